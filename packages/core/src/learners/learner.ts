@@ -1,0 +1,52 @@
+import type { Matrix } from '../types/matrix.js';
+import type { Serial } from '../types/serial.js';
+
+/** What a learner predicts. Class labels are encoded as indices `0 … numClasses-1`. */
+export type LearnerTask = 'regression' | 'classification';
+
+/** Options passed to {@link Learner.fit}. */
+export interface FitOptions {
+  /** Number of classes for classification (targets are class indices). */
+  numClasses?: number;
+  /** Seed for any randomness the learner uses; the same seed gives the same model. */
+  seed?: number;
+  /** Optional per-row weights. */
+  sampleWeight?: Float64Array;
+  /** Optional validation set, for learners that stop early. */
+  validation?: { x: Matrix; y: Float64Array };
+  /** Called with progress in [0, 1] and an optional message. */
+  onProgress?: (fraction: number, message?: string) => void;
+}
+
+/** The serial form of a fitted learner: plain data, never code. */
+export interface LearnerState {
+  /** The registered learner kind, e.g. `'linear'`, `'gbdt'`. */
+  readonly kind: string;
+  /** The hyperparameters it was built with. */
+  readonly params: { readonly [key: string]: Serial };
+  /** Everything needed to predict (coefficients, trees…), as JSON plus typed arrays. */
+  readonly state: Serial;
+}
+
+/**
+ * A model that learns from a numeric matrix. Every learner of modelship (linear, logistic, the
+ * adapters over ml-* libraries and the `@modelship/trees` ensembles) implements it.
+ */
+export interface Learner {
+  /** The registered kind, e.g. `'linear'`, `'logistic'`, `'gbdt'`, `'forest'`. */
+  readonly kind: string;
+  /** Regression or classification. */
+  readonly task: LearnerTask;
+  /** Fits on `x` (rows × features) and `y` (one target or class index per row). */
+  fit(x: Matrix, y: Float64Array, options?: FitOptions): void | Promise<void>;
+  /** Predicts one row: a value (regression) or a class index (classification). */
+  predictRow(row: Float64Array): number;
+  /** Predicts every row of `x`. */
+  predict(x: Matrix): Float64Array;
+  /** Class probabilities of one row (classification learners only). */
+  predictProbaRow?(row: Float64Array): Float64Array;
+  /** The hyperparameters, as data. */
+  params(): { readonly [key: string]: Serial };
+  /** The fitted state, as data (see {@link LearnerState}). */
+  toState(): LearnerState;
+}

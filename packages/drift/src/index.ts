@@ -1,0 +1,5 @@
+/**
+ * Reference profiles, per-feature drift tests, streaming windows and drift reports.
+ *
+ * @module
+ */

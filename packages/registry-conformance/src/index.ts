@@ -1,0 +1,5 @@
+/**
+ * The one test suite every modelship registry store must pass.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * A modelship registry store on a local or network file system.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * A modelship registry store on any S3-compatible object store.
+ *
+ * @module
+ */

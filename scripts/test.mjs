@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `npm test`: builds every package (turbo; type errors fail the build), then runs every vitest
+// project and ends with the plain line `N passed, N failed[, N skipped]`.
+// Extra arguments go to vitest: `npm test -- packages/core`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+if (!process.env.MODELSHIP_DATA_DIR) {
+  if (existsSync('../shared/datasets')) env.MODELSHIP_DATA_DIR = '../shared/datasets';
+  else console.warn('\n*** MODELSHIP_DATA_DIR is not set and ../shared/datasets is absent: tests that need the data sets will fail. ***\n');
+}
+const build = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], { stdio: 'inherit', env });
+if (build.status !== 0) {
+  console.log('build failed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+mkdirSync('.test-results', { recursive: true });
+const out = '.test-results/vitest.json';
+rmSync(out, { force: true });
+const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];
+const run = spawnSync('npx', args, { stdio: 'inherit', env });
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(out)) {
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  passed = r.numPassedTests ?? 0;
+  failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(r);
+  skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+} else {
+  failed = 1;
+}
+if (run.status !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(run.status ?? 1);
+
+/** Failed suites that also contain failed tests are already counted once through their tests. */
+function countSuitesWithFailedTests(r) {
+  let n = 0;
+  for (const s of r.testResults ?? []) {
+    if (s.status === 'failed' && (s.assertionResults ?? []).some((a) => a.status === 'failed')) n++;
+  }
+  return n;
+}

@@ -1,0 +1,8 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['packages/*', ...(existsSync('examples') ? ['examples/*'] : [])],
+  },
+});
