@@ -1,5 +1,18 @@
 /**
- * The one test suite every modelship registry store must pass.
+ * The one test suite every modelship registry store must pass. A store package runs it in a
+ * three-line test file:
+ *
+ * ```ts
+ * import { runRegistryConformance } from '@modelship/registry-conformance';
+ * import { fsHarness } from './harness.js';
+ * runRegistryConformance({ name: 'FsStore', createStore: fsHarness });
+ * ```
  *
  * @module
  */
+export { runRegistryConformance, CONFORMANCE_GROUPS } from './suite.js';
+export type { ConformanceHarness, ConformanceOptions } from './harness.js';
+export { runProcessConformance, PROCESS_WORKER } from './process-suite.js';
+export type { ProcessConformanceOptions } from './process-suite.js';
+export type { WorkerConfig, WorkerTask } from './process-worker.js';
+export { testBytes, sameBytes, manualClock } from './bytes.js';

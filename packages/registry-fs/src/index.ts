@@ -3,3 +3,7 @@
  *
  * @module
  */
+export { FsStore } from './fs-store.js';
+export type { FsStoreOptions } from './fs-store.js';
+export { withKeyLock } from './fs-lock.js';
+export type { KeyLockOptions } from './fs-lock.js';

@@ -3,3 +3,5 @@
  *
  * @module
  */
+export { S3Store } from './s3-store.js';
+export type { S3StoreOptions } from './s3-store.js';

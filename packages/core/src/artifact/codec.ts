@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { ArtifactError } from '../errors.js';
+import { canonicalJson, revive, type PayloadBuilder } from './canonical.js';
+import { ARTIFACT_FORMAT_VERSION, SUPPORTED_ARTIFACT_VERSIONS, validateArtifact, type ModelArtifact } from './model-artifact.js';
+
+/** The 8 magic bytes that open every encoded artifact: `0x89 "MSHIP" \r \n`. */
+export const ARTIFACT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x4d, 0x53, 0x48, 0x49, 0x50, 0x0d, 0x0a);
+const PREFIX = 16; // magic (8) + version (u32 LE) + header length (u32 LE)
+const DIGEST = 32;
+
+/** sha256 (lowercase hex) of encoded artifact bytes: the identity a registry stores and checks. */
+export function artifactSha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Encodes an artifact into its canonical bytes: magic, format version, the canonical JSON
+ * header (keys sorted), the typed-array payload (little-endian, 8-byte aligned) and a trailing
+ * sha256 of everything before it. The same artifact always gives the same bytes.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeArtifact(artifact);
+ * const sha = artifactSha256(bytes);
+ * const again = decodeArtifact(bytes, { expectedSha256: sha });
+ * ```
+ */
+export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
+  const version = artifact?.formatVersion ?? ARTIFACT_FORMAT_VERSION;
+  if (!SUPPORTED_ARTIFACT_VERSIONS.includes(version)) {
+    throw new ArtifactError('UNSUPPORTED_VERSION', `cannot encode artifact format version ${version}; supported: ${SUPPORTED_ARTIFACT_VERSIONS.join(', ')}`, {
+      operation: 'encodeArtifact',
+      details: { found: version, supported: [...SUPPORTED_ARTIFACT_VERSIONS] },
+    });
+  }
+  // encoding first names the path of any value that is not data (a function, a Date…)
+  const bytes = encodeContainer(version, { ...artifact, formatVersion: version });
+  validateArtifact({ ...artifact, formatVersion: version }, 'encodeArtifact');
+  return bytes;
+}
+
+/** Writes the binary container for any header value (exported for tests of other versions). */
+export function encodeContainer(version: number, header: unknown): Uint8Array {
+  const payload: PayloadBuilder = { chunks: [], size: 0 };
+  const json = new TextEncoder().encode(canonicalJson(header, payload));
+  const headerEnd = PREFIX + json.length;
+  const payloadStart = (headerEnd + 7) & ~7;
+  const total = payloadStart + payload.size + DIGEST;
+  const out = new Uint8Array(total);
+  out.set(ARTIFACT_MAGIC, 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, version, true);
+  dv.setUint32(12, json.length, true);
+  out.set(json, PREFIX);
+  let o = payloadStart;
+  for (const c of payload.chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  out.set(createHash('sha256').update(out.subarray(0, total - DIGEST)).digest(), total - DIGEST);
+  return out;
+}
+
+/** Options of {@link decodeArtifact}. */
+export interface DecodeArtifactOptions {
+  /** The sha256 (hex) the bytes must have, e.g. as recorded by a registry; default unchecked. */
+  expectedSha256?: string;
+}
+
+function fail(code: 'INTEGRITY' | 'INVALID_ARTIFACT' | 'UNSUPPORTED_VERSION', message: string, details?: Record<string, unknown>): never {
+  throw new ArtifactError(code, message, { operation: 'decodeArtifact', details });
+}
+
+/**
+ * Decodes and verifies artifact bytes: checks the magic, the format version (ArtifactError
+ * `UNSUPPORTED_VERSION` naming the version found and the supported ones), the embedded sha256
+ * and `expectedSha256` (ArtifactError `INTEGRITY`), then validates the content with zod
+ * (`INVALID_ARTIFACT`). Only JSON parsing is used; nothing in the bytes is executed.
+ */
+export function decodeArtifact(bytes: Uint8Array, options: DecodeArtifactOptions = {}): ModelArtifact {
+  if (!(bytes instanceof Uint8Array)) fail('INVALID_ARTIFACT', 'decodeArtifact expects a Uint8Array of artifact bytes');
+  if (bytes.length < PREFIX + DIGEST || !ARTIFACT_MAGIC.every((b, i) => bytes[i] === b)) {
+    fail('INVALID_ARTIFACT', `not a modelship artifact: ${bytes.length < PREFIX + DIGEST ? `only ${bytes.length} bytes` : 'the magic bytes do not match'}`);
+  }
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = dv.getUint32(8, true);
+  if (!SUPPORTED_ARTIFACT_VERSIONS.includes(version)) {
+    fail('UNSUPPORTED_VERSION', `artifact format version ${version} is not supported; this build reads version(s) ${SUPPORTED_ARTIFACT_VERSIONS.join(', ')}`, {
+      found: version,
+      supported: [...SUPPORTED_ARTIFACT_VERSIONS],
+    });
+  }
+  if (options.expectedSha256 !== undefined) {
+    const actual = artifactSha256(bytes);
+    if (actual !== options.expectedSha256.toLowerCase()) {
+      fail('INTEGRITY', `artifact sha256 is ${actual}, expected ${options.expectedSha256}`, { expected: options.expectedSha256, actual });
+    }
+  }
+  const bodyEnd = bytes.length - DIGEST;
+  const digest = createHash('sha256').update(bytes.subarray(0, bodyEnd)).digest();
+  for (let i = 0; i < DIGEST; i++) {
+    if (digest[i] !== bytes[bodyEnd + i]) fail('INTEGRITY', 'artifact bytes do not match their embedded sha256: the artifact is corrupt or was tampered with');
+  }
+  const headerLength = dv.getUint32(12, true);
+  if (PREFIX + headerLength > bodyEnd) fail('INVALID_ARTIFACT', `artifact header length ${headerLength} exceeds the file`);
+  const payloadStart = (PREFIX + headerLength + 7) & ~7;
+  if (payloadStart > bodyEnd) fail('INVALID_ARTIFACT', 'artifact payload starts past the end of the file');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerLength)));
+  } catch (cause) {
+    throw new ArtifactError('INVALID_ARTIFACT', `artifact header is not valid JSON: ${(cause as Error).message}`, { operation: 'decodeArtifact', cause });
+  }
+  const value = revive(parsed, bytes.subarray(payloadStart, bodyEnd));
+  const artifact = validateArtifact(value, 'decodeArtifact');
+  if (artifact.formatVersion !== version) {
+    fail('INVALID_ARTIFACT', `artifact header says format version ${artifact.formatVersion} but the container says ${version}`);
+  }
+  return artifact;
+}

@@ -1,0 +1,125 @@
+/**
+ * Options of the evaluator, validated with zod, and the default composite preset (the Bangalore
+ * formula).
+ */
+import { z } from 'zod';
+import { EvaluationError } from '../errors.js';
+import { METRIC_NAMES, type MetricName } from './metrics.js';
+
+/**
+ * One component of the composite score: `weight · clamp((metric − from) / (to − from), 0, 1)`.
+ * `from` maps to score 0 and `to` to score 1, so a lower-is-better metric has `from > to`.
+ */
+export interface CompositeComponent {
+  /** The metric scored. */
+  metric: MetricName;
+  /** Its weight in the composite. */
+  weight: number;
+  /** Metric value scored 0. */
+  from: number;
+  /** Metric value scored 1. */
+  to: number;
+}
+
+/**
+ * The Bangalore preset: `accuracy_score = rating / 5`, `latency_score = max(0, (5000 − latency) / 5000)`,
+ * `composite = 0.7 · accuracy_score + 0.3 · latency_score`. The latency statistic is the **mean**
+ * latency (exact, from the histogram's running sum): it is what an hourly average of request
+ * latencies gives, it is linear (so the composite of the aggregates equals the mean per-request
+ * composite while latency < 5 s) and it has a plain standard error, so the composite delta gets an
+ * honest confidence interval. (The p50 is reported beside it but has no such variance.)
+ */
+export const BANGALORE_COMPOSITE: readonly CompositeComponent[] = Object.freeze([
+  { metric: 'rating', weight: 0.7, from: 0, to: 5 },
+  { metric: 'latencyMean', weight: 0.3, from: 5000, to: 0 },
+]);
+
+const metricSchema = z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]);
+
+const componentSchema = z
+  .object({ metric: metricSchema, weight: z.number().positive(), from: z.number(), to: z.number() })
+  .refine((c) => c.from !== c.to, { message: 'from and to must differ' });
+
+/** Zod schema of {@link EvaluatorOptions}. */
+export const evaluatorOptionsSchema = z.strictObject({
+  production: z.string().min(1).default('production'),
+  candidate: z.string().min(1).default('candidate'),
+  method: z.enum(['sequential', 'fixed']).default('sequential'),
+  alpha: z.number().gt(0).lt(0.5).default(0.05),
+  nStar: z.number().positive().default(5000),
+  composite: z.array(componentSchema).min(1).default(() => BANGALORE_COMPOSITE.map((c) => ({ ...c }))),
+  weights: z.record(z.string(), z.number().nonnegative()).optional(),
+  srm: z
+    .strictObject({
+      alpha: z.number().gt(0).lt(0.5).default(0.001),
+      minExpected: z.number().nonnegative().default(8),
+      concentration: z.number().positive().default(1000),
+      tests: z.enum(['chi-squared', 'sequential', 'both']).default('both'),
+    })
+    .prefault({}),
+  guardrails: z
+    .strictObject({
+      errorRate: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          relativeTolerance: z.number().nonnegative().default(0),
+          alpha: z.number().gt(0).lt(0.5).default(0.05),
+        })
+        .prefault({}),
+      latencyP99: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          relativeTolerance: z.number().nonnegative().default(0.2),
+          alpha: z.number().gt(0).lt(0.5).default(0.01),
+          minProductionSamples: z.number().int().positive().default(200),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+/** Evaluator options as given (every field optional). */
+export interface EvaluatorOptions {
+  /** Name of the production (baseline) variant; default `'production'`. */
+  production?: string;
+  /** Name of the candidate variant; default `'candidate'`. */
+  candidate?: string;
+  /** `'sequential'` (always-valid confidence sequences, safe to peek) or `'fixed'` (valid at one planned look); default `'sequential'`. */
+  method?: 'sequential' | 'fixed';
+  /** Two-sided miscoverage of every confidence interval; default 0.05. */
+  alpha?: number;
+  /** Sample size at which the confidence sequence is tightest (N*); default 5,000. */
+  nStar?: number;
+  /** Composite components; default {@link BANGALORE_COMPOSITE}. */
+  composite?: CompositeComponent[];
+  /** Configured split (variant → weight) for the SRM check; default the aggregates' `weights`, else no SRM check. */
+  weights?: Record<string, number>;
+  /** Sample-ratio-mismatch check: significance (default 0.001), minimum expected units per arm (default 8), Dirichlet concentration (default 1,000) and which tests flag (default `'both'`). */
+  srm?: { alpha?: number; minExpected?: number; concentration?: number; tests?: 'chi-squared' | 'sequential' | 'both' };
+  /**
+   * One-sided guardrails. `errorRate`: breached when the candidate's error rate exceeds
+   * production's × (1 + relativeTolerance, default 0) by a mixture SPRT at `alpha` (default
+   * 0.05). `latencyP99`: breached when more than 1 % of candidate requests exceed production's
+   * p99 × (1 + relativeTolerance, default 0.2) by a mixture SPRT at `alpha` (default 0.01), once
+   * production has `minProductionSamples` latencies (default 200).
+   */
+  guardrails?: {
+    errorRate?: { enabled?: boolean; relativeTolerance?: number; alpha?: number };
+    latencyP99?: { enabled?: boolean; relativeTolerance?: number; alpha?: number; minProductionSamples?: number };
+  };
+}
+
+/** Evaluator options with every default filled in (what an evaluation records). */
+export type ResolvedEvaluatorOptions = z.output<typeof evaluatorOptionsSchema>;
+
+/** Validates evaluator options; throws EvaluationError INVALID_POLICY naming the field. */
+export function resolveEvaluatorOptions(options: EvaluatorOptions | ResolvedEvaluatorOptions = {}): ResolvedEvaluatorOptions {
+  const r = evaluatorOptionsSchema.safeParse(options);
+  if (!r.success) {
+    throw new EvaluationError('INVALID_POLICY', `invalid evaluator options:\n${z.prettifyError(r.error)}`, { operation: 'createEvaluator', cause: r.error });
+  }
+  if (r.data.production === r.data.candidate) {
+    throw new EvaluationError('INVALID_POLICY', `invalid evaluator options: production and candidate are both "${r.data.production}"`, { operation: 'createEvaluator' });
+  }
+  return r.data;
+}

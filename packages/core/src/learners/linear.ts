@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { TrainingError } from '../errors.js';
+import type { Matrix } from '../types/matrix.js';
+import type { Serial } from '../types/serial.js';
+import { checkFitInput, notFitted } from './check.js';
+import { solveSpd } from './cholesky.js';
+import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
+import { parseLearnerParams } from './params.js';
+import type { LearnerDefinition } from './registry.js';
+
+const paramsSchema = z
+  .object({
+    /** L2 penalty on the coefficients (not the intercept); 0 = ordinary least squares. */
+    alpha: z.number().min(0).default(0),
+    /** Whether to fit an intercept (columns are centred). */
+    fitIntercept: z.boolean().default(true),
+  })
+  .strict();
+
+/** Hyperparameters of the `linear` learner. */
+export interface LinearParams {
+  /** L2 penalty on the coefficients, not the intercept; default 0 (ordinary least squares). */
+  alpha?: number;
+  /** Whether to fit an intercept; default true. */
+  fitIntercept?: boolean;
+}
+
+/**
+ * Linear regression, OLS or ridge, in closed form: the centred normal equations `XᵀX w = Xᵀy`
+ * are accumulated in one pass over the row-major matrix, skipping zero cells (so a few hundred
+ * one-hot columns cost little), and solved with a Cholesky factorisation. Rank deficiency
+ * (constant or collinear columns) falls back to a tiny ridge. Registered as kind `'linear'`.
+ */
+export class LinearLearner implements Learner {
+  readonly kind = 'linear';
+  readonly task: LearnerTask = 'regression';
+  private readonly p: { alpha: number; fitIntercept: boolean };
+  private coef: Float64Array | undefined;
+  private intercept = 0;
+
+  /** Builds an unfitted linear learner. */
+  constructor(params: LinearParams = {}) {
+    this.p = parseLearnerParams('linear', paramsSchema, params);
+  }
+
+  /** Rebuilds a fitted learner from {@link LinearLearner.toState} output. */
+  static fromState(state: LearnerState): LinearLearner {
+    const s = state.state as { coef?: unknown; intercept?: unknown };
+    if (!(s?.coef instanceof Float64Array) || typeof s.intercept !== 'number') {
+      throw new TrainingError('INVALID_DATA', 'linear: state needs coef (Float64Array) and intercept (number)', { operation: 'restoreLearner' });
+    }
+    const l = new LinearLearner(state.params as LinearParams);
+    l.coef = s.coef;
+    l.intercept = s.intercept;
+    return l;
+  }
+
+  fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
+    checkFitInput('linear', x, y);
+    if (options.sampleWeight !== undefined) {
+      throw new TrainingError('INVALID_DATA', 'linear: sampleWeight is not supported', { operation: 'linear.fit' });
+    }
+    const { rows: n, cols: p, data } = x;
+    const fi = this.p.fitIntercept;
+    // column means, and a shift per column: the mean for dense columns, 0 for mostly-zero ones
+    const mean = new Float64Array(p);
+    const nonZero = new Int32Array(p);
+    let yMean = 0;
+    for (let i = 0; i < n; i++) {
+      const r = i * p;
+      for (let j = 0; j < p; j++) {
+        const v = data[r + j]!;
+        if (v !== 0) {
+          mean[j]! += v;
+          nonZero[j]!++;
+        }
+      }
+      yMean += y[i]!;
+    }
+    for (let j = 0; j < p; j++) mean[j]! /= n;
+    yMean = fi ? yMean / n : 0;
+    const shift = new Float64Array(p);
+    if (fi) for (let j = 0; j < p; j++) shift[j] = nonZero[j]! > n / 2 ? mean[j]! : 0;
+    // accumulate S = Σ (x - s)(x - s)ᵀ (upper triangle) and g = Σ (x - s)(y - ȳ) over non-zero cells
+    const a = new Float64Array(p * p);
+    const g = new Float64Array(p);
+    const idx = new Int32Array(p);
+    const val = new Float64Array(p);
+    for (let i = 0; i < n; i++) {
+      const r = i * p;
+      let k = 0;
+      for (let j = 0; j < p; j++) {
+        const v = data[r + j]! - shift[j]!;
+        if (v !== 0) {
+          idx[k] = j;
+          val[k++] = v;
+        }
+      }
+      const yc = y[i]! - yMean;
+      for (let u = 0; u < k; u++) {
+        const ju = idx[u]!;
+        const vu = val[u]!;
+        const row = ju * p;
+        g[ju]! += vu * yc;
+        for (let w = u; w < k; w++) a[row + idx[w]!]! += vu * val[w]!;
+      }
+    }
+    if (fi) {
+      // centre: C = S - n·d·dᵀ with d = mean - shift
+      for (let j = 0; j < p; j++) {
+        const dj = mean[j]! - shift[j]!;
+        if (dj === 0) continue;
+        for (let k = j; k < p; k++) a[j * p + k]! -= n * dj * (mean[k]! - shift[k]!);
+      }
+    }
+    for (let j = 0; j < p; j++) a[j * p + j]! += this.p.alpha;
+    const coef = new Float64Array(p);
+    solveSpd(a, g, p, coef);
+    let b = yMean;
+    if (fi) for (let j = 0; j < p; j++) b -= coef[j]! * mean[j]!;
+    this.coef = coef;
+    this.intercept = b;
+  }
+
+  predictRow(row: Float64Array): number {
+    const c = this.coef ?? notFitted('linear');
+    let s = this.intercept;
+    for (let j = 0; j < c.length; j++) s += c[j]! * row[j]!;
+    return s;
+  }
+
+  predict(x: Matrix): Float64Array {
+    const c = this.coef ?? notFitted('linear');
+    const out = new Float64Array(x.rows);
+    const p = x.cols;
+    for (let i = 0; i < x.rows; i++) {
+      let s = this.intercept;
+      const r = i * p;
+      for (let j = 0; j < c.length; j++) s += c[j]! * x.data[r + j]!;
+      out[i] = s;
+    }
+    return out;
+  }
+
+  /** The fitted coefficients (one per feature column). */
+  coefficients(): Float64Array {
+    return (this.coef ?? notFitted('linear')).slice();
+  }
+
+  /** The fitted intercept. */
+  interceptValue(): number {
+    if (this.coef === undefined) notFitted('linear');
+    return this.intercept;
+  }
+
+  params(): { readonly [key: string]: Serial } {
+    return { ...this.p };
+  }
+
+  toState(): LearnerState {
+    const coef = this.coef ?? notFitted('linear');
+    return { kind: 'linear', params: this.params(), state: { coef: coef.slice(), intercept: this.intercept } };
+  }
+}
+
+/** The registry entry of the `linear` learner (OLS / ridge regression). */
+export const linearLearner: LearnerDefinition = {
+  kind: 'linear',
+  tasks: ['regression'],
+  description: 'OLS / ridge linear regression, closed form (Cholesky)',
+  create: (params) => new LinearLearner(params as LinearParams),
+  restore: (state) => LinearLearner.fromState(state),
+};

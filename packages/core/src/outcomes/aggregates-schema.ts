@@ -1,0 +1,119 @@
+/**
+ * Zod schemas of the outcome aggregates (schema version 1) and the validating parser the
+ * evaluator runs on every input (a fast structural check first, zod for the error message).
+ */
+import { z } from 'zod';
+import { EvaluationError } from '../errors.js';
+import { latencyHistogramSchema } from './latency-histogram.js';
+import type { ExperimentAggregates } from './aggregates.js';
+
+const count = z.number().int().nonnegative();
+const sum = z.number().refine(Number.isFinite, 'expected a finite number');
+const nonNegSum = z.number().nonnegative().refine(Number.isFinite, 'expected a finite number');
+const time = z.number().nonnegative().nullable();
+
+/** Zod schema of {@link FeedbackSums}. */
+export const feedbackSumsSchema = z.object({
+  count,
+  ratingCount: count,
+  ratingSum: sum,
+  ratingSumSq: nonNegSum,
+  correctCount: count,
+  correctTotal: count,
+  actualCount: count,
+  errorSum: sum,
+  absErrorSum: nonNegSum,
+  sqErrorSum: nonNegSum,
+  sqErrorSumSq: nonNegSum,
+});
+
+/** Zod schema of {@link VariantAggregates}, with cross-field checks (errors ≤ requests…). */
+export const variantAggregatesSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    variant: z.string().min(1),
+    modelVersion: z.string().optional(),
+    requests: count,
+    errors: count,
+    fallbacks: count,
+    timeouts: count,
+    feedback: feedbackSumsSchema,
+    latency: latencyHistogramSchema,
+    firstSeen: time,
+    lastSeen: time,
+  })
+  .superRefine((a, ctx) => {
+    if (a.errors > a.requests) ctx.addIssue({ code: 'custom', path: ['errors'], message: `errors (${a.errors}) exceed requests (${a.requests})` });
+    if (a.latency.count > a.requests) ctx.addIssue({ code: 'custom', path: ['latency', 'count'], message: `latency count (${a.latency.count}) exceeds requests (${a.requests})` });
+    if (a.feedback.correctCount > a.feedback.correctTotal) ctx.addIssue({ code: 'custom', path: ['feedback', 'correctCount'], message: 'correctCount exceeds correctTotal' });
+    if (a.feedback.ratingCount > a.feedback.count) ctx.addIssue({ code: 'custom', path: ['feedback', 'ratingCount'], message: 'ratingCount exceeds count' });
+  });
+
+/** Zod schema of {@link ExperimentAggregates}; each key must equal its entry's `variant`. */
+export const experimentAggregatesSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    variants: z.record(z.string(), variantAggregatesSchema),
+    since: z.number().nonnegative(),
+    until: z.number().nonnegative(),
+    weights: z.record(z.string(), z.number().nonnegative()).optional(),
+  })
+  .superRefine((e, ctx) => {
+    for (const [k, v] of Object.entries(e.variants)) {
+      if (v.variant !== k) ctx.addIssue({ code: 'custom', path: ['variants', k, 'variant'], message: `expected "${k}", received "${v.variant}"` });
+    }
+    if (e.until < e.since) ctx.addIssue({ code: 'custom', path: ['until'], message: 'until is before since' });
+  });
+
+const isCount = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+const isFiniteNum = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+const isNonNeg = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+const isTime = (x: unknown): boolean => x === null || isNonNeg(x);
+const COUNT_FIELDS = ['count', 'ratingCount', 'correctCount', 'correctTotal', 'actualCount'] as const;
+const NONNEG_FIELDS = ['ratingSumSq', 'absErrorSum', 'sqErrorSum', 'sqErrorSumSq'] as const;
+
+/** A fast structural check equivalent to (or stricter than) the zod schema, for the hot path. */
+function looksValid(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null) return false;
+  const e = input as Record<string, unknown>;
+  if (e.schemaVersion !== 1 || !isNonNeg(e.since) || !isNonNeg(e.until) || (e.until as number) < (e.since as number)) return false;
+  if (e.weights !== undefined) {
+    if (typeof e.weights !== 'object' || e.weights === null) return false;
+    for (const w of Object.values(e.weights)) if (!isNonNeg(w)) return false;
+  }
+  if (typeof e.variants !== 'object' || e.variants === null || Array.isArray(e.variants)) return false;
+  for (const [key, raw] of Object.entries(e.variants as Record<string, unknown>)) {
+    if (typeof raw !== 'object' || raw === null) return false;
+    const a = raw as Record<string, any>;
+    if (a.schemaVersion !== 1 || a.variant !== key || key.length === 0) return false;
+    if (a.modelVersion !== undefined && typeof a.modelVersion !== 'string') return false;
+    if (!isCount(a.requests) || !isCount(a.errors) || !isCount(a.fallbacks) || !isCount(a.timeouts) || a.errors > a.requests) return false;
+    if (!isTime(a.firstSeen) || !isTime(a.lastSeen)) return false;
+    const f = a.feedback;
+    if (typeof f !== 'object' || f === null) return false;
+    for (const k of COUNT_FIELDS) if (!isCount(f[k])) return false;
+    for (const k of NONNEG_FIELDS) if (!isNonNeg(f[k])) return false;
+    if (!isFiniteNum(f.ratingSum) || !isFiniteNum(f.errorSum) || f.correctCount > f.correctTotal || f.ratingCount > f.count) return false;
+    const h = a.latency;
+    if (typeof h !== 'object' || h === null || h.scheme !== 'log-gamma-v1') return false;
+    if (!(h.relativeAccuracy > 0 && h.relativeAccuracy < 1) || !(isNonNeg(h.minValue) && h.minValue > 0)) return false;
+    if (!isCount(h.count) || !isCount(h.zeroCount) || !isNonNeg(h.sum) || !isNonNeg(h.sumSq) || h.count > a.requests) return false;
+    if (!(h.min === null || isNonNeg(h.min)) || !(h.max === null || isNonNeg(h.max))) return false;
+    if (typeof h.bins !== 'object' || h.bins === null) return false;
+    for (const k in h.bins) {
+      const v = h.bins[k];
+      if (!(Number.isInteger(v) && v > 0) || !/^\d+$/.test(k)) return false;
+    }
+  }
+  return true;
+}
+
+/** Validates unknown input as {@link ExperimentAggregates}; throws EvaluationError INVALID_AGGREGATES naming the field. */
+export function parseExperimentAggregates(input: unknown): ExperimentAggregates {
+  if (looksValid(input)) return input as ExperimentAggregates;
+  const r = experimentAggregatesSchema.safeParse(input);
+  if (!r.success) {
+    throw new EvaluationError('INVALID_AGGREGATES', `invalid aggregates:\n${z.prettifyError(r.error)}`, { operation: 'parseExperimentAggregates', cause: r.error });
+  }
+  return r.data as ExperimentAggregates;
+}

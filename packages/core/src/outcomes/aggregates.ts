@@ -1,0 +1,268 @@
+/**
+ * Per-variant outcome aggregates: the contract between the router (which records into them, per
+ * request and per feedback) and the evaluator (which reads them). The in-memory form is the JSON
+ * form (schema version 1): plain objects of numbers, safe to `JSON.stringify`, store, ship
+ * between replicas and {@link mergeAggregates | merge}. Every field is a sum or count, so merging
+ * two aggregates gives exactly what one process seeing all events would have recorded
+ * (min/max for times and latencies), in any order and grouping.
+ *
+ * Recording ({@link recordPrediction}, {@link recordFeedback}) mutates in place in O(1) and does
+ * not allocate once the latency bucket exists. Times are milliseconds since the Unix epoch.
+ * Schemas and validation live in `aggregates-schema.ts`.
+ */
+import { ValidationError } from '../errors.js';
+import {
+  emptyHistogram,
+  mergeHistograms,
+  recordLatency,
+  type HistogramOptions,
+  type LatencyHistogramJson,
+} from './latency-histogram.js';
+
+/** The aggregates schema version written by this code. */
+export const AGGREGATES_SCHEMA_VERSION = 1 as const;
+
+/** Sums over the feedback received for one variant. */
+export interface FeedbackSums {
+  /** Number of feedback events (any kind). */
+  count: number;
+  /** Number of feedback events that carried a rating. */
+  ratingCount: number;
+  /** Sum of ratings (e.g. whole stars 1–5). */
+  ratingSum: number;
+  /** Sum of squared ratings, for the variance. */
+  ratingSumSq: number;
+  /** Number of feedback events whose `correct` flag was true. */
+  correctCount: number;
+  /** Number of feedback events that carried a `correct` flag. */
+  correctTotal: number;
+  /** Number of (actual, predicted) pairs received. */
+  actualCount: number;
+  /** Sum of signed errors `predicted − actual` (bias). */
+  errorSum: number;
+  /** Sum of absolute errors `|predicted − actual|` (MAE numerator). */
+  absErrorSum: number;
+  /** Sum of squared errors (RMSE numerator; also the sum of squared absolute errors). */
+  sqErrorSum: number;
+  /** Sum of errors to the fourth power, for the variance of the squared error. */
+  sqErrorSumSq: number;
+}
+
+/** Outcome aggregates of one variant (schema version 1). */
+export interface VariantAggregates {
+  /** Schema version; always 1 for now. */
+  schemaVersion: 1;
+  /** Variant name as routed (e.g. `'production'`, `'candidate'`). */
+  variant: string;
+  /** Model version serving this variant, when known. */
+  modelVersion?: string | undefined;
+  /** Requests routed to this variant (served, failed or fell back). */
+  requests: number;
+  /** Requests that failed (counted in `requests` too). */
+  errors: number;
+  /** Requests answered by a fallback (counted in `requests` too). */
+  fallbacks: number;
+  /** Requests that timed out (counted in `requests` and usually `errors` too). */
+  timeouts: number;
+  /** Feedback sums. */
+  feedback: FeedbackSums;
+  /** Latency of every request that reported one, in ms, as a mergeable histogram. */
+  latency: LatencyHistogramJson;
+  /** Time of the first recorded event (epoch ms), `null` when none. */
+  firstSeen: number | null;
+  /** Time of the last recorded event (epoch ms), `null` when none. */
+  lastSeen: number | null;
+}
+
+/** Aggregates of every variant of one experiment over a time range (schema version 1). */
+export interface ExperimentAggregates {
+  /** Schema version; always 1 for now. */
+  schemaVersion: 1;
+  /** Aggregates keyed by variant name (the key equals `variant`). */
+  variants: Record<string, VariantAggregates>;
+  /** Start of the covered range (epoch ms). */
+  since: number;
+  /** End of the covered range (epoch ms). */
+  until: number;
+  /** The configured traffic split (variant → weight, any scale), when the recorder knows it. */
+  weights?: Record<string, number> | undefined;
+}
+
+/** Options of {@link emptyAggregates}. */
+export interface EmptyAggregatesOptions extends HistogramOptions {
+  /** Model version serving the variant; default none. */
+  modelVersion?: string;
+}
+
+/**
+ * Creates empty aggregates for one variant.
+ *
+ * @example
+ * ```ts
+ * const agg = emptyAggregates('candidate', { modelVersion: '3' });
+ * recordPrediction(agg, { latencyMs: 41 });
+ * recordFeedback(agg, { rating: 4 });
+ * ```
+ */
+export function emptyAggregates(variant: string, options: EmptyAggregatesOptions = {}): VariantAggregates {
+  const out: VariantAggregates = {
+    schemaVersion: 1,
+    variant,
+    requests: 0,
+    errors: 0,
+    fallbacks: 0,
+    timeouts: 0,
+    feedback: { count: 0, ratingCount: 0, ratingSum: 0, ratingSumSq: 0, correctCount: 0, correctTotal: 0, actualCount: 0, errorSum: 0, absErrorSum: 0, sqErrorSum: 0, sqErrorSumSq: 0 },
+    latency: emptyHistogram(options),
+    firstSeen: null,
+    lastSeen: null,
+  };
+  if (options.modelVersion !== undefined) out.modelVersion = options.modelVersion;
+  return out;
+}
+
+/** One served (or failed) request. */
+export interface PredictionOutcome {
+  /** Wall time of the request in ms; omitted when unknown (then no latency is recorded). */
+  latencyMs?: number;
+  /** True when the request failed; default false. */
+  error?: boolean;
+  /** True when a fallback answered; default false. */
+  fallback?: boolean;
+  /** True when the request timed out; default false (also set `error` if it failed). */
+  timeout?: boolean;
+  /** Event time (epoch ms); default `Date.now()`. */
+  at?: number;
+}
+
+function touch(agg: VariantAggregates, at: number): void {
+  if (agg.firstSeen === null || at < agg.firstSeen) agg.firstSeen = at;
+  if (agg.lastSeen === null || at > agg.lastSeen) agg.lastSeen = at;
+}
+
+/** Records one request in place in O(1) and returns `agg`; throws ValidationError on a bad latency. */
+export function recordPrediction(agg: VariantAggregates, outcome: PredictionOutcome): VariantAggregates {
+  if (outcome.latencyMs !== undefined) recordLatency(agg.latency, outcome.latencyMs);
+  agg.requests++;
+  if (outcome.error === true) agg.errors++;
+  if (outcome.fallback === true) agg.fallbacks++;
+  if (outcome.timeout === true) agg.timeouts++;
+  touch(agg, outcome.at ?? Date.now());
+  return agg;
+}
+
+/** One feedback event; any combination of the fields. */
+export interface FeedbackOutcome {
+  /** A user rating (e.g. whole stars 1–5). */
+  rating?: number;
+  /** Whether the prediction was correct (classification). */
+  correct?: boolean;
+  /** The actual value (regression); requires `predicted`. */
+  actual?: number;
+  /** The predicted value the actual is compared with. */
+  predicted?: number;
+  /** Event time (epoch ms); default `Date.now()`. */
+  at?: number;
+}
+
+function badFeedback(field: string, expected: string, received: unknown): never {
+  throw new ValidationError('INVALID_INPUT', `${field}: expected ${expected}, received ${String(received)}`, { operation: 'recordFeedback', details: { field } });
+}
+
+/** Records one feedback event in place in O(1) and returns `agg`; throws ValidationError on non-finite values. */
+export function recordFeedback(agg: VariantAggregates, fb: FeedbackOutcome): VariantAggregates {
+  const f = agg.feedback;
+  const { rating, correct, actual, predicted } = fb;
+  if (rating !== undefined && !Number.isFinite(rating)) badFeedback('rating', 'a finite number', rating);
+  if (actual !== undefined) {
+    if (!Number.isFinite(actual)) badFeedback('actual', 'a finite number', actual);
+    if (predicted === undefined || !Number.isFinite(predicted)) badFeedback('predicted', 'a finite number beside actual', predicted);
+  }
+  f.count++;
+  if (rating !== undefined) {
+    f.ratingCount++;
+    f.ratingSum += rating;
+    f.ratingSumSq += rating * rating;
+  }
+  if (correct !== undefined) {
+    f.correctTotal++;
+    if (correct) f.correctCount++;
+  }
+  if (actual !== undefined) {
+    const e = predicted! - actual;
+    const e2 = e * e;
+    f.actualCount++;
+    f.errorSum += e;
+    f.absErrorSum += Math.abs(e);
+    f.sqErrorSum += e2;
+    f.sqErrorSumSq += e2 * e2;
+  }
+  touch(agg, fb.at ?? Date.now());
+  return agg;
+}
+
+function minTime(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+function maxTime(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b);
+}
+
+/**
+ * Merges two aggregates of the same variant into a new object (inputs untouched). Associative
+ * and commutative; the result equals what one recorder seeing both event streams would hold.
+ * Throws ValidationError when the variant names or latency schemes differ; `modelVersion` is kept
+ * when both agree (or one is missing) and dropped when they disagree.
+ */
+export function mergeAggregates(a: VariantAggregates, b: VariantAggregates): VariantAggregates {
+  if (a.variant !== b.variant) {
+    throw new ValidationError('INVALID_INPUT', `cannot merge aggregates of variant "${a.variant}" with "${b.variant}"`, { operation: 'mergeAggregates' });
+  }
+  const fa = a.feedback;
+  const fb = b.feedback;
+  const out: VariantAggregates = {
+    schemaVersion: 1,
+    variant: a.variant,
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+    fallbacks: a.fallbacks + b.fallbacks,
+    timeouts: a.timeouts + b.timeouts,
+    feedback: {
+      count: fa.count + fb.count,
+      ratingCount: fa.ratingCount + fb.ratingCount,
+      ratingSum: fa.ratingSum + fb.ratingSum,
+      ratingSumSq: fa.ratingSumSq + fb.ratingSumSq,
+      correctCount: fa.correctCount + fb.correctCount,
+      correctTotal: fa.correctTotal + fb.correctTotal,
+      actualCount: fa.actualCount + fb.actualCount,
+      errorSum: fa.errorSum + fb.errorSum,
+      absErrorSum: fa.absErrorSum + fb.absErrorSum,
+      sqErrorSum: fa.sqErrorSum + fb.sqErrorSum,
+      sqErrorSumSq: fa.sqErrorSumSq + fb.sqErrorSumSq,
+    },
+    latency: mergeHistograms(a.latency, b.latency),
+    firstSeen: minTime(a.firstSeen, b.firstSeen),
+    lastSeen: maxTime(a.lastSeen, b.lastSeen),
+  };
+  const mv = a.modelVersion === undefined ? b.modelVersion : b.modelVersion === undefined || b.modelVersion === a.modelVersion ? a.modelVersion : undefined;
+  if (mv !== undefined) out.modelVersion = mv;
+  return out;
+}
+
+/**
+ * Merges two experiment aggregates (e.g. from two router replicas or two time windows): variants
+ * are merged by name, the range is the union; `weights` are kept when equal (or one is missing).
+ */
+export function mergeExperimentAggregates(a: ExperimentAggregates, b: ExperimentAggregates): ExperimentAggregates {
+  const variants: Record<string, VariantAggregates> = {};
+  const names = [...new Set([...Object.keys(a.variants), ...Object.keys(b.variants)])].sort();
+  for (const name of names) {
+    const x = a.variants[name];
+    const y = b.variants[name];
+    variants[name] = x && y ? mergeAggregates(x, y) : structuredClone((x ?? y)!);
+  }
+  const out: ExperimentAggregates = { schemaVersion: 1, variants, since: Math.min(a.since, b.since), until: Math.max(a.until, b.until) };
+  const w = a.weights ?? b.weights;
+  if (w !== undefined && (a.weights === undefined || b.weights === undefined || JSON.stringify(a.weights) === JSON.stringify(b.weights))) out.weights = { ...w };
+  return out;
+}

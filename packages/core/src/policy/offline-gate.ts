@@ -1,0 +1,77 @@
+/**
+ * The offline gate (the Iris flow): compare the candidate's holdout metrics with the current
+ * version's and return the same {@link Decision} shape as the online policy.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { Decision, DecisionReason } from './rollback-policy.js';
+
+/** Holdout metrics of one model version (fractions in [0, 1]; higher is better). */
+export type OfflineMetrics = Record<string, number>;
+
+/** Input of {@link compareOffline}. */
+export interface OfflineComparison {
+  /** Metrics of the version serving now. */
+  current: OfflineMetrics;
+  /** Metrics of the candidate version. */
+  candidate: OfflineMetrics;
+  /** Largest drop allowed per metric (absolute); default 0.01 for every compared metric. */
+  tolerances?: Record<string, number>;
+  /** Metrics compared; default `['accuracy', 'precision', 'recall', 'f1']` (each must be in both). */
+  metrics?: string[];
+  /** When true, a candidate merely within tolerance is held instead of promoted; default false. */
+  requireImprovement?: boolean;
+}
+
+const metricValue = z.number().min(0).max(1);
+const comparisonSchema = z.strictObject({
+  current: z.record(z.string(), metricValue),
+  candidate: z.record(z.string(), metricValue),
+  tolerances: z.record(z.string(), z.number().nonnegative()).optional(),
+  metrics: z.array(z.string().min(1)).min(1).optional(),
+  requireImprovement: z.boolean().optional(),
+});
+
+/**
+ * Compares two versions on holdout metrics: rollback when any compared metric drops by more
+ * than its tolerance, promote when none does (hold instead when `requireImprovement` is set and
+ * nothing improved beyond its tolerance). Throws ValidationError for a missing or out-of-range
+ * metric.
+ *
+ * @example
+ * ```ts
+ * const d = compareOffline({
+ *   current: { accuracy: 0.95, precision: 0.95, recall: 0.95, f1: 0.95 },
+ *   candidate: { accuracy: 0.91, precision: 0.92, recall: 0.91, f1: 0.91 },
+ * });
+ * d.action; // 'rollback'
+ * ```
+ */
+export function compareOffline(input: OfflineComparison): Decision {
+  const r = comparisonSchema.safeParse(input);
+  if (!r.success) throw new ValidationError('INVALID_INPUT', `invalid offline comparison:\n${z.prettifyError(r.error)}`, { operation: 'compareOffline', cause: r.error });
+  const { current, candidate } = r.data;
+  const metrics = r.data.metrics ?? ['accuracy', 'precision', 'recall', 'f1'];
+  const rows: Array<{ metric: string; current: number; candidate: number; delta: number; tolerance: number }> = [];
+  for (const m of metrics) {
+    if (current[m] === undefined || candidate[m] === undefined) {
+      throw new ValidationError('INVALID_INPUT', `invalid offline comparison: metric "${m}" is missing from ${current[m] === undefined ? 'current' : 'candidate'}`, { operation: 'compareOffline', details: { field: m } });
+    }
+    const tolerance = r.data.tolerances?.[m] ?? 0.01;
+    rows.push({ metric: m, current: current[m]!, candidate: candidate[m]!, delta: candidate[m]! - current[m]!, tolerance });
+  }
+  const fmt = (x: number) => x.toFixed(4);
+  const worse = rows.filter((x) => x.delta < -x.tolerance);
+  const better = rows.filter((x) => x.delta > x.tolerance);
+  const evidence = { metrics: rows };
+  if (worse.length > 0) {
+    const reasons: DecisionReason[] = worse.map((x) => ({ code: 'OFFLINE_WORSE', message: `${x.metric} dropped from ${fmt(x.current)} to ${fmt(x.candidate)} (${fmt(x.delta)}, tolerance ${fmt(x.tolerance)})` }));
+    return { action: 'rollback', reasons, evidence };
+  }
+  if (better.length > 0) {
+    const reasons: DecisionReason[] = better.map((x) => ({ code: 'OFFLINE_BETTER', message: `${x.metric} improved from ${fmt(x.current)} to ${fmt(x.candidate)} (+${fmt(x.delta)})` }));
+    return { action: 'promote', reasons, evidence };
+  }
+  const within: DecisionReason = { code: 'OFFLINE_WITHIN_TOLERANCE', message: `every metric within tolerance (${rows.map((x) => `${x.metric} ${x.delta >= 0 ? '+' : ''}${fmt(x.delta)}`).join(', ')})` };
+  return { action: r.data.requireImprovement ? 'hold' : 'promote', reasons: [within], evidence };
+}

@@ -1,0 +1,694 @@
+import { EventEmitter } from 'eventemitter3';
+import { z } from 'zod';
+import { RegistryError, ValidationError, isModelshipError } from '../errors.js';
+import { targetAt, rollbackTarget } from './alias-history.js';
+import { allocateVersion } from './allocate.js';
+import { BlobCache } from './blob-cache.js';
+import { decodeJson, encodeJson, randomId, sha256Hex } from './bytes.js';
+import { safeEmit, silentRegistryLogger, type RegistryEvents, type RegistryLogger } from './events.js';
+import { registryKeys as K, versionFromKey } from './keys.js';
+import { validateName, validateVersion } from './names.js';
+import type { AliasHistoryEntry, AliasRecord, DatasetVersion, DatasetVersionInput, ModelRecord, ModelVersion } from './records.js';
+import {
+  registerMetaSchema,
+  validateRegistryOptions,
+  type AliasMoveOptions,
+  type AuthorizationRequest,
+  type RegisterMeta,
+  type RegistryOptions,
+  type SetRolloutOptions,
+} from './registry-options.js';
+import { rolloutSchema, type Rollout, type RolloutRecord } from './rollout.js';
+import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './search.js';
+import type { Store } from './store.js';
+import { RegistryWatcher, type WatchOptions } from './watch.js';
+import { readBlob, streamBlob, writeBlob } from './blob-io.js';
+import { modelArtifactCodec } from './artifact-codec.js';
+import type { ModelArtifact } from '../artifact/model-artifact.js';
+
+/** A version, an alias name, or a version number as a string (`'3'`). */
+export type VersionRef = number | string;
+
+/** What `load` returns: the verified artifact bytes and the version record. */
+export interface LoadedVersion {
+  /** The version record. */
+  version: ModelVersion;
+  /** The artifact bytes (verified against `version.sha256`). */
+  bytes: Uint8Array;
+}
+
+/** What `resolve` returns. */
+export interface ResolveResult {
+  /** Where the artifact came from. */
+  source: 'alias' | 'fallback';
+  /** The alias that resolved (source `alias`). */
+  alias?: string;
+  /** The version record (source `alias`). */
+  version?: ModelVersion;
+  /** The fallback file (source `fallback`). */
+  path?: string;
+  /** The artifact bytes. */
+  bytes: Uint8Array;
+}
+
+/** Options of `resolve`. */
+export interface ResolveOptions {
+  /** A local artifact file used when no alias resolves and loads. */
+  fallback?: string;
+}
+
+const datasetInputSchema = z
+  .object({
+    fingerprint: z.string().min(1).max(512),
+    rowCount: z.number().int().min(0),
+    schema: z.json().optional(),
+    location: z.string().max(4096).optional(),
+    description: z.string().max(10_000).optional(),
+    tags: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+    actor: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+
+/**
+ * The versioned model registry: models with immutable numbered versions, datasets, aliases
+ * moved by compare-and-set with an append-only history, rollouts, watch, resolve and search,
+ * over any {@link Store}. Create one with {@link createRegistry}.
+ */
+export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvents> {
+  /** The store it works on. */
+  readonly store: Store;
+  private readonly log: RegistryLogger;
+  private readonly clock: () => number;
+  private readonly actor: string;
+  private readonly protectedAliases: ReadonlySet<string>;
+  private readonly cache: BlobCache;
+  private readonly versionCache = new Map<string, ModelVersion>();
+  private readonly watchers = new Set<RegistryWatcher>();
+  private closed = false;
+
+  /** Use {@link createRegistry}. */
+  constructor(private readonly options: RegistryOptions<A>) {
+    super();
+    validateRegistryOptions(options);
+    this.store = options.store;
+    const base = options.logger ?? silentRegistryLogger;
+    this.log = base.child ? base.child({ component: 'registry' }) : base;
+    this.clock = options.clock ?? Date.now;
+    this.actor = options.actor ?? 'anonymous';
+    this.protectedAliases = new Set((options.protectedAliases ?? ['production']).map((a) => validateName(a, 'protectedAliases', 'createRegistry')));
+    this.cache = new BlobCache(options.cacheBytes ?? 64 * 1024 * 1024);
+  }
+
+  // ---- models and versions ------------------------------------------------------------------
+
+  /**
+   * Registers a new immutable version of model `name` (created if new) and returns its record.
+   * `artifact` is either the artifact bytes or an artifact object (encoded with the registry's
+   * codec, which also supplies metrics, params and fingerprint not given in `meta`).
+   */
+  async register(name: string, artifact: A | Uint8Array, meta: RegisterMeta = {}): Promise<ModelVersion> {
+    const op = 'registry.register';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const m = parseInput(registerMetaSchema, meta, op, 'meta');
+    let bytes: Uint8Array;
+    let described: ReturnType<NonNullable<NonNullable<RegistryOptions<A>['artifactCodec']>['describe']>> = {};
+    if (artifact instanceof Uint8Array) bytes = artifact;
+    else if (this.options.artifactCodec) {
+      bytes = this.options.artifactCodec.encode(artifact as A);
+      described = this.options.artifactCodec.describe?.(artifact as A) ?? {};
+    } else {
+      throw new ValidationError('INVALID_INPUT', `${op}: artifact: expected a Uint8Array (this registry has no artifactCodec)`, { operation: op });
+    }
+    if (m.dataset) {
+      validateName(m.dataset.name, 'meta.dataset.name', op);
+      await this.getDataset(m.dataset.name, m.dataset.version);
+    }
+    const actor = m.actor ?? this.actor;
+    const sha256 = sha256Hex(bytes);
+    await writeBlob(this.store, sha256, bytes, this.options.streamThresholdBytes ?? 8 << 20, this.options.hooks);
+    const now = this.clock();
+    const model: ModelRecord = { name, tags: m.modelTags ?? {}, createdBy: actor, createdAt: now, ...(m.modelDescription ? { description: m.modelDescription } : {}) };
+    await this.store.put(K.model(name), encodeJson(model), { ifNoneMatch: '*' }).catch(ignoreConflict);
+    await this.options.hooks?.beforeVersionCommit?.(name);
+    const registrationId = randomId();
+    const fingerprint = m.fingerprint ?? described.fingerprint;
+    const record = await allocateVersion<ModelVersion>({
+      store: this.store,
+      prefix: K.versionsPrefix(name),
+      keyOf: (n) => K.version(name, n),
+      parse: versionFromKey,
+      maxAttempts: this.options.maxAllocationAttempts ?? 10_000,
+      operation: op,
+      build: (version) => ({
+        name,
+        version,
+        sha256,
+        size: bytes.length,
+        metrics: m.metrics ?? described.metrics ?? {},
+        params: (m.params ?? described.params ?? {}) as ModelVersion['params'],
+        tags: m.tags ?? {},
+        ...(fingerprint ? { fingerprint } : {}),
+        ...(m.dataset ? { dataset: m.dataset } : {}),
+        ...(m.description ? { description: m.description } : {}),
+        createdBy: actor,
+        createdAt: now,
+        registrationId,
+      }),
+    });
+    this.log.info({ name, version: record.version, sha256 }, 'version registered');
+    this.emitSafe('versionRegistered', { version: record });
+    return record;
+  }
+
+  /** Every model name, sorted. */
+  async listModels(): Promise<string[]> {
+    this.assertOpen('registry.listModels');
+    const keys = await this.store.list(K.modelsPrefix());
+    return keys.filter((k) => k.endsWith('/model.json') && k.split('/').length === 3).map((k) => k.split('/')[1]!);
+  }
+
+  /** The model record; throws `NOT_FOUND`. */
+  async getModel(name: string): Promise<ModelRecord> {
+    const op = 'registry.getModel';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const e = await this.store.get(K.model(name));
+    if (!e) throw notFound(op, `model "${name}" does not exist`, { name });
+    return decodeJson<ModelRecord>(e.body, K.model(name), op);
+  }
+
+  /** Replaces a model's tags (merged with `tags`; a `null` value removes a tag) by compare-and-set with retry. */
+  async tagModel(name: string, tags: Record<string, string | null>): Promise<ModelRecord> {
+    const op = 'registry.tagModel';
+    for (;;) {
+      await this.getModel(name);
+      const e = (await this.store.get(K.model(name)))!;
+      const rec = decodeJson<ModelRecord>(e.body, K.model(name), op);
+      const next = { ...rec, tags: { ...rec.tags } };
+      for (const [k, v] of Object.entries(tags)) {
+        if (v === null) delete next.tags[k];
+        else next.tags[k] = String(v);
+      }
+      try {
+        await this.store.put(K.model(name), encodeJson(next), { ifMatch: e.etag });
+        return next;
+      } catch (err) {
+        if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
+      }
+    }
+  }
+
+  /** Every version record of a model, oldest first (empty when the model does not exist). */
+  async listVersions(name: string): Promise<ModelVersion[]> {
+    const op = 'registry.listVersions';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const keys = await this.store.list(K.versionsPrefix(name));
+    const out: ModelVersion[] = [];
+    for (const k of keys) {
+      const v = versionFromKey(k);
+      if (v !== undefined) out.push(await this.getVersion(name, v));
+    }
+    return out;
+  }
+
+  /** One version record; throws `NOT_FOUND`. Records are immutable, so they are cached. */
+  async getVersion(name: string, version: number): Promise<ModelVersion> {
+    const op = 'registry.getVersion';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    version = validateVersion(version, 'version', op);
+    const key = K.version(name, version);
+    const cached = this.versionCache.get(key);
+    if (cached) return cached;
+    const e = await this.store.get(key);
+    if (!e) throw notFound(op, `model "${name}" has no version ${version}`, { name, version });
+    const rec = decodeJson<ModelVersion>(e.body, key, op);
+    this.versionCache.set(key, rec);
+    return rec;
+  }
+
+  /** The version number a reference points to: a number, a numeric string, or an alias. */
+  async resolveVersion(name: string, ref: VersionRef): Promise<number> {
+    const op = 'registry.resolveVersion';
+    if (typeof ref === 'number') return validateVersion(ref, 'version', op);
+    if (/^[0-9]+$/.test(ref)) return validateVersion(Number(ref), 'version', op);
+    const v = await this.getAlias(name, ref);
+    if (v === undefined) throw notFound(op, `model "${name}" has no alias "${ref}"`, { name, alias: ref });
+    return v;
+  }
+
+  /**
+   * Loads a version's artifact bytes by version or alias, verified against the recorded sha256
+   * and size: a mismatch throws `INTEGRITY` naming the model and version.
+   */
+  async load(name: string, ref: VersionRef): Promise<LoadedVersion> {
+    const op = 'registry.load';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const version = await this.getVersion(name, await this.resolveVersion(name, ref));
+    const cached = this.cache.get(version.sha256);
+    if (cached) return { version, bytes: cached };
+    const bytes = await readBlob(this.store, version, op, this.options.streamThresholdBytes ?? 8 << 20);
+    this.cache.set(version.sha256, bytes);
+    return { version, bytes };
+  }
+
+  /** Streams a version's artifact; the stream throws `INTEGRITY` at its end if the bytes do not match. */
+  async openArtifactStream(name: string, ref: VersionRef): Promise<{ version: ModelVersion; stream: AsyncIterable<Uint8Array> }> {
+    const op = 'registry.openArtifactStream';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const version = await this.getVersion(name, await this.resolveVersion(name, ref));
+    return { version, stream: await streamBlob(this.store, version, op) };
+  }
+
+  /** Loads and decodes a version's artifact with the registry's codec. */
+  async loadArtifact(name: string, ref: VersionRef): Promise<{ version: ModelVersion; artifact: A }> {
+    const op = 'registry.loadArtifact';
+    const codec = this.options.artifactCodec;
+    if (!codec) throw new ValidationError('INVALID_OPTIONS', `${op}: this registry has no artifactCodec`, { operation: op });
+    const { version, bytes } = await this.load(name, ref);
+    try {
+      return { version, artifact: codec.decode(bytes, { expectedSha256: version.sha256 }) };
+    } catch (cause) {
+      if (isModelshipError(cause, 'ArtifactError', 'INTEGRITY')) {
+        throw new RegistryError('INTEGRITY', `${op}: artifact of model "${name}" version ${version.version} failed verification`, { operation: op, details: { name, version: version.version }, cause });
+      }
+      throw cause;
+    }
+  }
+
+  /**
+   * The first of `aliases` that resolves and loads (verified), else the local `fallback` file,
+   * else `NOT_FOUND`. Aliases that are missing or fail verification are logged and skipped.
+   */
+  async resolve(name: string, aliases: readonly string[], options: ResolveOptions = {}): Promise<ResolveResult> {
+    const op = 'registry.resolve';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const failures: string[] = [];
+    for (const alias of aliases) {
+      try {
+        const v = await this.getAlias(name, alias);
+        if (v === undefined) {
+          failures.push(`${alias}: not set`);
+          continue;
+        }
+        const loaded = await this.load(name, v);
+        return { source: 'alias', alias, version: loaded.version, bytes: loaded.bytes };
+      } catch (err) {
+        if (isModelshipError(err, 'RegistryError', 'INVALID_NAME')) throw err;
+        this.log.warn({ err, name, alias }, 'resolve: alias did not load');
+        failures.push(`${alias}: ${(err as Error).message}`);
+      }
+    }
+    if (options.fallback) {
+      const { readFile } = await import('node:fs/promises');
+      try {
+        return { source: 'fallback', path: options.fallback, bytes: new Uint8Array(await readFile(options.fallback)) };
+      } catch (cause) {
+        failures.push(`fallback ${options.fallback}: ${(cause as Error).message}`);
+      }
+    }
+    throw notFound(op, `model "${name}": nothing resolved (${failures.join('; ') || 'no aliases given'})`, { name, aliases });
+  }
+
+  // ---- aliases --------------------------------------------------------------------------------
+
+  /** The version an alias points to now, or `undefined`. */
+  async getAlias(name: string, alias: string): Promise<number | undefined> {
+    return (await this.readAlias(name, alias, 'registry.getAlias'))?.record.version ?? undefined;
+  }
+
+  /** Every alias currently set on a model (alias → version). */
+  async listAliases(name: string): Promise<Record<string, number>> {
+    const op = 'registry.listAliases';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const out: Record<string, number> = {};
+    for (const k of await this.store.list(K.aliasesPrefix(name))) {
+      const e = await this.store.get(k);
+      if (!e) continue;
+      const rec = decodeJson<AliasRecord>(e.body, k, op);
+      if (rec.version !== null) out[rec.alias] = rec.version;
+    }
+    return out;
+  }
+
+  /** The append-only history of an alias, oldest first (empty when never set). */
+  async aliasHistory(name: string, alias: string): Promise<AliasHistoryEntry[]> {
+    return (await this.readAlias(name, alias, 'registry.aliasHistory'))?.record.history ?? [];
+  }
+
+  /** What the alias pointed to at `time` (epoch ms or Date), or `undefined` (not set then). */
+  async aliasAt(name: string, alias: string, time: number | Date): Promise<number | undefined> {
+    const t = typeof time === 'number' ? time : time.getTime();
+    return targetAt(await this.aliasHistory(name, alias), t);
+  }
+
+  /**
+   * Points `alias` at `version` by compare-and-set: with `expect`, fails with `CONFLICT` unless
+   * the alias points to `expect` (`null`: is unset) at the moment of the write. A protected
+   * alias needs `force` or the authorizer's approval (else `FORBIDDEN`). Returns the history entry.
+   */
+  async setAlias(name: string, alias: string, version: number, options: AliasMoveOptions = {}): Promise<AliasHistoryEntry> {
+    const op = 'registry.setAlias';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    alias = validateName(alias, 'alias', op);
+    version = validateVersion(version, 'version', op);
+    await this.getVersion(name, version);
+    return this.moveAlias(op, 'setAlias', 'set', name, alias, () => version, options);
+  }
+
+  /** Unsets an alias by compare-and-set (history is kept); same rules as {@link ModelRegistry.setAlias}. */
+  async deleteAlias(name: string, alias: string, options: AliasMoveOptions = {}): Promise<AliasHistoryEntry> {
+    const op = 'registry.deleteAlias';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    alias = validateName(alias, 'alias', op);
+    return this.moveAlias(op, 'deleteAlias', 'delete', name, alias, (rec) => {
+      if (!rec || rec.version === null) throw notFound(op, `model "${name}" has no alias "${alias}"`, { name, alias });
+      return null;
+    }, options);
+  }
+
+  /**
+   * Moves the alias back to its previous target (after 1 → 2 → 3, to 2; again, to 1). Allowed on
+   * protected aliases (it only returns to a target the alias had), but an authorizer, if
+   * configured, is asked unless `force`. Throws `NOT_FOUND` when there is no previous target.
+   */
+  async rollback(name: string, alias: string, options: AliasMoveOptions = {}): Promise<AliasHistoryEntry> {
+    const op = 'registry.rollback';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    alias = validateName(alias, 'alias', op);
+    return this.moveAlias(op, 'rollback', 'rollback', name, alias, (rec) => {
+      const target = rec ? rollbackTarget(rec.history) : undefined;
+      if (target === undefined) throw notFound(op, `alias "${alias}" of model "${name}" has no previous target`, { name, alias });
+      return target;
+    }, options);
+  }
+
+  private async readAlias(name: string, alias: string, op: string): Promise<{ record: AliasRecord; etag: string } | undefined> {
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    alias = validateName(alias, 'alias', op);
+    const e = await this.store.get(K.alias(name, alias));
+    return e ? { record: decodeJson<AliasRecord>(e.body, K.alias(name, alias), op), etag: e.etag } : undefined;
+  }
+
+  private async moveAlias(
+    op: string,
+    operation: AuthorizationRequest['operation'],
+    action: AliasHistoryEntry['action'],
+    name: string,
+    alias: string,
+    targetOf: (rec: AliasRecord | undefined) => number | null,
+    options: AliasMoveOptions,
+  ): Promise<AliasHistoryEntry> {
+    const actor = options.actor ?? this.actor;
+    const id = randomId();
+    for (;;) {
+      const cur = await this.readAlias(name, alias, op);
+      const from = cur?.record.version ?? null;
+      if (options.expect !== undefined && options.expect !== from) {
+        throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" points to ${from ?? 'nothing'}, expected ${options.expect ?? 'nothing'}`, {
+          operation: op,
+          details: { name, alias, expected: options.expect, actual: from },
+        });
+      }
+      const to = targetOf(cur?.record);
+      if (action === 'set' && to === from && cur) return cur.record.history[cur.record.history.length - 1]!;
+      const forced = await this.authorize(op, { operation, name, alias, from, to, actor, ...(options.reason ? { reason: options.reason } : {}) }, options.force === true);
+      const history = cur?.record.history ?? [];
+      const entry: AliasHistoryEntry = {
+        seq: history.length + 1,
+        action,
+        from,
+        to,
+        at: this.clock(),
+        actor,
+        ...(options.reason ? { reason: options.reason } : {}),
+        ...(forced ? { forced: true } : {}),
+        id,
+      };
+      const next: AliasRecord = { name, alias, version: to, history: [...history, entry] };
+      try {
+        await this.store.put(K.alias(name, alias), encodeJson(next), cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' });
+      } catch (err) {
+        if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
+        const now = await this.readAlias(name, alias, op);
+        if (now?.record.history.some((h) => h.id === id)) return entry;
+        if (options.expect !== undefined) {
+          throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" was moved concurrently`, { operation: op, details: { name, alias, expected: options.expect }, cause: err });
+        }
+        continue;
+      }
+      this.log.info({ name, alias, from, to, actor, reason: options.reason }, 'alias moved');
+      this.emitSafe('aliasMoved', { name, alias, from, to, entry });
+      return entry;
+    }
+  }
+
+  /** Returns true when the move was forced; throws `FORBIDDEN` when it is not allowed. */
+  private async authorize(op: string, req: AuthorizationRequest, force: boolean): Promise<boolean> {
+    const isProtected = req.alias !== undefined && this.protectedAliases.has(req.alias);
+    if (req.operation === 'setRollout' || !isProtected) {
+      if (this.options.authorizer && req.operation === 'setRollout' && !force && !(await this.options.authorizer(req))) {
+        throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused the rollout change of model "${req.name}"`, { operation: op, details: { ...req } });
+      }
+      return false;
+    }
+    if (force) return true;
+    if (this.options.authorizer) {
+      if (await this.options.authorizer(req)) return false;
+      throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused to move protected alias "${req.alias}" of model "${req.name}"`, { operation: op, details: { ...req } });
+    }
+    if (req.operation === 'rollback') return false;
+    throw new RegistryError('FORBIDDEN', `${op}: alias "${req.alias}" of model "${req.name}" is protected: pass { force: true } or configure an authorizer`, {
+      operation: op,
+      details: { ...req },
+    });
+  }
+
+  // ---- rollout --------------------------------------------------------------------------------
+
+  /** The model's rollout record, or `undefined` when none was set. */
+  async getRollout(name: string): Promise<RolloutRecord | undefined> {
+    const op = 'registry.getRollout';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const e = await this.store.get(K.rollout(name));
+    return e ? decodeJson<RolloutRecord>(e.body, K.rollout(name), op) : undefined;
+  }
+
+  /**
+   * Sets the model's rollout by compare-and-set on its `revision` (`expect`), after validating it
+   * ({@link rolloutSchema}) and checking that its versions exist. Returns the stored record.
+   */
+  async setRollout(name: string, rollout: Rollout, options: SetRolloutOptions = {}): Promise<RolloutRecord> {
+    const op = 'registry.setRollout';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const r = parseInput(rolloutSchema, rollout, op, 'rollout');
+    await this.getVersion(name, r.production);
+    if (r.candidate !== undefined) await this.getVersion(name, r.candidate);
+    const actor = options.actor ?? this.actor;
+    for (;;) {
+      const e = await this.store.get(K.rollout(name));
+      const cur = e ? decodeJson<RolloutRecord>(e.body, K.rollout(name), op) : undefined;
+      const revision = cur?.revision ?? null;
+      if (options.expect !== undefined && options.expect !== revision) {
+        throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" is at revision ${revision ?? 'none'}, expected ${options.expect ?? 'none'}`, {
+          operation: op,
+          details: { name, expected: options.expect, actual: revision },
+        });
+      }
+      await this.authorize(op, { operation: 'setRollout', name, from: cur?.production ?? null, to: r.production, actor, ...(options.reason ? { reason: options.reason } : {}) }, false);
+      const next: RolloutRecord = { ...r, name, revision: (revision ?? 0) + 1, updatedAt: this.clock(), actor, ...(options.reason ? { reason: options.reason } : {}) };
+      try {
+        await this.store.put(K.rollout(name), encodeJson(next), e ? { ifMatch: e.etag } : { ifNoneMatch: '*' });
+      } catch (err) {
+        if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
+        if (options.expect !== undefined) {
+          throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" was changed concurrently`, { operation: op, details: { name, expected: options.expect }, cause: err });
+        }
+        continue;
+      }
+      this.emitSafe('rolloutChanged', { name, rollout: next, ...(cur ? { previous: cur } : {}) });
+      return next;
+    }
+  }
+
+  /**
+   * Watches a model's aliases and rollout by polling the store's etags every `intervalMs`
+   * (default 1000). The first poll reports the current state; later polls report changes.
+   */
+  watch(name: string, options: WatchOptions = {}): RegistryWatcher {
+    const op = 'registry.watch';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    const w = new RegistryWatcher(this.store, name, options, this.log, () => this.watchers.delete(w));
+    this.watchers.add(w);
+    return w;
+  }
+
+  // ---- datasets -------------------------------------------------------------------------------
+
+  /**
+   * Registers a dataset version (V1, V2…). When a version with the same fingerprint exists, it is
+   * returned instead of creating a new one.
+   */
+  async registerDataset(name: string, input: DatasetVersionInput): Promise<DatasetVersion> {
+    const op = 'registry.registerDataset';
+    this.assertOpen(op);
+    name = validateName(name, 'dataset', op);
+    const d = parseInput(datasetInputSchema, input, op, 'dataset');
+    const existing = (await this.listDatasetVersions(name)).find((v) => v.fingerprint === d.fingerprint);
+    if (existing) return existing;
+    const registrationId = randomId();
+    const now = this.clock();
+    const record = await allocateVersion<DatasetVersion>({
+      store: this.store,
+      prefix: K.datasetVersionsPrefix(name),
+      keyOf: (n) => K.datasetVersion(name, n),
+      parse: versionFromKey,
+      maxAttempts: this.options.maxAllocationAttempts ?? 10_000,
+      operation: op,
+      build: (version) => ({
+        name,
+        version,
+        label: `V${version}`,
+        fingerprint: d.fingerprint,
+        rowCount: d.rowCount,
+        ...(d.schema !== undefined ? { schema: d.schema as DatasetVersion['schema'] } : {}),
+        ...(d.location ? { location: d.location } : {}),
+        ...(d.description ? { description: d.description } : {}),
+        tags: d.tags ?? {},
+        createdBy: d.actor ?? this.actor,
+        createdAt: now,
+        registrationId,
+      }),
+    });
+    this.emitSafe('datasetRegistered', { dataset: record });
+    return record;
+  }
+
+  /** Every dataset name. */
+  async listDatasets(): Promise<string[]> {
+    this.assertOpen('registry.listDatasets');
+    const names = new Set<string>();
+    for (const k of await this.store.list(K.datasetsPrefix())) names.add(k.split('/')[1]!);
+    return [...names].sort();
+  }
+
+  /** Every version of a dataset, oldest first. */
+  async listDatasetVersions(name: string): Promise<DatasetVersion[]> {
+    const op = 'registry.listDatasetVersions';
+    this.assertOpen(op);
+    name = validateName(name, 'dataset', op);
+    const out: DatasetVersion[] = [];
+    for (const k of await this.store.list(K.datasetVersionsPrefix(name))) {
+      const e = await this.store.get(k);
+      if (e && versionFromKey(k) !== undefined) out.push(decodeJson<DatasetVersion>(e.body, k, op));
+    }
+    return out;
+  }
+
+  /** One dataset version (a number, or a label like `'V2'`); throws `NOT_FOUND`. */
+  async getDataset(name: string, version: number | string): Promise<DatasetVersion> {
+    const op = 'registry.getDataset';
+    this.assertOpen(op);
+    name = validateName(name, 'dataset', op);
+    const n = validateVersion(typeof version === 'string' ? Number(version.replace(/^V/i, '')) : version, 'version', op);
+    const e = await this.store.get(K.datasetVersion(name, n));
+    if (!e) throw notFound(op, `dataset "${name}" has no version V${n}`, { dataset: name, version: n });
+    return decodeJson<DatasetVersion>(e.body, K.datasetVersion(name, n), op);
+  }
+
+  /** Lineage downstream: every model version trained on this dataset version. */
+  async modelsTrainedOn(dataset: string, version: number): Promise<ModelVersion[]> {
+    const d = await this.getDataset(dataset, version);
+    return this.searchVersions({ dataset: { name: d.name, version: d.version } });
+  }
+
+  /** Lineage upstream: the dataset version a model version was trained on, if recorded. */
+  async datasetOf(name: string, ref: VersionRef): Promise<DatasetVersion | undefined> {
+    const v = await this.getVersion(name, await this.resolveVersion(name, ref));
+    return v.dataset ? this.getDataset(v.dataset.name, v.dataset.version) : undefined;
+  }
+
+  // ---- search ---------------------------------------------------------------------------------
+
+  /** Versions matching a query (tags, metric thresholds, time range, dataset), across one model or all. */
+  async searchVersions(query: VersionQuery = {}): Promise<ModelVersion[]> {
+    this.assertOpen('registry.searchVersions');
+    const names = query.name !== undefined ? [validateName(query.name, 'query.name', 'registry.searchVersions')] : await this.listModels();
+    const out: ModelVersion[] = [];
+    for (const n of names) for (const v of await this.listVersions(n)) if (matchVersion(v, query)) out.push(v);
+    return out;
+  }
+
+  /** Models whose tags match. */
+  async searchModels(query: ModelQuery = {}): Promise<ModelRecord[]> {
+    this.assertOpen('registry.searchModels');
+    const out: ModelRecord[] = [];
+    for (const n of await this.listModels()) {
+      const m = await this.getModel(n);
+      if (matchModel(m, query)) out.push(m);
+    }
+    return out;
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /** Stops every watcher, drops caches and (unless `closeStore: false`) closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of [...this.watchers]) w.close();
+    this.cache.clear();
+    this.versionCache.clear();
+    if (this.options.closeStore !== false) await this.store.close?.();
+  }
+
+  private assertOpen(op: string): void {
+    if (this.closed) throw new RegistryError('CLOSED', `${op}: the registry is closed`, { operation: op });
+  }
+
+  private emitSafe<E extends keyof RegistryEvents>(event: E, payload: Parameters<RegistryEvents[E]>[0]): void {
+    safeEmit(this as never, event, payload, this.log);
+  }
+}
+
+/**
+ * Creates a registry over a store.
+ *
+ * @example
+ * ```ts
+ * const registry = createRegistry({ store: new MemoryStore(), actor: 'trainer' });
+ * const v = await registry.register('iris', bytes, { metrics: { accuracy: 0.97 } });
+ * await registry.setAlias('iris', 'production', v.version, { expect: null, force: true, reason: 'first' });
+ * const { bytes: verified } = await registry.load('iris', 'production');
+ * ```
+ */
+export function createRegistry<A = ModelArtifact>(options: RegistryOptions<A>): ModelRegistry<A> {
+  return new ModelRegistry<A>({ artifactCodec: modelArtifactCodec as unknown as NonNullable<RegistryOptions<A>['artifactCodec']>, ...options });
+}
+
+function parseInput<T>(schema: z.ZodType<T>, value: unknown, op: string, field: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new ValidationError('INVALID_INPUT', `${op}: ${field}: ${z.prettifyError(r.error)}`, { operation: op, details: { field } });
+}
+
+function notFound(op: string, message: string, details: Record<string, unknown>): RegistryError {
+  return new RegistryError('NOT_FOUND', `${op}: ${message}`, { operation: op, details });
+}
+
+function ignoreConflict(err: unknown): void {
+  if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import type { Schema } from '../data/schema.js';
+import type { Split } from '../data/split.js';
+import type { FeaturePipelineSpec, TargetSpec } from '../features/spec.js';
+import type { LearnerTask } from '../learners/learner.js';
+import type { Serial } from '../types/serial.js';
+import type { MetricDirection } from '../metrics/metric-direction.js';
+
+/** One named hyperparameter variant: a learner kind and its params. */
+export interface VariantSpec {
+  /** A registered learner kind, e.g. `'linear'`, `'logistic'`, `'forest-mljs'`, `'gbdt'`. */
+  readonly learner: string;
+  /** The learner's hyperparameters; default `{}` (the learner's defaults). */
+  readonly params?: { readonly [key: string]: Serial };
+}
+
+/** How variants are evaluated. */
+export type EvaluationSpec =
+  | {
+      /** A single train/test split. */
+      readonly kind: 'holdout';
+      /** Fraction of rows held out for testing; default 0.2 (ignored when `split` is given). */
+      readonly testFraction?: number;
+      /** An explicit split (row indices into the table), e.g. from `loadSplit`; default a seeded random one. */
+      readonly split?: Split;
+      /** Keep class proportions in the test set (classification); default true. */
+      readonly stratify?: boolean;
+    }
+  | {
+      /** k-fold cross-validation (stratified for classification); metrics are on the out-of-fold predictions. */
+      readonly kind: 'kfold';
+      /** Number of folds; default 5. */
+      readonly k?: number;
+    };
+
+/** A pino-compatible logger (only the methods the trainer uses). */
+export interface TrainerLogger {
+  /** Logs at info level. */
+  info(obj: object, msg?: string): void;
+  /** Logs at warn level. */
+  warn(obj: object, msg?: string): void;
+  /** Makes a child logger with bound fields. */
+  child?(bindings: object): TrainerLogger;
+}
+
+/** Options of {@link createTrainer}. */
+export interface TrainerOptions {
+  /** `'regression'` or `'classification'`. */
+  readonly task: LearnerTask;
+  /** The target column (or a full target spec); default the `target` of `features`. */
+  readonly target?: string | TargetSpec;
+  /** The feature pipeline spec (fitted on training rows only). */
+  readonly features: FeaturePipelineSpec;
+  /** Named variants, e.g. `{ deep_forest: { learner: 'forest', params: { maxDepth: 12 } } }`. */
+  readonly variants: { readonly [name: string]: VariantSpec };
+  /** How variants are compared; default `{ kind: 'holdout', testFraction: 0.2 }`. */
+  readonly evaluation?: EvaluationSpec;
+  /** The metric that picks the best variant, optionally with its direction; default `'r2'` (regression) or `'accuracy'` (classification). */
+  readonly selectBy?: string | { readonly metric: string; readonly direction?: MetricDirection };
+  /** Seed of splits and learners; default 42. */
+  readonly seed?: number;
+  /** Refit the best variant on every row before packaging; default false for holdout (the evaluated model is kept), always true for k-fold. */
+  readonly refit?: boolean;
+  /** The input schema stored in the artifact; default derived from the table (types, required-ness). */
+  readonly schema?: Schema;
+  /** A dataset name stored in the artifact; default none. */
+  readonly datasetName?: string;
+  /** Tags stored in the artifact; default none. */
+  readonly tags?: { readonly [key: string]: string };
+  /** A pino-compatible logger; default silent. */
+  readonly logger?: TrainerLogger;
+  /** The clock for `createdAt`; default `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+const serialish = z.custom<Serial>(() => true);
+const optionsZ = z.strictObject({
+  task: z.enum(['regression', 'classification']),
+  target: z.union([z.string().min(1), z.object({ column: z.string().min(1), kind: z.enum(['numeric', 'class', 'quantile']) }).loose()]).optional(),
+  features: z.object({ features: z.array(z.unknown()).min(1) }).loose(),
+  variants: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'variant names use letters, digits, _ . -'), z.strictObject({ learner: z.string().min(1), params: z.record(z.string(), serialish).optional() }))
+    .refine((v) => Object.keys(v).length > 0, 'at least one variant is required'),
+  evaluation: z
+    .discriminatedUnion('kind', [
+      z.strictObject({
+        kind: z.literal('holdout'),
+        testFraction: z.number().gt(0).lt(1).optional(),
+        split: z.object({ train: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)), test: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)) }).optional(),
+        stratify: z.boolean().optional(),
+      }),
+      z.strictObject({ kind: z.literal('kfold'), k: z.number().int().min(2).optional() }),
+    ])
+    .optional(),
+  selectBy: z.union([z.string().min(1), z.strictObject({ metric: z.string().min(1), direction: z.enum(['maximize', 'minimize']).optional() })]).optional(),
+  seed: z.number().int().optional(),
+  refit: z.boolean().optional(),
+  schema: z.object({ columns: z.record(z.string(), z.unknown()) }).loose().optional(),
+  datasetName: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  logger: z.custom<TrainerLogger>((v) => typeof v === 'object' && v !== null && typeof (v as TrainerLogger).info === 'function').optional(),
+  now: z.custom<() => Date>((v) => typeof v === 'function').optional(),
+});
+
+/** Validates trainer options; ValidationError `INVALID_OPTIONS` names the bad field. */
+export function parseTrainerOptions(options: unknown): TrainerOptions {
+  const r = optionsZ.safeParse(options);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    throw new ValidationError('INVALID_OPTIONS', `createTrainer: invalid options\n${z.prettifyError(r.error)}`, {
+      operation: 'createTrainer',
+      details: { field: first?.path.join('.'), issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  return options as TrainerOptions;
+}

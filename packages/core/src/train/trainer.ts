@@ -1,0 +1,369 @@
+import { EventEmitter } from 'eventemitter3';
+import { TrainingError, ValidationError, isModelshipError } from '../errors.js';
+import { fingerprint } from '../data/fingerprint.js';
+import { holdoutSplit, kFold, stratifiedSplit, type Split } from '../data/split.js';
+import type { Table } from '../data/table.js';
+import { createFeaturePipeline, type FeaturePipeline } from '../features/pipeline.js';
+import type { FeaturePipelineSpec, TargetSpec } from '../features/spec.js';
+import { createArtifact, type ModelArtifact } from '../artifact/model-artifact.js';
+import type { Learner, LearnerTask } from '../learners/learner.js';
+import { createLearner } from '../learners/registry.js';
+import { metricDirection, type MetricDirection } from '../metrics/metric-direction.js';
+import type { Matrix } from '../types/matrix.js';
+import type { Serial } from '../types/serial.js';
+import { predictTest, scorePredictions, type TestPredictions } from './evaluate.js';
+import { deriveInputSchema } from './input-schema.js';
+import { parseTrainerOptions, type TrainerLogger, type TrainerOptions } from './options.js';
+import { preflight } from './preflight.js';
+
+/** The evaluation of one variant. */
+export interface VariantResult {
+  /** The variant name. */
+  readonly name: string;
+  /** The learner kind. */
+  readonly learner: string;
+  /** The learner's hyperparameters as used (defaults filled in). */
+  readonly params: { readonly [key: string]: Serial };
+  /** Test metrics (holdout) or out-of-fold metrics (k-fold). */
+  readonly metrics: { readonly [name: string]: number };
+  /** Mean wall time of one fit, in seconds. */
+  readonly fitSeconds: number;
+}
+
+/** What {@link Trainer.fit} returns. */
+export interface TrainResult {
+  /** Every variant's result, in declaration order. */
+  readonly variants: readonly VariantResult[];
+  /** The name of the best variant by the `selectBy` metric. */
+  readonly best: string;
+  /** The metric and direction the best variant was chosen by. */
+  readonly selectedBy: { readonly metric: string; readonly direction: MetricDirection };
+  /** The best variant packaged as a model artifact (encode it with `encodeArtifact`). */
+  readonly artifact: ModelArtifact;
+}
+
+/** Events of a {@link Trainer} (eventemitter3). */
+export interface TrainerEvents {
+  /** A variant's evaluation started. */
+  variantStarted: (e: { name: string; index: number; total: number }) => void;
+  /** A variant was evaluated. */
+  variantFinished: (e: VariantResult & { index: number; total: number }) => void;
+  /** Overall progress in [0, 1]. */
+  progress: (e: { fraction: number; variant: string; message?: string }) => void;
+}
+
+const silent: TrainerLogger = { info() {}, warn() {} };
+
+interface Fold {
+  pipeline: FeaturePipeline;
+  xTrain: Matrix;
+  yTrain: Float64Array;
+  xTest: Matrix;
+  yTest: Float64Array;
+  test: Int32Array;
+}
+
+/**
+ * Trains named hyperparameter variants on a table, evaluates them (holdout or k-fold), picks the
+ * best by a metric and packages it as a model artifact. Seeded: the same options and table give
+ * the same metrics and the same artifact (but for `createdAt`).
+ */
+export class Trainer extends EventEmitter<TrainerEvents> {
+  /** The validated options. */
+  readonly options: TrainerOptions;
+  readonly #spec: FeaturePipelineSpec;
+  readonly #log: TrainerLogger;
+
+  /** Use {@link createTrainer}. */
+  constructor(options: TrainerOptions) {
+    super();
+    this.options = parseTrainerOptions(options);
+    const o = this.options;
+    this.#log = o.logger?.child?.({ component: 'trainer' }) ?? o.logger ?? silent;
+    const target: TargetSpec | undefined =
+      typeof o.target === 'string'
+        ? o.task === 'classification'
+          ? { column: o.target, kind: 'class' }
+          : { column: o.target, kind: 'numeric' }
+        : (o.target ?? o.features.target);
+    if (target === undefined) {
+      throw new ValidationError('INVALID_OPTIONS', 'createTrainer: target: name the target column (or give features.target)', {
+        operation: 'createTrainer',
+        details: { field: 'target' },
+      });
+    }
+    if ((o.task === 'regression') !== (target.kind === 'numeric')) {
+      throw new ValidationError('INVALID_OPTIONS', `createTrainer: target: a ${target.kind} target does not fit task '${o.task}'`, {
+        operation: 'createTrainer',
+        details: { field: 'target' },
+      });
+    }
+    this.#spec = { ...o.features, target };
+    createFeaturePipeline(this.#spec); // validates the spec now (INVALID_OPTIONS naming the field)
+    for (const [name, v] of Object.entries(o.variants)) {
+      try {
+        createLearner(v.learner, v.params ?? {}, o.task);
+      } catch (err) {
+        if (isModelshipError(err)) {
+          err.message = `createTrainer: variants.${name}: ${err.message}`;
+          if (err.details) err.details.field = `variants.${name}`;
+        }
+        throw err;
+      }
+    }
+  }
+
+  #emit<K extends keyof TrainerEvents>(event: K, payload: Parameters<TrainerEvents[K]>[0]): void {
+    for (const listener of this.listeners(event)) {
+      try {
+        (listener as (p: unknown) => void).call(this, payload);
+      } catch (err) {
+        this.#log.warn({ err, event }, 'trainer event listener threw');
+      }
+    }
+  }
+
+  #selectMetric(): { metric: string; direction: MetricDirection } {
+    const s = this.options.selectBy ?? (this.options.task === 'regression' ? 'r2' : 'accuracy');
+    if (typeof s === 'string') return { metric: s, direction: metricDirection(s) };
+    return { metric: s.metric, direction: s.direction ?? metricDirection(s.metric) };
+  }
+
+  /** The spec with the class list fixed from the whole table, so every fold uses the same class indices. */
+  #specFor(table: Table): FeaturePipelineSpec {
+    const t = this.#spec.target!;
+    if (t.kind !== 'class' || t.classes !== undefined) return this.#spec;
+    const col = table.column(t.column);
+    const seen = new Set<string>();
+    if (col.kind === 'categorical') {
+      for (let i = 0; i < col.codes.length; i++) if (col.codes[i]! >= 0) seen.add(col.dictionary[col.codes[i]!]!);
+    } else {
+      for (let i = 0; i < col.values.length; i++) if (!Number.isNaN(col.values[i]!)) seen.add(String(col.values[i]));
+    }
+    return { ...this.#spec, target: { ...t, classes: [...seen].sort() } };
+  }
+
+  #fold(spec: FeaturePipelineSpec, table: Table, train: ArrayLike<number>, test: Int32Array): Fold {
+    const trainT = table.select(train);
+    const testT = table.select(test);
+    const pipeline = createFeaturePipeline(spec).fit(trainT);
+    return {
+      pipeline,
+      xTrain: pipeline.transform(trainT),
+      yTrain: pipeline.transformTarget(trainT),
+      xTest: pipeline.transform(testT),
+      yTest: pipeline.transformTarget(testT),
+      test,
+    };
+  }
+
+  #splits(table: Table, seed: number): Split[] {
+    const ev = this.options.evaluation ?? { kind: 'holdout' as const };
+    const cls = this.options.task === 'classification';
+    const labels = (): (number | string)[] => {
+      const col = table.column(this.#spec.target!.column);
+      return col.kind === 'categorical' ? Array.from(col.codes) : Array.from(col.values);
+    };
+    if (ev.kind === 'kfold') {
+      const k = ev.k ?? 5;
+      if (k > table.numRows) {
+        throw new ValidationError('INVALID_OPTIONS', `evaluation.k: ${k} folds need at least ${k} rows, the table has ${table.numRows}`, {
+          operation: 'Trainer.fit',
+          details: { field: 'evaluation.k' },
+        });
+      }
+      return kFold(table.numRows, k, cls && this.#spec.target!.kind === 'class' ? { seed, stratifyBy: labels() } : { seed });
+    }
+    if (ev.split) {
+      for (const [part, idx] of [['train', ev.split.train], ['test', ev.split.test]] as const) {
+        for (let i = 0; i < idx.length; i++) {
+          if (!Number.isInteger(idx[i]) || idx[i]! < 0 || idx[i]! >= table.numRows) {
+            throw new ValidationError('INVALID_OPTIONS', `evaluation.split.${part}[${i}] = ${idx[i]} is not a row of the table (0…${table.numRows - 1})`, {
+              operation: 'Trainer.fit',
+              details: { field: `evaluation.split.${part}` },
+            });
+          }
+        }
+      }
+      return [{ train: Int32Array.from(ev.split.train), test: Int32Array.from(ev.split.test) }];
+    }
+    const testFraction = ev.testFraction ?? 0.2;
+    if (cls && (ev.stratify ?? true) && this.#spec.target!.kind === 'class') return [stratifiedSplit(labels(), { testFraction, seed })];
+    return [holdoutSplit(table.numRows, { testFraction, seed })];
+  }
+
+  /**
+   * Evaluates every variant on `table`, selects the best and packages it. Bad data gives
+   * DataError / ValidationError naming the column (missing column, text in a numeric column,
+   * NaN without imputation, an empty table); a learner failure gives TrainingError naming the variant.
+   */
+  async fit(table: Table): Promise<TrainResult> {
+    const o = this.options;
+    const seed = o.seed ?? 42;
+    const task: LearnerTask = o.task;
+    const probe = createFeaturePipeline(this.#spec);
+    preflight(table, this.#spec, probe.inputColumns);
+    const spec = this.#specFor(table);
+    const splits = this.#splits(table, seed);
+    const folds = splits.map((s) => this.#fold(spec, table, s.train, s.test));
+    const numClasses = task === 'classification' ? (folds[0]!.pipeline.targetClasses?.length ?? 0) : 0;
+    const entries = Object.entries(o.variants);
+    const total = entries.length;
+    const results: VariantResult[] = [];
+    const kept: Learner[] = [];
+    for (let vi = 0; vi < total; vi++) {
+      const [name, v] = entries[vi]!;
+      this.#emit('variantStarted', { name, index: vi, total });
+      this.#log.info({ variant: name, learner: v.learner }, 'variant started');
+      const oof: TestPredictions[] = [];
+      let fitSeconds = 0;
+      let learner!: Learner;
+      for (let fi = 0; fi < folds.length; fi++) {
+        const f = folds[fi]!;
+        learner = createLearner(v.learner, v.params ?? {}, task);
+        const t0 = process.hrtime.bigint();
+        try {
+          await learner.fit(f.xTrain, f.yTrain, {
+            seed,
+            ...(numClasses ? { numClasses } : {}),
+            onProgress: (fraction, message) =>
+              this.#emit('progress', { fraction: (vi + (fi + Math.min(1, Math.max(0, fraction))) / folds.length) / total, variant: name, ...(message ? { message } : {}) }),
+          });
+        } catch (err) {
+          throw new TrainingError('FAILED', `variant '${name}' (${v.learner}) failed to fit: ${(err as Error).message}`, {
+            operation: 'Trainer.fit',
+            details: { variant: name, learner: v.learner },
+            cause: err,
+          });
+        }
+        fitSeconds += Number(process.hrtime.bigint() - t0) / 1e9;
+        oof.push(predictTest(learner, f.xTest, task, numClasses));
+        this.#emit('progress', { fraction: (vi + (fi + 1) / folds.length) / total, variant: name });
+      }
+      const { yTrue, pred } = concatFolds(folds, oof, numClasses);
+      const result: VariantResult = {
+        name,
+        learner: v.learner,
+        params: learner.params(),
+        metrics: scorePredictions(task, yTrue, pred, numClasses),
+        fitSeconds: fitSeconds / folds.length,
+      };
+      results.push(result);
+      kept.push(learner);
+      this.#log.info({ variant: name, metrics: result.metrics, fitSeconds: result.fitSeconds }, 'variant finished');
+      this.#emit('variantFinished', { ...result, index: vi, total });
+    }
+    const selectedBy = this.#selectMetric();
+    let bestIndex = -1;
+    for (let i = 0; i < results.length; i++) {
+      const m = results[i]!.metrics[selectedBy.metric];
+      if (m === undefined) {
+        throw new ValidationError('INVALID_OPTIONS', `selectBy: metric '${selectedBy.metric}' is not computed; available: ${Object.keys(results[i]!.metrics).join(', ')}`, {
+          operation: 'Trainer.fit',
+          details: { field: 'selectBy' },
+        });
+      }
+      if (Number.isNaN(m)) continue;
+      const b = bestIndex < 0 ? undefined : results[bestIndex]!.metrics[selectedBy.metric]!;
+      if (b === undefined || (selectedBy.direction === 'maximize' ? m > b : m < b)) bestIndex = i;
+    }
+    if (bestIndex < 0) bestIndex = 0;
+    const best = results[bestIndex]!;
+    const [, bestSpec] = entries[bestIndex]!;
+    const refit = folds.length > 1 || (o.refit ?? false);
+    let pipeline: FeaturePipeline;
+    let learner: Learner;
+    let fitTable: Table;
+    if (refit) {
+      fitTable = table;
+      pipeline = createFeaturePipeline(spec).fit(table);
+      learner = createLearner(bestSpec.learner, bestSpec.params ?? {}, task);
+      await learner.fit(pipeline.transform(table), pipeline.transformTarget(table), { seed, ...(numClasses ? { numClasses } : {}) });
+    } else {
+      fitTable = table.select(splits[0]!.train);
+      pipeline = folds[0]!.pipeline;
+      learner = kept[bestIndex]!;
+    }
+    const { schema, categories } = deriveInputSchema(table, spec, pipeline.inputColumns, o.schema);
+    const ev = o.evaluation ?? { kind: 'holdout' as const };
+    const classes = pipeline.targetClasses;
+    const artifact = createArtifact({
+      task,
+      schema,
+      categories,
+      target: {
+        name: this.#spec.target!.column,
+        kind: task === 'classification' ? 'categorical' : 'numeric',
+        ...(classes ? { classes: [...classes] } : {}),
+      },
+      pipeline: pipeline.toJSON() as unknown as Serial,
+      learner: learner.toState(),
+      metrics: best.metrics,
+      params: {
+        variant: best.name,
+        learner: best.learner,
+        learnerParams: best.params,
+        seed,
+        refit,
+        selectBy: selectedBy.metric,
+      },
+      fingerprint: fingerprint(fitTable),
+      dataset: {
+        ...(o.datasetName ? { name: o.datasetName } : {}),
+        rows: fitTable.numRows,
+        evaluation:
+          ev.kind === 'kfold'
+            ? { kind: 'kfold', k: folds.length, rows: table.numRows }
+            : { kind: 'holdout', trainRows: splits[0]!.train.length, testRows: splits[0]!.test.length, explicitSplit: ev.split !== undefined },
+      },
+      createdAt: (o.now ?? (() => new Date()))(),
+      tags: { ...(o.tags ?? {}) },
+    });
+    return { variants: results, best: best.name, selectedBy, artifact };
+  }
+}
+
+function concatFolds(folds: Fold[], preds: TestPredictions[], numClasses: number): { yTrue: Float64Array; pred: TestPredictions } {
+  if (folds.length === 1) return { yTrue: folds[0]!.yTest, pred: preds[0]! };
+  const n = folds.reduce((s, f) => s + f.yTest.length, 0);
+  const yTrue = new Float64Array(n);
+  const values = new Float64Array(n);
+  const withProba = preds.every((p) => p.proba !== undefined);
+  const proba = withProba ? new Float64Array(n * numClasses) : undefined;
+  let o = 0;
+  folds.forEach((f, i) => {
+    yTrue.set(f.yTest, o);
+    values.set(preds[i]!.values, o);
+    if (proba) proba.set(preds[i]!.proba!, o * numClasses);
+    o += f.yTest.length;
+  });
+  return { yTrue, pred: proba ? { values, proba } : { values } };
+}
+
+/**
+ * Creates a {@link Trainer}; options are validated now (ValidationError `INVALID_OPTIONS` naming
+ * the field; an unknown learner kind gives TrainingError `UNKNOWN_LEARNER`).
+ *
+ * @example
+ * ```ts
+ * const trainer = createTrainer({
+ *   task: 'classification',
+ *   target: 'species',
+ *   features: irisFeatureSpec(),
+ *   variants: {
+ *     deep_forest: { learner: 'forest-mljs', params: { nEstimators: 50 } },
+ *     shallow_wide: { learner: 'forest-mljs', params: { nEstimators: 100, maxDepth: 3 } },
+ *     conservative: { learner: 'logistic', params: { C: 0.1 } },
+ *   },
+ *   evaluation: { kind: 'holdout', testFraction: 0.2 },
+ *   selectBy: 'macroF1',
+ *   seed: 7,
+ * });
+ * trainer.on('variantFinished', (v) => console.log(v.name, v.metrics));
+ * const { best, artifact } = await trainer.fit(loadIris());
+ * ```
+ */
+export function createTrainer(options: TrainerOptions): Trainer {
+  return new Trainer(options);
+}
+

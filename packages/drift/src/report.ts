@@ -1,0 +1,247 @@
+/** The drift report: per-feature results, the dataset verdict, and how they are computed. */
+import {
+  DEFAULT_THRESHOLDS,
+  defaultTest,
+  P_VALUE_TESTS,
+  runTest,
+  severityOf,
+  testApplies,
+  type DriftTestName,
+  type FeatureSnapshot,
+  type Severity,
+} from './feature-tests.js';
+import type { FeatureProfile, ReferenceProfile } from './profile.js';
+
+/** A test and its threshold for one feature. */
+export interface TestChoice {
+  /** The test. */
+  test: DriftTestName;
+  /** Its threshold (default: {@link DEFAULT_THRESHOLDS}). */
+  threshold?: number;
+}
+
+/** Options deciding what a report tests. */
+export interface EvaluationOptions {
+  /** Per-feature test overrides (default: chosen by type and reference size, see `defaultTest`). */
+  tests?: Record<string, DriftTestName | TestChoice>;
+  /** The test of the prediction distribution (default: chosen like a feature's). */
+  predictionTest?: DriftTestName | TestChoice;
+  /** Extra checks run on every feature where they apply, reported but not counted in the share (default none). */
+  checks?: (DriftTestName | TestChoice)[];
+  /** Share of drifted features from which the dataset drifts (default 0.5). */
+  shareThreshold?: number;
+  /** Multiple-testing correction of p-value tests across features (default 'none'). */
+  correction?: 'none' | 'bonferroni' | 'benjamini-hochberg';
+  /** Fewest non-missing values a feature needs in the window to be tested (default 100). */
+  minSamples?: number;
+}
+
+/** One test's result on one feature. */
+export interface TestResultEntry {
+  test: DriftTestName;
+  statistic: number | null;
+  /** The p-value (p-value tests only). */
+  pValue?: number | null;
+  /** The p-value after the multiple-testing correction, when one is applied. */
+  pValueAdjusted?: number | null;
+  /** The threshold: a p-value level for p-value tests, a statistic level otherwise. */
+  threshold: number;
+  drifted: boolean;
+  severity: Severity;
+}
+
+/** The result of one feature. */
+export interface FeatureDriftResult extends TestResultEntry {
+  feature: string;
+  type: 'numeric' | 'categorical';
+  /** 'ok', or 'insufficient-data' when the window has fewer than `minSamples` values of it. */
+  status: 'ok' | 'insufficient-data';
+  count: number;
+  missing: number;
+  missingRate: number;
+  referenceMissingRate: number;
+  /** Categories the reference never saw, with their counts in the window (categorical only). */
+  newCategories?: [string, number][];
+  /** Results of the extra checks. */
+  checks?: TestResultEntry[];
+}
+
+/** Facts about the window a report covers. */
+export interface WindowInfo {
+  kind: 'count' | 'time' | 'batch';
+  mode?: 'tumbling' | 'sliding';
+  size?: number;
+  ms?: number;
+  /** Rows in the window. */
+  rows: number;
+  /** Windows closed before this one. */
+  index: number;
+  /** Window start and end as ISO times (time windows and monitors). */
+  start?: string;
+  end?: string;
+}
+
+/** Concept drift on the error stream. */
+export interface ConceptDriftInfo {
+  errors: number;
+  pageHinkley: { drifted: boolean; detections: number };
+  adwin: { drifted: boolean; detections: number; width: number; mean: number };
+}
+
+/** The verdict of a report. */
+export type DriftVerdict = 'drift' | 'no-drift' | 'insufficient-data';
+
+/** A drift report (plain JSON). */
+export interface DriftReport {
+  kind: 'modelship.drift.report';
+  version: 1;
+  createdAt: string;
+  window: WindowInfo;
+  features: FeatureDriftResult[];
+  prediction?: FeatureDriftResult;
+  concept?: ConceptDriftInfo;
+  /** Features seen in the rows but absent from the profile (ignored). */
+  ignoredFeatures: string[];
+  summary: {
+    /** Features in the profile. */
+    features: number;
+    /** Features with enough data to test. */
+    evaluated: number;
+    drifted: number;
+    /** drifted / evaluated (0 when none was evaluated). */
+    shareDrifted: number;
+    shareThreshold: number;
+    datasetDrift: boolean;
+    predictionDrift: boolean;
+    correction: 'none' | 'bonferroni' | 'benjamini-hochberg';
+    verdict: DriftVerdict;
+  };
+}
+
+const finiteOrNull = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? (x === Infinity ? Number.MAX_VALUE : null) : x);
+
+function choice(c: DriftTestName | TestChoice): Required<TestChoice> {
+  const t = typeof c === 'string' ? { test: c } : c;
+  return { test: t.test, threshold: t.threshold ?? DEFAULT_THRESHOLDS[t.test] };
+}
+
+function runEntry(c: Required<TestChoice>, profile: FeatureProfile, snap: FeatureSnapshot): TestResultEntry {
+  const out = runTest(c.test, profile, snap);
+  const isP = P_VALUE_TESTS.has(c.test);
+  const value = isP ? out.pValue ?? Number.NaN : out.statistic;
+  const drifted = isP ? value < c.threshold : value >= c.threshold;
+  const entry: TestResultEntry = {
+    test: c.test,
+    statistic: finiteOrNull(out.statistic),
+    threshold: c.threshold,
+    drifted,
+    severity: severityOf(c.test, value, c.threshold),
+  };
+  if (isP) entry.pValue = finiteOrNull(out.pValue);
+  return entry;
+}
+
+/** Evaluates one feature's snapshot against its profile. */
+export function evaluateFeature(
+  feature: string,
+  profile: FeatureProfile,
+  snap: FeatureSnapshot,
+  options: EvaluationOptions,
+  override?: DriftTestName | TestChoice,
+): FeatureDriftResult {
+  let c = choice(override ?? defaultTest(profile));
+  if (!testApplies(c.test, profile.type)) c = choice(defaultTest(profile));
+  const minSamples = options.minSamples ?? 100;
+  const total = snap.count + snap.missing;
+  const base = {
+    feature,
+    type: profile.type,
+    count: snap.count,
+    missing: snap.missing,
+    missingRate: total ? snap.missing / total : 0,
+    referenceMissingRate: profile.missing / Math.max(profile.count + profile.missing, 1),
+    ...(snap.type === 'categorical' ? { newCategories: snap.newCategories.slice(0, 20) } : {}),
+  };
+  let checks = (options.checks ?? []).map(choice).filter((x) => testApplies(x.test, profile.type));
+  let res: FeatureDriftResult;
+  if (snap.count < minSamples || profile.count === 0) {
+    res = { ...base, test: c.test, statistic: null, threshold: c.threshold, drifted: false, severity: 'none', status: 'insufficient-data' };
+    // The missing rate is still measured on an all-missing window.
+    checks = total >= minSamples ? checks.filter((x) => x.test === 'missing-rate') : [];
+  } else res = { ...base, ...runEntry(c, profile, snap), status: 'ok' };
+  if (checks.length) res.checks = checks.map((x) => runEntry(x, profile, snap));
+  return res;
+}
+
+/** Applies a multiple-testing correction to the p-value results in place. */
+export function applyCorrection(results: FeatureDriftResult[], method: 'none' | 'bonferroni' | 'benjamini-hochberg'): void {
+  if (method === 'none') return;
+  const tested = results.filter((r) => r.status === 'ok' && P_VALUE_TESTS.has(r.test) && typeof r.pValue === 'number');
+  const m = tested.length;
+  if (m === 0) return;
+  if (method === 'bonferroni') {
+    for (const r of tested) r.pValueAdjusted = Math.min(1, r.pValue! * m);
+  } else {
+    const order = [...tested].sort((a, b) => a.pValue! - b.pValue!);
+    let prev = 1;
+    for (let i = m - 1; i >= 0; i--) {
+      prev = Math.min(prev, (order[i]!.pValue! * m) / (i + 1));
+      order[i]!.pValueAdjusted = Math.min(1, prev);
+    }
+  }
+  for (const r of tested) {
+    r.drifted = r.pValueAdjusted! < r.threshold;
+    r.severity = severityOf(r.test, r.pValueAdjusted!, r.threshold);
+  }
+}
+
+/** Assembles a report from per-feature snapshots. */
+export function buildReport(
+  profile: ReferenceProfile,
+  snapshots: Map<string, FeatureSnapshot>,
+  window: WindowInfo,
+  options: EvaluationOptions,
+  extra: { createdAt: string; prediction?: FeatureSnapshot; concept?: ConceptDriftInfo; ignoredFeatures?: string[] },
+): DriftReport {
+  const features: FeatureDriftResult[] = [];
+  for (const [name, fp] of Object.entries(profile.features)) {
+    const snap = snapshots.get(name);
+    if (snap) features.push(evaluateFeature(name, fp, snap, options, options.tests?.[name]));
+  }
+  const correction = options.correction ?? 'none';
+  applyCorrection(features, correction);
+  const evaluated = features.filter((f) => f.status === 'ok');
+  const drifted = evaluated.filter((f) => f.drifted).length;
+  const share = evaluated.length ? drifted / evaluated.length : 0;
+  const shareThreshold = options.shareThreshold ?? 0.5;
+  const minSamples = options.minSamples ?? 100;
+  const datasetDrift = evaluated.length > 0 && share >= shareThreshold;
+  const prediction =
+    profile.prediction && extra.prediction
+      ? evaluateFeature('prediction', profile.prediction, extra.prediction, options, options.predictionTest)
+      : undefined;
+  const verdict: DriftVerdict =
+    window.rows < minSamples || evaluated.length === 0 ? 'insufficient-data' : datasetDrift ? 'drift' : 'no-drift';
+  const report: DriftReport = {
+    kind: 'modelship.drift.report',
+    version: 1,
+    createdAt: extra.createdAt,
+    window,
+    features,
+    ignoredFeatures: extra.ignoredFeatures ?? [],
+    summary: {
+      features: Object.keys(profile.features).length,
+      evaluated: evaluated.length,
+      drifted,
+      shareDrifted: share,
+      shareThreshold,
+      datasetDrift: verdict === 'drift',
+      predictionDrift: prediction?.drifted ?? false,
+      correction,
+      verdict,
+    },
+  };
+  if (prediction) report.prediction = prediction;
+  if (extra.concept) report.concept = extra.concept;
+  return report;
+}

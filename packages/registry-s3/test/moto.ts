@@ -1,0 +1,130 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { ConformanceOptions, ProcessConformanceOptions } from '@modelship/registry-conformance';
+import { describe, it } from 'vitest';
+import { S3Store, type S3StoreOptions } from '../src/index.js';
+
+/** True when `moto_server` is on the PATH. */
+export const motoAvailable = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
+/** CI sets MODELSHIP_REQUIRE_S3=1: then a missing moto_server fails instead of skipping. */
+export const requireS3 = process.env.MODELSHIP_REQUIRE_S3 === '1';
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** A moto_server on 127.0.0.1 that one test file starts and stops. */
+export class Moto {
+  private proc: ChildProcess | undefined;
+  /** The endpoint URL once started. */
+  endpoint = '';
+
+  /** Starts moto_server on a free port and waits until it answers. */
+  async start(): Promise<void> {
+    const port = await freePort();
+    this.endpoint = `http://127.0.0.1:${port}`;
+    this.proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await fetch(this.endpoint);
+        return;
+      } catch {
+        if (Date.now() > deadline || this.proc.exitCode !== null) throw new Error(`moto_server did not start on ${this.endpoint}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /** Stops it. */
+  async stop(): Promise<void> {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const p = this.proc;
+    await new Promise<void>((res) => {
+      p.once('exit', () => res());
+      p.kill('SIGTERM');
+      setTimeout(() => p.kill('SIGKILL'), 3000).unref();
+    });
+  }
+
+  /** Options of a store in a new bucket (its own, so outside writes can be listed). */
+  async freshOptions(): Promise<S3StoreOptions> {
+    const o: S3StoreOptions = {
+      bucket: `ms-${randomBytes(6).toString('hex')}`,
+      prefix: 'registry/',
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    };
+    const s = new S3Store(o);
+    await s.ensureBucket();
+    await s.close();
+    return o;
+  }
+
+  /** Every key of the bucket that lies outside the store's prefix. */
+  async outside(o: S3StoreOptions): Promise<string[]> {
+    const s = new S3Store(o);
+    const r = await s.client.send(new ListObjectsV2Command({ Bucket: o.bucket }));
+    await s.close();
+    return (r.Contents ?? []).map((c) => c.Key!).filter((k) => !k.startsWith(o.prefix!));
+  }
+
+  /** Conformance options for S3Store against this server. */
+  conformance(): ConformanceOptions {
+    return {
+      name: 'S3Store (moto_server)',
+      setup: () => this.start(),
+      teardown: () => this.stop(),
+      largeArtifactBytes: 16 * 1024 * 1024,
+      createStore: async () => {
+        const o = await this.freshOptions();
+        const stores: S3Store[] = [];
+        const open = (): S3Store => {
+          const s = new S3Store(o);
+          stores.push(s);
+          return s;
+        };
+        return { store: open(), reopen: async () => open(), outsideWrites: () => this.outside(o), destroy: async () => void (await Promise.all(stores.map((s) => s.close()))) };
+      },
+    };
+  }
+
+  /** Multi-process options for S3Store against this server. */
+  processes(): ProcessConformanceOptions {
+    return {
+      name: 'S3Store (built dist, separate OS processes, moto_server)',
+      storeModule: '@modelship/registry-s3',
+      storeExport: 'S3Store',
+      setup: () => this.start(),
+      teardown: () => this.stop(),
+      storeOptions: () => this.freshOptions(),
+      createStore: (o) => new S3Store(o as S3StoreOptions),
+    };
+  }
+}
+
+/**
+ * Defines `suite(moto)` when moto_server is available. Otherwise: with MODELSHIP_REQUIRE_S3=1 a
+ * failing test; without it a loud warning and one skipped test saying the S3 suite did not run.
+ */
+export function withMoto(what: string, suite: (moto: Moto) => void): void {
+  if (motoAvailable) return suite(new Moto());
+  const msg = `moto_server not found on PATH: the S3 ${what} suite did NOT run (install it: pip install 'moto[server]')`;
+  if (requireS3) {
+    describe(`S3 ${what}`, () => it('needs moto_server (MODELSHIP_REQUIRE_S3=1)', () => { throw new Error(msg); }));
+    return;
+  }
+  console.warn(`\n${'!'.repeat(100)}\n!!! ${msg}\n${'!'.repeat(100)}\n`);
+  describe(`S3 ${what}`, () => it.skip(`DID NOT RUN: ${msg}`, () => {}));
+}

@@ -1,0 +1,53 @@
+import { ValidationError, type FeedbackOutcome } from '@modelship/core';
+import { z } from 'zod';
+import type { RequestIdClaims } from './request-id.js';
+
+/** Feedback on one prediction; give at least one field. */
+export interface FeedbackInput {
+  /** A user rating from 1 to 5 (e.g. stars). */
+  readonly rating?: number;
+  /** Whether the prediction was right. */
+  readonly correct?: boolean;
+  /** The actual value (regression) or label (classification), compared with the prediction carried by the id. */
+  readonly actual?: number | string;
+}
+
+/** Zod schema of {@link FeedbackInput}. */
+export const feedbackSchema = z
+  .object({
+    rating: z.number().min(1).max(5).optional(),
+    correct: z.boolean().optional(),
+    actual: z.union([z.number().refine(Number.isFinite, 'expected a finite number'), z.string().min(1).max(256)]).optional(),
+  })
+  .strict()
+  .refine((f) => f.rating !== undefined || f.correct !== undefined || f.actual !== undefined, {
+    message: 'give at least one of rating, correct or actual',
+  });
+
+/** Validates feedback and turns it into the outcome recorded in the aggregates. */
+export function toFeedbackOutcome(input: unknown, claims: RequestIdClaims, at: number): { feedback: FeedbackInput; outcome: FeedbackOutcome } {
+  const parsed = feedbackSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ValidationError('INVALID_INPUT', `invalid feedback: ${z.prettifyError(parsed.error)}`, { operation: 'router.feedback', cause: parsed.error });
+  }
+  const fb = parsed.data;
+  const outcome: FeedbackOutcome = { at };
+  if (fb.rating !== undefined) outcome.rating = fb.rating;
+  if (fb.correct !== undefined) outcome.correct = fb.correct;
+  if (fb.actual !== undefined) {
+    const predicted = claims.prediction;
+    if (typeof fb.actual === 'number' && typeof predicted === 'number') {
+      outcome.actual = fb.actual;
+      outcome.predicted = predicted;
+    } else if (typeof fb.actual === 'string' && typeof predicted === 'string') {
+      if (outcome.correct === undefined) outcome.correct = fb.actual === predicted;
+    } else {
+      const had = predicted === undefined ? 'no prediction it can compare' : `a ${typeof predicted} prediction`;
+      throw new ValidationError('INVALID_INPUT', `invalid feedback: ✖ actual: a ${typeof fb.actual} cannot be compared: the request id carries ${had}\n  → at actual`, {
+        operation: 'router.feedback',
+        details: { field: 'actual' },
+      });
+    }
+  }
+  return { feedback: fb, outcome };
+}

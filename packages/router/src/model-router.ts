@@ -1,0 +1,360 @@
+import { isModelshipError } from '@modelship/core';
+import { EventEmitter } from 'eventemitter3';
+import { performance } from 'node:perf_hooks';
+import { RouterError } from './errors.js';
+import { toFeedbackOutcome, type FeedbackInput } from './feedback.js';
+import { childLogger, type Logger } from './logger.js';
+import { RouterMetrics } from './metrics.js';
+import type { OutcomeRecorder } from './outcome-store.js';
+import { PredictionLog, type FallbackReason, type PredictionRecord } from './prediction-log.js';
+import { createRequestIdCodec, type RequestIdClaims, type RequestIdCodec } from './request-id.js';
+import { RoutedPrediction, type PredictionResult } from './routed-prediction.js';
+import { safeEmit, type ModelRouterEvents } from './router-events.js';
+import type { RouterRollout } from './router-registry.js';
+import { parseRouterOptions, type ModelRouterOptions } from './router-options.js';
+import { RolloutFollower } from './rollout-follower.js';
+import { CANDIDATE, PRODUCTION, type ServedVariant, type Snapshot } from './snapshot.js';
+
+/** Per-request options of `predict`. */
+export interface PredictOptions {
+  /** The unit key (user, session…) for sticky assignment; random assignment without it. */
+  readonly unit?: string;
+  /** Forces a variant (`'production'` or `'candidate'`), e.g. from a request header. */
+  readonly override?: string;
+}
+
+/** Per-call options of `predictBatch`. */
+export interface PredictBatchOptions {
+  /** One unit key per input (or `undefined` entries for random assignment). */
+  readonly units?: readonly (string | undefined)[];
+  /** One unit key for every input. */
+  readonly unit?: string;
+  /** Forces a variant for every input. */
+  readonly override?: string;
+}
+
+function isFiniteAnswer(p: unknown): boolean {
+  if (typeof p === 'number') return Number.isFinite(p);
+  if (p === undefined || p === null) return false;
+  if (typeof p === 'object') {
+    if (ArrayBuffer.isView(p)) {
+      const a = p as unknown as ArrayLike<number>;
+      for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+      return true;
+    }
+    const v = (p as { value?: unknown }).value;
+    if (typeof v === 'number') return Number.isFinite(v);
+  }
+  return true;
+}
+
+/**
+ * Serves one model's rollout: assigns each request to a variant, answers it with that
+ * variant's model (falling back to production when a non-production variant fails), records
+ * it, and hot-swaps models when the rollout changes. Create with {@link createModelRouter}.
+ */
+export class ModelRouter extends EventEmitter<ModelRouterEvents> {
+  /** The model name. */
+  readonly model: string;
+  /** The prediction log (ring buffer and sinks). */
+  readonly log: PredictionLog;
+  #snapshot: Snapshot | undefined;
+  readonly #codec: RequestIdCodec;
+  readonly #metrics: RouterMetrics | undefined;
+  readonly #options: ReturnType<typeof parseRouterOptions>;
+  readonly #logger: Logger;
+  readonly #clock: () => number;
+  readonly #timer: () => number;
+  readonly #timeoutMs: number;
+  readonly #follower: RolloutFollower;
+  readonly #seen = new Map<string, true>();
+  readonly #recorders = new Map<string, OutcomeRecorder>();
+  #shadowQueue: { s: Snapshot; input: unknown; primary: RoutedPrediction }[] = [];
+  #shadowScheduled = false;
+  /** Mirrored requests dropped because the shadow queue was full. */
+  shadowDropped = 0;
+  #closed = false;
+
+  /** Use {@link createModelRouter}. */
+  constructor(options: ModelRouterOptions) {
+    super();
+    this.#options = parseRouterOptions(options);
+    const o = this.#options;
+    this.model = o.model;
+    this.#logger = childLogger(o.logger, { component: 'router', model: o.model });
+    this.#clock = o.clock ?? Date.now;
+    this.#timer = o.timer ?? (() => performance.now());
+    this.#timeoutMs = o.candidateTimeoutMs ?? 1000;
+    this.#codec = createRequestIdCodec({ key: o.hmacKey, model: o.model, clock: this.#clock, ...(o.feedbackMaxAgeMs !== undefined ? { maxAgeMs: o.feedbackMaxAgeMs } : {}) });
+    this.#metrics = o.metrics ? new RouterMetrics(o.metrics, o.model) : undefined;
+    this.log = new PredictionLog({
+      capacity: o.logCapacity ?? 10_000,
+      sinks: o.sinks ?? [],
+      logger: this.#logger,
+      ...(o.redactInput !== undefined ? { redactInput: o.redactInput } : {}),
+    });
+    this.#follower = new RolloutFollower({
+      registry: o.registry,
+      model: o.model,
+      pollIntervalMs: o.pollIntervalMs ?? 1000,
+      logger: this.#logger,
+      loadModel: o.loadModel,
+      metrics: this.#metrics,
+      outcomes: o.outcomeStore,
+      random: o.random ?? Math.random,
+      current: () => this.#snapshot,
+      install: (s, loadMs) => {
+        const previous = this.#snapshot?.rollout;
+        this.#snapshot = s; // the atomic swap: requests that started keep the snapshot they read
+        this.#metrics?.swapped();
+        this.#logger.info({ rollout: s.rollout, loadMs }, 'router swapped models');
+        safeEmit(this as never, 'modelSwapped', { model: this.model, rollout: s.rollout, ...(previous ? { previous } : {}), loadMs }, this.#logger);
+      },
+    });
+  }
+
+  /** Resolves once the first rollout is loaded; rejects (`NOT_READY`/`LOAD_FAILED`) if that first attempt fails. */
+  ready(): Promise<void> {
+    return this.#follower.ready;
+  }
+
+  /** The rollout being served, `undefined` before the first load. */
+  get rollout(): RouterRollout | undefined {
+    return this.#snapshot?.rollout;
+  }
+
+  /**
+   * Answers one input. Synchronous when the models are. Throws core's `ValidationError` for an
+   * input the model rejects, `RouterError('UNKNOWN_VARIANT')` for a bad override,
+   * `RouterError('NOT_READY')` before the first load, `RouterError('PREDICTION_FAILED')` when
+   * production itself fails.
+   *
+   * @example
+   * ```ts
+   * const r = router.predict({ sqft: 1200, bath: 2, bhk: 2, location: 'Whitefield' }, { unit: userId });
+   * res.json(r); // { prediction, variant, modelVersion, requestId, latencyMs }
+   * ```
+   */
+  predict<P = unknown>(input: unknown, options?: PredictOptions): PredictionResult<P> {
+    const s = this.#snapshot;
+    if (s === undefined) throw this.#notReady();
+    return this.#predictWith(s, input, options?.unit, options?.override) as PredictionResult<P>;
+  }
+
+  /** Answers many inputs against one snapshot (each assigned on its own). */
+  predictBatch<P = unknown>(inputs: readonly unknown[], options: PredictBatchOptions = {}): PredictionResult<P>[] {
+    const s = this.#snapshot;
+    if (s === undefined) throw this.#notReady();
+    if (!Array.isArray(inputs)) throw new RouterError('INVALID_OPTIONS', 'predictBatch: inputs: expected an array', { operation: 'router.predictBatch' });
+    const { units, unit, override } = options;
+    if (units !== undefined && units.length !== inputs.length) {
+      throw new RouterError('INVALID_OPTIONS', `predictBatch: units: expected ${inputs.length} entries (one per input), received ${units.length}`, { operation: 'router.predictBatch' });
+    }
+    const out = new Array<PredictionResult<P>>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) out[i] = this.#predictWith(s, inputs[i], units ? units[i] : unit, override) as PredictionResult<P>;
+    return out;
+  }
+
+  #notReady(): RouterError {
+    return this.#closed
+      ? new RouterError('CLOSED', `router of model "${this.model}" is closed`, { operation: 'router.predict' })
+      : new RouterError('NOT_READY', `router of model "${this.model}" has not loaded a rollout yet (await router.ready())`, { operation: 'router.predict' });
+  }
+
+  #predictWith(s: Snapshot, input: unknown, unit: string | undefined, override: string | undefined): RoutedPrediction {
+    const time = this.#clock();
+    let index: number;
+    try {
+      index = s.splitter.assignIndex(unit, override);
+    } catch (err) {
+      this.#metrics?.error(String(override), 'client');
+      throw err;
+    }
+    const assigned = s.served[index]!;
+    const t0 = this.#timer();
+    let answered = assigned;
+    let prediction: unknown;
+    let reason: FallbackReason | undefined;
+    let failure: unknown;
+    if (assigned.isProduction) {
+      prediction = this.#callProduction(s, input);
+    } else {
+      try {
+        prediction = assigned.model.predict(input);
+        if (!isFiniteAnswer(prediction)) reason = 'non_finite';
+        else if (this.#timer() - t0 > this.#timeoutMs) reason = 'timeout';
+      } catch (err) {
+        reason = 'error';
+        failure = err;
+      }
+      if (reason !== undefined) {
+        answered = s.production;
+        // A ValidationError of both models is the caller's fault: rethrown, not counted on the candidate.
+        prediction = this.#callProduction(s, input, failure);
+      }
+    }
+    const latencyMs = this.#timer() - t0;
+    const rec = new RoutedPrediction(this.#codec, time, this.model, answered.name, answered.version, latencyMs, prediction, input);
+    answered.metrics?.observe(latencyMs / 1000);
+    if (reason !== undefined) {
+      rec.fallback = { from: assigned.name, fromVersion: assigned.version, reason };
+      assigned.outcomes?.prediction({ latencyMs, error: true, fallback: true, timeout: reason === 'timeout', at: time });
+      this.#metrics?.fallback(assigned.name, assigned.version, reason);
+      this.#logger.warn({ err: failure, variant: assigned.name, modelVersion: assigned.version, reason }, 'variant failed; production answered');
+      safeEmit(this as never, 'fallbackUsed', { model: this.model, variant: assigned.name, modelVersion: assigned.version, reason, ...(failure !== undefined ? { error: failure } : {}) }, this.#logger);
+    } else {
+      assigned.outcomes?.prediction({ latencyMs, at: time });
+    }
+    this.log.record(rec);
+    if (s.shadow !== undefined && answered.isProduction && override === undefined) this.#enqueueShadow(s, input, rec);
+    return rec;
+  }
+
+  #callProduction(s: Snapshot, input: unknown, candidateError?: unknown): unknown {
+    const p = s.production;
+    try {
+      return p.model.predict(input);
+    } catch (err) {
+      if (isModelshipError(err, 'ValidationError')) {
+        this.#metrics?.error(p.name, 'client');
+        throw err;
+      }
+      p.outcomes?.prediction({ error: true, at: this.#clock() });
+      this.#metrics?.error(p.name, 'model');
+      this.#logger.error({ err }, 'production model failed');
+      throw new RouterError('PREDICTION_FAILED', `production model of "${this.model}" (version ${p.version}) failed: ${(err as Error)?.message ?? String(err)}`, {
+        operation: 'router.predict',
+        details: { variant: p.name, modelVersion: p.version, ...(candidateError !== undefined ? { candidateFailed: true } : {}) },
+        cause: err,
+      });
+    }
+  }
+
+  #enqueueShadow(s: Snapshot, input: unknown, primary: RoutedPrediction): void {
+    if (this.#shadowQueue.length >= (this.#options.maxShadowQueue ?? 10_000)) {
+      this.shadowDropped++;
+      return;
+    }
+    this.#shadowQueue.push({ s, input, primary });
+    if (!this.#shadowScheduled) {
+      this.#shadowScheduled = true;
+      setImmediate(() => this.#runShadows());
+    }
+  }
+
+  /** Runs mirrored calls off the request path; their answers are logged, never returned. */
+  #runShadows(): void {
+    this.#shadowScheduled = false;
+    const queue = this.#shadowQueue;
+    this.#shadowQueue = [];
+    for (const { s, input, primary } of queue) {
+      const v = s.shadow!;
+      const t0 = this.#timer();
+      let prediction: unknown;
+      let error: string | undefined;
+      try {
+        prediction = v.model.predict(input);
+        if (!isFiniteAnswer(prediction)) error = 'non-finite answer';
+      } catch (err) {
+        error = (err as Error)?.message ?? String(err);
+      }
+      const latencyMs = this.#timer() - t0;
+      v.outcomes?.prediction({ latencyMs, error: error !== undefined, at: primary.time });
+      this.#metrics?.shadow(v.name, v.version, error === undefined ? 'ok' : 'error');
+      const rec: PredictionRecord = {
+        get requestId() {
+          return primary.requestId;
+        },
+        time: primary.time,
+        model: this.model,
+        variant: v.name,
+        modelVersion: v.version,
+        latencyMs,
+        prediction,
+        input,
+        shadow: true,
+        ...(error !== undefined ? { error } : {}),
+      };
+      this.log.record(rec);
+    }
+  }
+
+  /**
+   * Records feedback on a prediction, at any replica sharing the HMAC key. Throws
+   * `RouterError` `INVALID_REQUEST_ID` (forged, altered, not an id), `EXPIRED_REQUEST_ID`,
+   * `UNKNOWN_REQUEST_ID` (names a variant or version this model does not have),
+   * `DUPLICATE_FEEDBACK` (already recorded on this replica), or core's `ValidationError` for
+   * bad feedback fields.
+   *
+   * @example
+   * ```ts
+   * await router.feedback(requestId, { rating: 4, actual: 96.5 });
+   * ```
+   */
+  async feedback(requestId: string, feedback: FeedbackInput): Promise<RequestIdClaims> {
+    const claims = this.#codec.verify(requestId);
+    const at = this.#clock();
+    const { feedback: fb, outcome } = toFeedbackOutcome(feedback, claims, at);
+    if (claims.variant !== PRODUCTION && claims.variant !== CANDIDATE) {
+      throw new RouterError('UNKNOWN_REQUEST_ID', `unknown request id: variant "${claims.variant}" is not served by this router`, { operation: 'router.feedback', details: { requestId } });
+    }
+    await this.#checkVersion(claims.modelVersion, requestId);
+    if (this.#seen.has(claims.nonce)) {
+      throw new RouterError('DUPLICATE_FEEDBACK', `feedback for request ${requestId} was already recorded`, { operation: 'router.feedback', details: { requestId } });
+    }
+    this.#seen.set(claims.nonce, true);
+    if (this.#seen.size > (this.#options.duplicateWindow ?? 100_000)) this.#seen.delete(this.#seen.keys().next().value!);
+    const store = this.#options.outcomeStore;
+    if (store) {
+      const key = `${claims.variant}\u0000${claims.modelVersion}`;
+      let recorder = this.#recorders.get(key);
+      if (!recorder) this.#recorders.set(key, (recorder = store.recorder({ model: this.model, variant: claims.variant, modelVersion: claims.modelVersion })));
+      recorder.feedback(outcome);
+    }
+    this.#metrics?.feedback(claims.variant, claims.modelVersion);
+    safeEmit(this as never, 'feedbackRecorded', { model: this.model, requestId, claims, feedback: fb }, this.#logger);
+    return claims;
+  }
+
+  readonly #knownVersions = new Set<number>();
+  async #checkVersion(version: number, requestId: string): Promise<void> {
+    const s = this.#snapshot;
+    if (this.#knownVersions.has(version) || s?.production.version === version || s?.rollout.candidate === version) return;
+    const registry = this.#options.registry;
+    if (typeof registry.getVersion !== 'function') return;
+    try {
+      await registry.getVersion(this.model, version);
+      this.#knownVersions.add(version);
+    } catch (err) {
+      if (isModelshipError(err, 'RegistryError', 'NOT_FOUND')) {
+        throw new RouterError('UNKNOWN_REQUEST_ID', `unknown request id: model "${this.model}" has no version ${version}`, { operation: 'router.feedback', details: { requestId }, cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Stops following the rollout and flushes and closes the prediction log's sinks. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#follower.close();
+    this.#snapshot = undefined;
+    this.#runShadows();
+    await this.log.close();
+  }
+}
+
+/**
+ * Creates a {@link ModelRouter} that follows `model`'s rollout in `registry`; `await router.ready()`
+ * before serving. Throws `RouterError('INVALID_OPTIONS')` naming the field.
+ *
+ * @example
+ * ```ts
+ * const router = createModelRouter({ registry, model: 'house-prices', hmacKey: process.env.HMAC_KEY!, metrics: promRegistry });
+ * await router.ready();
+ * const { prediction, requestId } = router.predict(row, { unit: userId });
+ * ```
+ */
+export function createModelRouter(options: ModelRouterOptions): ModelRouter {
+  return new ModelRouter(options);
+}

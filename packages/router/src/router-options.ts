@@ -1,0 +1,88 @@
+import type { Registry as PromRegistry } from 'prom-client';
+import type { KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { RouterError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { OutcomeStore } from './outcome-store.js';
+import type { InputRedaction, PredictionSink } from './prediction-log.js';
+import type { RouterRegistry, ServableModel } from './router-registry.js';
+
+/** Turns verified artifact bytes into a servable model (default: core's `loadModel`). */
+export type ModelLoader = (
+  bytes: Uint8Array,
+  info: { readonly name: string; readonly version: number; readonly sha256?: string },
+) => ServableModel | Promise<ServableModel>;
+
+/** Options of {@link createModelRouter}. */
+export interface ModelRouterOptions {
+  /** The registry to follow (core's `ModelRegistry`, or anything with getRollout / watch / load). */
+  readonly registry: RouterRegistry;
+  /** The model name in the registry. */
+  readonly model: string;
+  /** The HMAC key that signs request ids; every replica of the model must share it (≥ 16 bytes). */
+  readonly hmacKey: string | Uint8Array | KeyObject;
+  /** Turns artifact bytes into a model. Default: core's `loadModel` (which verifies the artifact). */
+  readonly loadModel?: ModelLoader;
+  /** Pino-compatible logger; a child `{ component: 'router' }` is used. Default silent. */
+  readonly logger?: Logger;
+  /** prom-client registry to register the router's metrics on. Default none (no metrics). */
+  readonly metrics?: PromRegistry;
+  /** Sinks of the prediction log. Default none. */
+  readonly sinks?: readonly PredictionSink[];
+  /** Recent predictions kept in memory (`router.log.recent()`); 0 disables. Default 10,000. */
+  readonly logCapacity?: number;
+  /** Input redaction in the prediction log (`true` drops inputs, a list of fields masks them). Default `false`. */
+  readonly redactInput?: InputRedaction;
+  /** Where per-variant outcomes are recorded. Default none. */
+  readonly outcomeStore?: OutcomeStore;
+  /** A candidate slower than this is answered by production (checked after a synchronous call). Default 1000 ms. */
+  readonly candidateTimeoutMs?: number;
+  /** Feedback on ids older than this is rejected as expired. Default 7 days. */
+  readonly feedbackMaxAgeMs?: number;
+  /** How many recent feedback ids this replica remembers to reject duplicates. Default 100,000. */
+  readonly duplicateWindow?: number;
+  /** How often the rollout is polled, in ms. Default 1000. */
+  readonly pollIntervalMs?: number;
+  /** Mirrored requests waiting for the shadow model beyond which new ones are dropped. Default 10,000. */
+  readonly maxShadowQueue?: number;
+  /** Wall clock in ms since the epoch (request times, expiry). Default `Date.now`. */
+  readonly clock?: () => number;
+  /** High-resolution timer in ms for latencies. Default `performance.now`. */
+  readonly timer?: () => number;
+  /** Random source in [0, 1) for requests without a unit. Default `Math.random`. */
+  readonly random?: () => number;
+}
+
+const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+const schema = z.object({
+  registry: z.custom<RouterRegistry>(
+    (r) => typeof r === 'object' && r !== null && ['getRollout', 'watch', 'load'].every((m) => typeof (r as Record<string, unknown>)[m] === 'function'),
+    'expected a registry with getRollout, watch and load',
+  ),
+  model: z.string().min(1),
+  hmacKey: z.custom<unknown>((k) => typeof k === 'string' || k instanceof Uint8Array || (typeof k === 'object' && k !== null), 'expected a string, bytes or a KeyObject'),
+  loadModel: fn.optional(),
+  logger: z.any().optional(),
+  metrics: z.custom<PromRegistry>((m) => typeof m === 'object' && m !== null && typeof (m as { getSingleMetric?: unknown }).getSingleMetric === 'function', 'expected a prom-client Registry').optional(),
+  sinks: z.array(z.any()).optional(),
+  logCapacity: z.number().int().nonnegative().optional(),
+  redactInput: z.any().optional(),
+  outcomeStore: z.custom<OutcomeStore>((s) => typeof s === 'object' && s !== null && typeof (s as { recorder?: unknown }).recorder === 'function', 'expected an OutcomeStore').optional(),
+  candidateTimeoutMs: z.number().positive().optional(),
+  feedbackMaxAgeMs: z.number().positive().optional(),
+  duplicateWindow: z.number().int().nonnegative().optional(),
+  pollIntervalMs: z.number().min(5).optional(),
+  maxShadowQueue: z.number().int().nonnegative().optional(),
+  clock: fn.optional(),
+  timer: fn.optional(),
+  random: fn.optional(),
+});
+
+/** Validates router options (the message names the field) and fills the model loader. */
+export function parseRouterOptions(options: ModelRouterOptions): ModelRouterOptions & { loadModel: ModelLoader | undefined } {
+  const r = schema.safeParse(options);
+  if (!r.success) {
+    throw new RouterError('INVALID_OPTIONS', `invalid router options: ${z.prettifyError(r.error)}`, { operation: 'createModelRouter', cause: r.error });
+  }
+  return { ...options, loadModel: options.loadModel };
+}

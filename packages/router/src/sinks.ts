@@ -1,0 +1,64 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { LoggedPrediction, PredictionSink } from './prediction-log.js';
+
+/** Options of {@link createJsonLinesSink}. */
+export interface JsonLinesSinkOptions {
+  /** The file to append to (created if absent). */
+  readonly path: string;
+}
+
+/** JSON replacer that writes typed arrays as arrays and bigints as strings. */
+function replacer(_key: string, value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/**
+ * A sink that appends one JSON object per line to a file. Batches from the log are joined
+ * into one write; writes never overlap; the file is opened on the first batch.
+ *
+ * @example
+ * ```ts
+ * const sink = createJsonLinesSink({ path: '/var/log/modelship/predictions.jsonl' });
+ * ```
+ */
+export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSink {
+  let handle: Promise<FileHandle> | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const file = (): Promise<FileHandle> => (handle ??= open(options.path, 'a'));
+  return {
+    write(records: readonly LoggedPrediction[]): Promise<void> {
+      let text = '';
+      for (const r of records) text += JSON.stringify(r, replacer) + '\n';
+      chain = chain.then(async () => {
+        await (await file()).appendFile(text, 'utf8');
+      });
+      return chain;
+    },
+    async flush(): Promise<void> {
+      await chain;
+      if (handle) await (await handle).datasync();
+    },
+    async close(): Promise<void> {
+      await chain;
+      if (handle) {
+        const h = await handle;
+        handle = undefined;
+        await h.close();
+      }
+    },
+  };
+}
+
+/**
+ * A sink that hands every batch to a function (which may return a promise).
+ *
+ * @example
+ * ```ts
+ * const sink = createCallbackSink((batch) => queue.push(...batch));
+ * ```
+ */
+export function createCallbackSink(fn: (records: readonly LoggedPrediction[]) => void | Promise<void>): PredictionSink {
+  return { write: (records) => fn(records) };
+}

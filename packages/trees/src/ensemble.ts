@@ -1,0 +1,261 @@
+import { TreesError } from './errors.js';
+import type { TreesMatrix } from './matrix.js';
+import { decodeEnsembleSerial, type EnsembleSerial } from './ensemble-serial.js';
+
+/** How raw sums become outputs: as is, a sigmoid (binary), a softmax (multiclass) or already probabilities (forest). */
+export type EnsembleTransform = 'identity' | 'sigmoid' | 'softmax' | 'proba';
+
+/** Node flag: a missing value (NaN) goes left. */
+export const FLAG_DEFAULT_LEFT = 1;
+/** Node flag: a zero (|x| ≤ 1e-35) counts as missing (LightGBM `missing_type=Zero`). */
+export const FLAG_ZERO_MISSING = 2;
+/** Node flag: the test is `fround(x) < threshold` (XGBoost) instead of `x <= threshold`. */
+export const FLAG_FLOAT32_LESS = 4;
+
+/** Everything that defines a compiled ensemble (plain data and typed arrays). */
+export interface EnsembleParts {
+  /** `'regression'` or `'classification'`. */
+  readonly task: 'regression' | 'classification';
+  /** Features per row. */
+  readonly numFeatures: number;
+  /** Classes (0 for regression). */
+  readonly numClasses: number;
+  /** Raw outputs per row (1, or the number of classes for multiclass). */
+  readonly numOutputs: number;
+  /** Values per leaf: 1, or `numOutputs` when a tree predicts every output (classification forests). */
+  readonly leafWidth: number;
+  /** The output transform. */
+  readonly transform: EnsembleTransform;
+  /** Multiplier of the summed tree outputs (`1 / trees` for forests). */
+  readonly outputScale: number;
+  /** Raw score added to each output before the transform. */
+  readonly baseScore: Float64Array;
+  /** Root of each tree: an internal node index, or `~leaf` for a single-leaf tree. */
+  readonly treeRoots: Int32Array;
+  /** Output each tree adds to (when `leafWidth === 1`). */
+  readonly treeOutput: Int32Array;
+  /** Split feature per internal node. */
+  readonly feature: Int32Array;
+  /** Split threshold per internal node. */
+  readonly threshold: Float64Array;
+  /** Left child per internal node (`>= 0` internal, `< 0` is `~leaf`). */
+  readonly left: Int32Array;
+  /** Right child per internal node. */
+  readonly right: Int32Array;
+  /** Flags per internal node ({@link FLAG_DEFAULT_LEFT}, …). */
+  readonly flags: Uint8Array;
+  /** Leaf values (`leaves × leafWidth`). */
+  readonly leafValues: Float64Array;
+  /** Total gain of the splits on each feature. */
+  readonly importanceGain: Float64Array;
+  /** Number of splits on each feature. */
+  readonly importanceSplit: Float64Array;
+}
+
+/**
+ * A tree ensemble compiled to flat typed arrays. Predicting one row walks each tree with no
+ * allocation; the serial form ({@link TreeEnsemble.toSerial}) round-trips bit for bit.
+ */
+export class TreeEnsemble implements EnsembleParts {
+  readonly task!: 'regression' | 'classification';
+  readonly numFeatures!: number;
+  readonly numClasses!: number;
+  readonly numOutputs!: number;
+  readonly leafWidth!: number;
+  readonly transform!: EnsembleTransform;
+  readonly outputScale!: number;
+  readonly baseScore!: Float64Array;
+  readonly treeRoots!: Int32Array;
+  readonly treeOutput!: Int32Array;
+  readonly feature!: Int32Array;
+  readonly threshold!: Float64Array;
+  readonly left!: Int32Array;
+  readonly right!: Int32Array;
+  readonly flags!: Uint8Array;
+  readonly leafValues!: Float64Array;
+  readonly importanceGain!: Float64Array;
+  readonly importanceSplit!: Float64Array;
+  private readonly raw: Float64Array;
+  private readonly proba: Float64Array;
+
+  /** Wraps already validated parts (use {@link TreeEnsemble.fromSerial} for untrusted data). */
+  constructor(parts: EnsembleParts) {
+    Object.assign(this, parts);
+    this.raw = new Float64Array(parts.numOutputs);
+    this.proba = new Float64Array(Math.max(parts.numClasses, 1));
+  }
+
+  /** Number of trees. */
+  get numTrees(): number {
+    return this.treeRoots.length;
+  }
+
+  /** Sums the trees for the row at `data[off…]` into `out` (raw scores, before the transform). */
+  rawInto(data: ArrayLike<number>, off: number, out: Float64Array): Float64Array {
+    const { treeRoots, treeOutput, feature, threshold, left, right, flags, leafValues, leafWidth, numOutputs } = this;
+    out.fill(0);
+    for (let t = 0; t < treeRoots.length; t++) {
+      let node = treeRoots[t]!;
+      while (node >= 0) {
+        const x = data[off + feature[node]!]!;
+        const fl = flags[node]!;
+        const thr = threshold[node]!;
+        if (fl === 0) node = x <= thr ? left[node]! : right[node]!;
+        else if (fl === FLAG_DEFAULT_LEFT) node = x > thr ? right[node]! : left[node]!;
+        else node = goSlow(x, thr, fl) ? left[node]! : right[node]!;
+      }
+      const leaf = ~node;
+      if (leafWidth === 1) out[treeOutput[t]!] += leafValues[leaf]!;
+      else for (let k = 0, o = leaf * leafWidth; k < numOutputs; k++) out[k] += leafValues[o + k]!;
+    }
+    const s = this.outputScale;
+    for (let k = 0; k < numOutputs; k++) out[k] = this.baseScore[k]! + (s === 1 ? out[k]! : out[k]! * s);
+    return out;
+  }
+
+  /** Raw scores of one row (a view reused by the next call unless `out` is given). */
+  predictRawRow(row: ArrayLike<number>, out: Float64Array = this.raw): Float64Array {
+    this.checkRow(row);
+    return this.rawInto(row, 0, out);
+  }
+
+  /** Predicts one row: the value (regression) or the most probable class index (classification). */
+  predictRow(row: ArrayLike<number>): number {
+    this.checkRow(row);
+    const raw = this.rawInto(row, 0, this.raw);
+    if (this.task === 'regression') return raw[0]!;
+    if (this.transform === 'sigmoid') return raw[0]! >= 0 ? 1 : 0;
+    let best = 0;
+    for (let k = 1; k < raw.length; k++) if (raw[k]! > raw[best]!) best = k;
+    return best;
+  }
+
+  /** Class probabilities of one row (a view reused by the next call unless `out` is given). */
+  predictProbaRow(row: ArrayLike<number>, out: Float64Array = this.proba): Float64Array {
+    if (this.task !== 'classification') {
+      throw new TreesError('INVALID_INPUT', 'predictProbaRow: this ensemble is a regression model', { operation: 'predictProbaRow' });
+    }
+    this.checkRow(row);
+    return this.probaFromRaw(this.rawInto(row, 0, this.raw), out);
+  }
+
+  /** Predicts every row of `x` (values or class indices). */
+  predict(x: TreesMatrix): Float64Array {
+    this.checkMatrix(x);
+    const out = new Float64Array(x.rows);
+    const raw = new Float64Array(this.numOutputs);
+    for (let i = 0; i < x.rows; i++) {
+      this.rawInto(x.data, i * x.cols, raw);
+      if (this.task === 'regression') out[i] = raw[0]!;
+      else if (this.transform === 'sigmoid') out[i] = raw[0]! >= 0 ? 1 : 0;
+      else {
+        let best = 0;
+        for (let k = 1; k < raw.length; k++) if (raw[k]! > raw[best]!) best = k;
+        out[i] = best;
+      }
+    }
+    return out;
+  }
+
+  /** Raw scores of every row (`rows × numOutputs`, row-major). */
+  predictRaw(x: TreesMatrix): Float64Array {
+    this.checkMatrix(x);
+    const out = new Float64Array(x.rows * this.numOutputs);
+    for (let i = 0; i < x.rows; i++) this.rawInto(x.data, i * x.cols, out.subarray(i * this.numOutputs, (i + 1) * this.numOutputs));
+    return out;
+  }
+
+  /** Class probabilities of every row (`rows × numClasses`, row-major). */
+  predictProba(x: TreesMatrix): Float64Array {
+    if (this.task !== 'classification') {
+      throw new TreesError('INVALID_INPUT', 'predictProba: this ensemble is a regression model', { operation: 'predictProba' });
+    }
+    this.checkMatrix(x);
+    const C = this.numClasses;
+    const out = new Float64Array(x.rows * C);
+    const raw = new Float64Array(this.numOutputs);
+    for (let i = 0; i < x.rows; i++) this.probaFromRaw(this.rawInto(x.data, i * x.cols, raw), out.subarray(i * C, (i + 1) * C));
+    return out;
+  }
+
+  /** Feature importance: `'gain'` (total split gain) or `'split'` (split count) per feature, summing to 1 unless all zero. */
+  featureImportance(type: 'gain' | 'split' = 'gain'): Float64Array {
+    const src = type === 'gain' ? this.importanceGain : this.importanceSplit;
+    let total = 0;
+    for (const v of src) total += v;
+    return src.map((v) => (total > 0 ? v / total : 0));
+  }
+
+  /** The serial form: plain data plus typed arrays (copies), for the artifact codec. */
+  toSerial(): EnsembleSerial {
+    return {
+      format: 'modelship-trees',
+      version: 1,
+      task: this.task,
+      numFeatures: this.numFeatures,
+      numClasses: this.numClasses,
+      numOutputs: this.numOutputs,
+      leafWidth: this.leafWidth,
+      transform: this.transform,
+      outputScale: this.outputScale,
+      baseScore: this.baseScore.slice(),
+      treeRoots: this.treeRoots.slice(),
+      treeOutput: this.treeOutput.slice(),
+      feature: this.feature.slice(),
+      threshold: this.threshold.slice(),
+      left: this.left.slice(),
+      right: this.right.slice(),
+      flags: this.flags.slice(),
+      leafValues: this.leafValues.slice(),
+      importanceGain: this.importanceGain.slice(),
+      importanceSplit: this.importanceSplit.slice(),
+    };
+  }
+
+  /** Rebuilds an ensemble from {@link TreeEnsemble.toSerial} output, validating every index. */
+  static fromSerial(serial: unknown): TreeEnsemble {
+    return new TreeEnsemble(decodeEnsembleSerial(serial));
+  }
+
+  private probaFromRaw(raw: Float64Array, out: Float64Array): Float64Array {
+    if (this.transform === 'sigmoid') {
+      const p = 1 / (1 + Math.exp(-raw[0]!));
+      out[0] = 1 - p;
+      out[1] = p;
+    } else if (this.transform === 'softmax') {
+      let max = -Infinity;
+      for (let k = 0; k < raw.length; k++) if (raw[k]! > max) max = raw[k]!;
+      let s = 0;
+      for (let k = 0; k < raw.length; k++) s += out[k] = Math.exp(raw[k]! - max);
+      for (let k = 0; k < raw.length; k++) out[k]! /= s;
+    } else for (let k = 0; k < raw.length; k++) out[k] = raw[k]!;
+    return out;
+  }
+
+  private checkRow(row: ArrayLike<number>): void {
+    if (row.length !== this.numFeatures) {
+      throw new TreesError('INVALID_INPUT', `row: expected ${this.numFeatures} features (as at fit), got ${row.length}`, {
+        operation: 'predict',
+        details: { expected: this.numFeatures, received: row.length },
+      });
+    }
+  }
+
+  private checkMatrix(x: TreesMatrix): void {
+    if (!x || x.cols !== this.numFeatures || x.data.length !== x.rows * x.cols) {
+      throw new TreesError('INVALID_INPUT', `x: expected a matrix with ${this.numFeatures} columns (as at fit), got ${x?.cols}`, {
+        operation: 'predict',
+        details: { expected: this.numFeatures, received: x?.cols },
+      });
+    }
+  }
+}
+
+function goSlow(x: number, thr: number, fl: number): boolean {
+  if ((fl & FLAG_FLOAT32_LESS) !== 0) {
+    if (x !== x) return (fl & FLAG_DEFAULT_LEFT) !== 0;
+    return Math.fround(x) < thr;
+  }
+  if (x !== x || ((fl & FLAG_ZERO_MISSING) !== 0 && x >= -1e-35 && x <= 1e-35)) return (fl & FLAG_DEFAULT_LEFT) !== 0;
+  return x <= thr;
+}
