@@ -69,6 +69,17 @@ const cases: Case[] = [
     peer: { suite: 'bangalore', model: 'LinearRegression', path: 'brief' },
   },
   {
+    // the ml-regression-multivariate-linear adapter on the same design, for comparison (slow)
+    name: 'bangalore/linear-mljs',
+    table: bangalore,
+    split: { train: rowsById(bangalore, bangaloreSplit.train), test: rowsById(bangalore, bangaloreSplit.test) },
+    task: 'regression',
+    features: bangaloreFeatureSpec(),
+    learner: 'linear-mljs',
+    repeats: 1,
+    peer: { suite: 'bangalore', model: 'LinearRegression', path: 'brief' },
+  },
+  {
     name: 'iris/forest-mljs',
     table: iris,
     split: loadSplit('iris', opts),

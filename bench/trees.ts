@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { encodeSerial, trainForest, trainGbdt, type TreeEnsemble, type TreesMatrix } from '@modelship/trees';
+import { encodeSerial, trainForest, trainForestParallel, trainGbdt, type TreeEnsemble, type TreesMatrix } from '@modelship/trees';
 import { dataDir, latencyMicros, medianSeconds, peakRssMb, peerResults, writeResults, type BenchRecord } from './_lib.js';
 
 interface Split {
@@ -200,5 +200,19 @@ for (const dataset of ['california', 'bangalore', 'iris']) {
       ...peerFields(dataset, learner),
     });
   }
+}
+// Does training across worker threads pay on this machine? The same California forest with 2 workers.
+if (!only || 'california/forest-2-workers'.startsWith(only)) {
+  const d = california();
+  const seq = records.find((r) => r.case === 'california/forest');
+  const { seconds, result } = await medianSeconds(() => trainForestParallel(d.train.x, d.train.y, { workers: 2 }), 1);
+  records.push({
+    case: 'california/forest-2-workers',
+    ...metrics(d, result.model.predict(d.test.x)),
+    fitSeconds: seconds,
+    speedupOverOneThread: seq ? (seq.fitSeconds as number) / seconds : undefined,
+    ...peerFields('california', 'forest'),
+    peerRF2JobsFitSeconds: peerResults('california')?.models?.RandomForest100_njobs2?.fit_s,
+  });
 }
 writeResults('trees', records);

@@ -141,6 +141,11 @@ export { encodeArtifact, decodeArtifact, artifactSha256, ARTIFACT_MAGIC } from '
 export type { DecodeArtifactOptions } from './artifact/codec.js';
 export { loadModel, Model } from './model/model.js';
 export type { Prediction, LoadModelOptions } from './model/model.js';
+// (owner: trees) the @modelship/trees adapters, kinds 'gbdt' and 'forest'
+export { GbdtLearner, gbdtLearner } from './learners/gbdt.js';
+export type { GbdtParams } from './learners/gbdt.js';
+export { ForestLearner, forestLearner } from './learners/forest.js';
+export type { ForestParams } from './learners/forest.js';
 
 // ---- registry (owner: registry) ------------------------------------------------------------
 export { createRegistry, ModelRegistry } from './registry/registry.js';
@@ -214,6 +219,7 @@ export {
   recordLatencyN,
   mergeHistograms,
   histogramQuantile,
+  histogramQuantiles,
   histogramMean,
   histogramVariance,
   histogramCountAbove,
@@ -221,7 +227,6 @@ export {
   bucketValue,
 } from './outcomes/latency-histogram.js';
 export type { LatencyHistogramJson, HistogramOptions } from './outcomes/latency-histogram.js';
-export { histogramQuantiles } from './outcomes/latency-histogram.js';
 export { evaluate, createEvaluator } from './evaluate/evaluator.js';
 export type { Evaluation, Evaluator, MetricComparison, EvaluationIssue } from './evaluate/evaluator.js';
 export { BANGALORE_COMPOSITE, evaluatorOptionsSchema, resolveEvaluatorOptions } from './evaluate/evaluator-options.js';

@@ -107,3 +107,4 @@ describe('artifact codec', () => {
     }
   });
 });
+

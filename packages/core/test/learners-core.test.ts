@@ -90,6 +90,22 @@ describe('linear learner', () => {
     for (let i = 0; i < 5; i++) expect(p[i]).toBeCloseTo(y[i]!, 4);
   });
 
+  it('sample weights act like repeated rows', () => {
+    const small = matrix(rows.slice(0, 40));
+    const ys = y.slice(0, 40).map((v, i) => v + (i % 3) * 0.1);
+    const doubled = matrix([...rows.slice(0, 40), ...rows.slice(0, 20)]);
+    const yd = Float64Array.from([...ys, ...ys.slice(0, 20)]);
+    const weights = Float64Array.from({ length: 40 }, (_, i) => (i < 20 ? 2 : 1));
+    const a = new LinearLearner();
+    a.fit(small, ys, { sampleWeight: weights });
+    const b = new LinearLearner();
+    b.fit(doubled, yd);
+    const ca = a.coefficients();
+    const cb = b.coefficients();
+    for (let j = 0; j < ca.length; j++) expect(ca[j]).toBeCloseTo(cb[j]!, 6);
+    expect(() => a.fit(small, ys, { sampleWeight: new Float64Array(3) })).toThrow(/sampleWeight must hold 40/);
+  });
+
   it('ridge shrinks the coefficients', () => {
     const ols = new LinearLearner();
     ols.fit(x, y);
@@ -198,7 +214,7 @@ describe('forest-mljs adapter', () => {
 
 describe('learner registry', () => {
   it('lists the built-in kinds', () => {
-    expect(learnerKinds()).toEqual(expect.arrayContaining(['linear', 'logistic', 'forest-mljs', 'linear-mljs']));
+    expect(learnerKinds()).toEqual(expect.arrayContaining(['linear', 'logistic', 'forest-mljs', 'linear-mljs', 'gbdt', 'forest']));
   });
   it('names the known kinds for an unknown one', () => {
     try {

@@ -83,6 +83,9 @@ describe('loadModel + predict', () => {
   for (const [learner, params] of [
     ['logistic', {}],
     ['forest-mljs', { nEstimators: 10 }],
+    // the @modelship/trees adapters, registered as built-in kinds
+    ['gbdt', { rounds: 30 }],
+    ['forest', { trees: 20 }],
   ] as const) {
     it(`gives the same predictions before and after encode/decode, bit for bit (${learner})`, async () => {
       const r = await createTrainer({

@@ -52,7 +52,7 @@ describe('planRollout', () => {
   });
 
   it('warns when the decision cannot be reached within the maximum duration', () => {
-    const plan = planRollout({ expectedRequestsPerHour: 5, split: 0.05, minimumDetectableEffect: 0.01, maxDurationHours: 24 });
+    const plan = planRollout({ expectedRequestsPerHour: 5, split: 0.05, minimumDetectableEffect: 0.01, maxDurationMs: 24 * 3_600_000 });
     expect(plan.reachable).toBe(false);
     expect(plan.warnings[0]).toMatch(/beyond the maximum duration of 24 h/);
   });

@@ -4,7 +4,9 @@ import { encodeArtifact } from '../src/artifact/codec.js';
 import { Table } from '../src/data/table.js';
 import { parseCsv } from '../src/data/csv.js';
 import { irisFeatureSpec, loadIris } from '../src/datasets/iris.js';
-import { createTrainer, type TrainerEvents } from '../src/train/trainer.js';
+import { createTrainer } from '../src/train/trainer.js';
+import { registerLearner } from '../src/learners/registry.js';
+import { LinearLearner } from '../src/learners/linear.js';
 import type { TrainerOptions } from '../src/train/options.js';
 
 const iris = loadIris();
@@ -104,6 +106,15 @@ describe('Trainer on Iris', () => {
     expect(r.variants.find((v) => v.name === 'strong')!.metrics.accuracy).toBeGreaterThan(0.93);
   });
 
+  it('refits the best variant on every row when asked, and logs to an injected logger', async () => {
+    const logged: string[] = [];
+    const logger = { info: (_o: object, msg?: string) => logged.push(msg ?? ''), warn: (_o: object, msg?: string) => logged.push(`warn ${msg}`) };
+    const r = await createTrainer(irisOptions({ refit: true, logger, variants: { conservative: { learner: 'logistic' } } })).fit(iris);
+    expect(r.artifact.dataset.rows).toBe(150);
+    expect(r.artifact.params.refit).toBe(true);
+    expect(logged).toEqual(['variant started', 'variant finished']);
+  });
+
   it('a throwing listener does not break training', async () => {
     const trainer = createTrainer(irisOptions({ variants: { conservative: { learner: 'logistic' } } }));
     trainer.on('variantFinished', () => {
@@ -124,6 +135,11 @@ describe('Trainer options are validated when the trainer is built', () => {
   it('names the known learner kinds for an unknown one', () => {
     expectError(() => createTrainer(irisOptions({ variants: { x: { learner: 'xgboost' } } })), 'TrainingError', 'UNKNOWN_LEARNER', /variants\.x: unknown learner kind 'xgboost'; known kinds: .*logistic/);
   });
+  it('names a split index that is not a row of the table', async () => {
+    const split = { train: Int32Array.of(0, 1, 2), test: Int32Array.of(3, 400) };
+    await expectError(() => createTrainer(irisOptions({ evaluation: { kind: 'holdout', split } })).fit(iris), 'ValidationError', 'INVALID_OPTIONS', /evaluation\.split\.test\[1\] = 400 is not a row of the table \(0…149\)/);
+  });
+
   it('names a selectBy metric that is not computed', async () => {
     await expectError(() => createTrainer(irisOptions({ selectBy: 'r2', variants: { c: { learner: 'logistic' } } })).fit(iris), 'ValidationError', 'INVALID_OPTIONS', /selectBy: metric 'r2' is not computed; available: accuracy/);
   });
@@ -171,6 +187,26 @@ describe('Trainer rejects bad training data with an error naming the problem', (
     expectError(() => parseCsv(''), 'DataError', 'EMPTY', /./);
     // …and a table with no rows built another way is refused by the trainer
     await expectError(() => createTrainer(regression()).fit(Table.fromRows([])), 'DataError', 'EMPTY', /the training table has no rows/);
+  });
+
+  it('a learner that fails names the variant', async () => {
+    registerLearner({
+      kind: 'test-broken',
+      tasks: ['regression'],
+      create: () =>
+        Object.assign(new LinearLearner(), {
+          fit: () => {
+            throw new Error('out of cheese');
+          },
+        }),
+      restore: (st) => LinearLearner.fromState(st),
+    });
+    await expectError(
+      () => createTrainer({ ...regression(), variants: { cheesy: { learner: 'test-broken' } } }).fit(iris),
+      'TrainingError',
+      'FAILED',
+      /variant 'cheesy' \(test-broken\) failed to fit: out of cheese/,
+    );
   });
 
   it('more folds than rows', async () => {

@@ -69,9 +69,11 @@ export interface NumericSnapshot {
   missing: number;
   /** Counts per profile bin. */
   binCounts: Float64Array;
-  /** Mean, population std and skewness of the window. */
+  /** Mean of the window. */
   mean: number;
+  /** Population standard deviation of the window. */
   std: number;
+  /** Skewness (Fisher, biased) of the window. */
   skewness: number;
   /** The window's values (or a uniform sample of them), ascending. */
   sorted: Float64Array;
@@ -80,7 +82,9 @@ export interface NumericSnapshot {
 /** What a window holds for a categorical feature. */
 export interface CategoricalSnapshot {
   type: 'categorical';
+  /** Non-missing values. */
   count: number;
+  /** Missing values (null, undefined, '', NaN). */
   missing: number;
   /** Counts aligned with the profile's categories. */
   counts: Float64Array;
@@ -93,7 +97,9 @@ export type FeatureSnapshot = NumericSnapshot | CategoricalSnapshot;
 
 /** The outcome of one test. */
 export interface TestOutcome {
+  /** The test statistic. */
   statistic: number;
+  /** The p-value (p-value tests only). */
   pValue?: number;
 }
 

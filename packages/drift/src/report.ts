@@ -38,7 +38,9 @@ export interface EvaluationOptions {
 
 /** One test's result on one feature. */
 export interface TestResultEntry {
+  /** The test that ran. */
   test: DriftTestName;
+  /** Its statistic (null when it could not be computed). */
   statistic: number | null;
   /** The p-value (p-value tests only). */
   pValue?: number | null;
@@ -46,19 +48,27 @@ export interface TestResultEntry {
   pValueAdjusted?: number | null;
   /** The threshold: a p-value level for p-value tests, a statistic level otherwise. */
   threshold: number;
+  /** Whether the test says the feature drifted. */
   drifted: boolean;
+  /** How far past the threshold (see `severityOf`). */
   severity: Severity;
 }
 
 /** The result of one feature. */
 export interface FeatureDriftResult extends TestResultEntry {
+  /** The feature name ('prediction' for the prediction distribution). */
   feature: string;
+  /** The feature type from the profile. */
   type: 'numeric' | 'categorical';
   /** 'ok', or 'insufficient-data' when the window has fewer than `minSamples` values of it. */
   status: 'ok' | 'insufficient-data';
+  /** Non-missing values in the window. */
   count: number;
+  /** Missing values in the window. */
   missing: number;
+  /** missing / (count + missing). */
   missingRate: number;
+  /** The reference's missing rate. */
   referenceMissingRate: number;
   /** Categories the reference never saw, with their counts in the window (categorical only). */
   newCategories?: [string, number][];
@@ -68,9 +78,13 @@ export interface FeatureDriftResult extends TestResultEntry {
 
 /** Facts about the window a report covers. */
 export interface WindowInfo {
+  /** Count or time window of a monitor, or a batch of `detectDrift`. */
   kind: 'count' | 'time' | 'batch';
+  /** Count windows: tumbling or sliding. */
   mode?: 'tumbling' | 'sliding';
+  /** Count windows: rows per window. */
   size?: number;
+  /** Time windows: length in milliseconds. */
   ms?: number;
   /** Rows in the window. */
   rows: number;
@@ -83,8 +97,11 @@ export interface WindowInfo {
 
 /** Concept drift on the error stream. */
 export interface ConceptDriftInfo {
+  /** Errors observed so far. */
   errors: number;
+  /** Page–Hinkley: whether the last error signalled a change, and changes so far. */
   pageHinkley: { drifted: boolean; detections: number };
+  /** ADWIN: the same, plus its current window length and mean error. */
   adwin: { drifted: boolean; detections: number; width: number; mean: number };
 }
 
@@ -93,12 +110,19 @@ export type DriftVerdict = 'drift' | 'no-drift' | 'insufficient-data';
 
 /** A drift report (plain JSON). */
 export interface DriftReport {
+  /** Identifies a drift report. */
   kind: 'modelship.drift.report';
+  /** Format version. */
   version: 1;
+  /** When the report was made (ISO time, by the injected clock). */
   createdAt: string;
+  /** The window the report covers. */
   window: WindowInfo;
+  /** One result per profiled feature, in profile order. */
   features: FeatureDriftResult[];
+  /** The prediction distribution's result, when the profile and the window have predictions. */
   prediction?: FeatureDriftResult;
+  /** Concept drift on the error stream (monitors only). */
   concept?: ConceptDriftInfo;
   /** Features seen in the rows but absent from the profile (ignored). */
   ignoredFeatures: string[];
@@ -107,13 +131,19 @@ export interface DriftReport {
     features: number;
     /** Features with enough data to test. */
     evaluated: number;
+    /** Evaluated features that drifted. */
     drifted: number;
     /** drifted / evaluated (0 when none was evaluated). */
     shareDrifted: number;
+    /** The share from which the dataset drifts. */
     shareThreshold: number;
+    /** Whether the dataset drifted (verdict 'drift'). */
     datasetDrift: boolean;
+    /** Whether the prediction distribution drifted (not counted in the share). */
     predictionDrift: boolean;
+    /** The multiple-testing correction applied. */
     correction: 'none' | 'bonferroni' | 'benjamini-hochberg';
+    /** 'drift', 'no-drift', or 'insufficient-data' when the window is below `minSamples` rows or no feature could be tested. */
     verdict: DriftVerdict;
   };
 }

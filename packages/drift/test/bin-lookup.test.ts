@@ -56,3 +56,19 @@ describe('tests against a quantile sketch approximate the full reference', () =>
     expect(wassersteinToSketch(Float64Array.of(0, 1), Float64Array.of(0.25, 0.75))).toBeCloseTo(0.125, 12);
   });
 });
+
+describe('batch counting', () => {
+  it('countInto agrees with per-value bins and counts NaN and ±Infinity as missing', () => {
+    const rand = mulberry32(8);
+    for (const edges of [[-1, -0.2, 0.3, 0.3, 1.5], [2], [1, 1], []]) {
+      const lookup = new BinLookup(edges);
+      const xs = Float64Array.from([...normals(rand, 3000, 0, 2), ...edges, Number.NaN, Infinity, -Infinity]);
+      const counts = new Float64Array(edges.length + 1);
+      const missing = lookup.countInto(xs, counts);
+      const expected = new Float64Array(edges.length + 1);
+      for (const x of xs) if (Number.isFinite(x)) expected[binIndex(edges, x)]!++;
+      expect(missing).toBe(3);
+      expect(Array.from(counts)).toEqual(Array.from(expected));
+    }
+  });
+});

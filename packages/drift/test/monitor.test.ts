@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildProfile, createDriftMonitor, detectDrift, parseProfile, profileToJSON, renderDriftReport, type DriftReport } from '../src/index.js';
+import { buildProfile, createDriftMonitor, detectDrift, ksTwoSample, parseProfile, profileToJSON, renderDriftReport, wasserstein, type DriftReport } from '../src/index.js';
 import { makeRows, mulberry32, normals } from './helpers.js';
 
 const rand = mulberry32(5);
@@ -37,6 +37,18 @@ describe('default tests follow Evidently’s rule', () => {
     expect(b.features.map((f) => f.test)).toEqual(['wasserstein', 'jensenshannon']);
     const binary = buildProfile(makeRows(rand, 500, 0, ['yes', 'no']), { features: { c: 'categorical' } });
     expect(detectDrift(binary, makeRows(rand, 300, 0, ['yes', 'no'])).features[0]!.test).toBe('ztest');
+  });
+
+  it('profile-based KS and Wasserstein equal the raw two-sample values when the profile keeps every reference value', () => {
+    const ref = makeRows(mulberry32(21), 700);
+    const prof = buildProfile(ref, { features: { x: 'numeric' } });
+    const live = makeRows(mulberry32(22), 400, 0.2);
+    const raw = ksTwoSample(ref.map((r) => r.x), live.map((r) => r.x));
+    const r = detectDrift(prof, live);
+    expect(r.features[0]).toMatchObject({ test: 'ks', statistic: raw.statistic, pValue: raw.pValue });
+    const w = detectDrift(prof, live, { tests: { x: 'wasserstein' } }).features[0]!.statistic!;
+    const std = (prof.features.x as { std: number }).std;
+    expect(w).toBeCloseTo(wasserstein(ref.map((q) => q.x), live.map((q) => q.x)) / std, 12);
   });
 
   it('lets a feature override its test and threshold', () => {
@@ -115,6 +127,20 @@ describe('streaming windows', () => {
     expect(reports[0]!.window).toMatchObject({ kind: 'time', ms: 60_000, rows: 300 });
     expect(reports[0]!.summary.verdict).toBe('no-drift');
     expect(m.report().window.rows).toBe(0);
+  });
+
+  it('time windows keep exact counts and moments beyond the reservoir sample', () => {
+    let now = 0;
+    const m = createDriftMonitor({ profile: large, window: { kind: 'time', ms: 1000, maxSample: 100 }, clock: () => now, random: mulberry32(3), checks: ['mean-shift'] });
+    const rows = makeRows(rand, 5000, 0.5);
+    for (const r of rows) m.observe(r);
+    const rep = m.report();
+    const x = rep.features[0]!;
+    expect(x.count).toBe(5000);
+    expect(x.drifted).toBe(true);
+    const mean = rows.reduce((a, r) => a + r.x, 0) / rows.length;
+    const refMean = (large.features.x as { mean: number }).mean;
+    expect(x.checks![0]!.statistic).toBeCloseTo(Math.abs(mean - refMean) / Math.abs(refMean), 6);
   });
 
   it('watches the prediction distribution and the error stream', () => {

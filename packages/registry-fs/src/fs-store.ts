@@ -267,6 +267,36 @@ export class FsStore implements Store {
     return { stream, etag: etagOf(st), size: Number(st.size) };
   }
 
+  /**
+   * Removes temporary files left by writers that crashed (a killed process leaves its
+   * `.tmp-*` file behind; it is never visible as a key) when older than `olderThanMs`
+   * (default 1 hour). Returns how many files were removed.
+   */
+  async sweep(options: { olderThanMs?: number } = {}): Promise<number> {
+    this.assertOpen('FsStore.sweep');
+    const cutoff = Date.now() - (options.olderThanMs ?? 3_600_000);
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (missing(err)) return;
+        throw failure('FsStore.sweep', dir, err);
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.startsWith('.tmp-') || e.name.includes('.stale-')) {
+          const st = await stat(p).catch(() => undefined);
+          if (st && st.mtimeMs < cutoff && (await unlink(p).then(() => true, () => false))) removed++;
+        }
+      }
+    };
+    await walk(this.root);
+    return removed;
+  }
+
   /** Marks the store closed (later calls throw `CLOSED`). */
   async close(): Promise<void> {
     this.closed = true;

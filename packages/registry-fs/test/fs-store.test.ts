@@ -67,6 +67,16 @@ describe('FsStore', () => {
     expect(await store.getStream('a/b')).toBeUndefined();
   });
 
+  it('sweep removes old temporary files left by crashed writers, and only those', async () => {
+    const { root, store } = await fresh();
+    await store.put('a/b', new Uint8Array([1]));
+    await writeFile(join(root, 'a', '.tmp-crashed'), 'partial');
+    await new Promise((res) => setTimeout(res, 30));
+    expect(await store.sweep({ olderThanMs: 60_000 })).toBe(0);
+    expect(await store.sweep({ olderThanMs: 10 })).toBe(1);
+    expect(await walk(root)).toEqual(['a', 'a/b']);
+  });
+
   it('rejects bad options naming the field; a closed store refuses work', async () => {
     expect(() => new FsStore({ root: '' })).toThrow(/root/);
     expect(() => new FsStore({ root: '/x', lockStaleMs: -1 })).toThrow(/lockStaleMs/);

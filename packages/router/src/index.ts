@@ -39,3 +39,4 @@ export { scoreValue } from './routed-prediction.js';
 export type { ModelRouterEvents, ModelSwappedEvent, FallbackUsedEvent, FeedbackRecordedEvent } from './router-events.js';
 export { feedbackSchema } from './feedback.js';
 export type { FeedbackInput } from './feedback.js';
+export { VARIANT_HEADER, variantOverride } from './override-header.js';

@@ -1,4 +1,4 @@
-import { isModelshipError } from '@modelship/core';
+import { isModelshipError, type ExperimentAggregates } from '@modelship/core';
 import { EventEmitter } from 'eventemitter3';
 import { performance } from 'node:perf_hooks';
 import { RouterError } from './errors.js';
@@ -6,14 +6,15 @@ import { toFeedbackOutcome, type FeedbackInput } from './feedback.js';
 import { childLogger, type Logger } from './logger.js';
 import { RouterMetrics } from './metrics.js';
 import type { OutcomeRecorder } from './outcome-store.js';
-import { PredictionLog, type FallbackReason, type PredictionRecord } from './prediction-log.js';
+import { PredictionLog, type FallbackReason } from './prediction-log.js';
+import { ShadowRunner } from './shadow-runner.js';
 import { createRequestIdCodec, type RequestIdClaims, type RequestIdCodec } from './request-id.js';
 import { RoutedPrediction, type PredictionResult } from './routed-prediction.js';
 import { safeEmit, type ModelRouterEvents } from './router-events.js';
 import type { RouterRollout } from './router-registry.js';
 import { parseRouterOptions, type ModelRouterOptions } from './router-options.js';
 import { RolloutFollower } from './rollout-follower.js';
-import { CANDIDATE, PRODUCTION, type ServedVariant, type Snapshot } from './snapshot.js';
+import { CANDIDATE, PRODUCTION, type Snapshot } from './snapshot.js';
 
 /** Per-request options of `predict`. */
 export interface PredictOptions {
@@ -33,6 +34,7 @@ export interface PredictBatchOptions {
   readonly override?: string;
 }
 
+/** True for an answer the router may return: finite numbers, labels, objects with a finite `value`. */
 function isFiniteAnswer(p: unknown): boolean {
   if (typeof p === 'number') return Number.isFinite(p);
   if (p === undefined || p === null) return false;
@@ -41,6 +43,10 @@ function isFiniteAnswer(p: unknown): boolean {
       const a = p as unknown as ArrayLike<number>;
       for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
       return true;
+    }
+    if (typeof (p as { then?: unknown }).then === 'function') {
+      (p as Promise<unknown>).then(undefined, () => {}); // never an unhandled rejection
+      return false; // an async answer cannot be served synchronously
     }
     const v = (p as { value?: unknown }).value;
     if (typeof v === 'number') return Number.isFinite(v);
@@ -69,10 +75,7 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
   readonly #follower: RolloutFollower;
   readonly #seen = new Map<string, true>();
   readonly #recorders = new Map<string, OutcomeRecorder>();
-  #shadowQueue: { s: Snapshot; input: unknown; primary: RoutedPrediction }[] = [];
-  #shadowScheduled = false;
-  /** Mirrored requests dropped because the shadow queue was full. */
-  shadowDropped = 0;
+  readonly #shadows: ShadowRunner;
   #closed = false;
 
   /** Use {@link createModelRouter}. */
@@ -92,6 +95,14 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       sinks: o.sinks ?? [],
       logger: this.#logger,
       ...(o.redactInput !== undefined ? { redactInput: o.redactInput } : {}),
+    });
+    this.#shadows = new ShadowRunner({
+      model: o.model,
+      log: this.log,
+      metrics: this.#metrics,
+      timer: this.#timer,
+      maxQueue: o.maxShadowQueue ?? 10_000,
+      isValidAnswer: isFiniteAnswer,
     });
     this.#follower = new RolloutFollower({
       registry: o.registry,
@@ -116,6 +127,11 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
   /** Resolves once the first rollout is loaded; rejects (`NOT_READY`/`LOAD_FAILED`) if that first attempt fails. */
   ready(): Promise<void> {
     return this.#follower.ready;
+  }
+
+  /** Mirrored requests dropped because the shadow queue was full. */
+  get shadowDropped(): number {
+    return this.#shadows.dropped;
   }
 
   /** The rollout being served, `undefined` before the first load. */
@@ -167,7 +183,7 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
     try {
       index = s.splitter.assignIndex(unit, override);
     } catch (err) {
-      this.#metrics?.error(String(override), 'client');
+      this.#metrics?.error('unknown', 'client'); // never a caller-chosen label value
       throw err;
     }
     const assigned = s.served[index]!;
@@ -206,7 +222,7 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       assigned.outcomes?.prediction({ latencyMs, at: time });
     }
     this.log.record(rec);
-    if (s.shadow !== undefined && answered.isProduction && override === undefined) this.#enqueueShadow(s, input, rec);
+    if (s.shadow !== undefined && answered.isProduction && override === undefined) this.#shadows.enqueue(s.shadow, input, rec);
     return rec;
   }
 
@@ -227,55 +243,6 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
         details: { variant: p.name, modelVersion: p.version, ...(candidateError !== undefined ? { candidateFailed: true } : {}) },
         cause: err,
       });
-    }
-  }
-
-  #enqueueShadow(s: Snapshot, input: unknown, primary: RoutedPrediction): void {
-    if (this.#shadowQueue.length >= (this.#options.maxShadowQueue ?? 10_000)) {
-      this.shadowDropped++;
-      return;
-    }
-    this.#shadowQueue.push({ s, input, primary });
-    if (!this.#shadowScheduled) {
-      this.#shadowScheduled = true;
-      setImmediate(() => this.#runShadows());
-    }
-  }
-
-  /** Runs mirrored calls off the request path; their answers are logged, never returned. */
-  #runShadows(): void {
-    this.#shadowScheduled = false;
-    const queue = this.#shadowQueue;
-    this.#shadowQueue = [];
-    for (const { s, input, primary } of queue) {
-      const v = s.shadow!;
-      const t0 = this.#timer();
-      let prediction: unknown;
-      let error: string | undefined;
-      try {
-        prediction = v.model.predict(input);
-        if (!isFiniteAnswer(prediction)) error = 'non-finite answer';
-      } catch (err) {
-        error = (err as Error)?.message ?? String(err);
-      }
-      const latencyMs = this.#timer() - t0;
-      v.outcomes?.prediction({ latencyMs, error: error !== undefined, at: primary.time });
-      this.#metrics?.shadow(v.name, v.version, error === undefined ? 'ok' : 'error');
-      const rec: PredictionRecord = {
-        get requestId() {
-          return primary.requestId;
-        },
-        time: primary.time,
-        model: this.model,
-        variant: v.name,
-        modelVersion: v.version,
-        latencyMs,
-        prediction,
-        input,
-        shadow: true,
-        ...(error !== undefined ? { error } : {}),
-      };
-      this.log.record(rec);
     }
   }
 
@@ -333,13 +300,33 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
     }
   }
 
+  /**
+   * The outcome aggregates of the rollout being served (its production and candidate versions,
+   * with its weights), ready for the evaluator. Throws `RouterError('INVALID_OPTIONS')` without
+   * an `outcomeStore`, `NOT_READY` before the first load.
+   */
+  async aggregates(): Promise<ExperimentAggregates> {
+    const store = this.#options.outcomeStore;
+    if (!store) throw new RouterError('INVALID_OPTIONS', 'router.aggregates: this router has no outcomeStore', { operation: 'router.aggregates' });
+    const s = this.#snapshot;
+    if (!s) throw this.#notReady();
+    const { rollout } = s;
+    const versions: Record<string, number> = { [PRODUCTION]: rollout.production };
+    const weights: Record<string, number> = { [PRODUCTION]: rollout.weights.production };
+    if (rollout.candidate !== undefined) {
+      versions[CANDIDATE] = rollout.candidate;
+      weights[CANDIDATE] = rollout.weights.candidate ?? 0;
+    }
+    return store.aggregates(this.model, { versions, weights });
+  }
+
   /** Stops following the rollout and flushes and closes the prediction log's sinks. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#follower.close();
     this.#snapshot = undefined;
-    this.#runShadows();
+    this.#shadows.drain();
     await this.log.close();
   }
 }

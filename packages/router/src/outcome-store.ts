@@ -156,15 +156,17 @@ export class MemoryOutcomeStore implements OutcomeStore {
     if (!parsed.success) {
       throw new RouterError('INVALID_OPTIONS', `invalid outcome snapshot: ${z.prettifyError(parsed.error)}`, { operation: 'OutcomeStore.merge', cause: parsed.error });
     }
+    // Every merge is computed before any is applied, so a failure leaves the store as it was.
+    const sums: [string, string, number, VariantAggregates][] = [];
     for (const [model, byVariant] of Object.entries(snapshot.models)) {
       for (const [variant, byVersion] of Object.entries(byVariant)) {
         for (const [version, agg] of Object.entries(byVersion)) {
-          const mine = this.#get(model, variant, Number(version));
-          const sum = mergeAggregates(mine, agg);
-          Object.assign(mine, sum);
+          const mine = this.#data.get(model)?.get(variant)?.get(Number(version)) ?? emptyAggregates(variant, { modelVersion: version });
+          sums.push([model, variant, Number(version), mergeAggregates(mine, agg)]);
         }
       }
     }
+    for (const [model, variant, version, sum] of sums) Object.assign(this.#get(model, variant, version), sum);
   }
 }
 

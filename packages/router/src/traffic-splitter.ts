@@ -123,7 +123,8 @@ export class TrafficSplitter {
   assignIndex(unit?: string, override?: string): number {
     if (override !== undefined) return this.indexOf(override);
     if (unit !== undefined) return this.#table[murmur3Continue(this.#prefix, unit) % BUCKETS]!;
-    return this.#table[Math.floor(this.#random() * BUCKETS)]!;
+    const b = Math.floor(this.#random() * BUCKETS);
+    return this.#table[b < BUCKETS ? (b >= 0 ? b : 0) : BUCKETS - 1]!;
   }
 
   /**

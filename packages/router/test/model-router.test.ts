@@ -33,7 +33,9 @@ describe('ModelRouter (core registry over MemoryStore)', () => {
     expect(candidates / 10_000).toBeLessThan(0.22);
     expect(router.predict({ x: 1 }, { unit: 'user-7', override: 'candidate' }).modelVersion).toBe(2);
     expect(await codeOf(() => router.predict({ x: 1 }, { override: 'canary' }))).toBe('RouterError:UNKNOWN_VARIANT');
+    expect(router.predict({ x: 1 })).not.toBeInstanceOf(Promise); // synchronous with a synchronous model
     const batch = router.predictBatch<number>([{ x: 1 }, { x: 2 }], { units: ['a', 'b'] });
+    expect(() => router.predictBatch([{ x: 1 }], { units: ['a', 'b'] })).toThrow(/units: expected 1 entries/);
     expect(batch.map((b) => b.prediction / b.modelVersion)).toEqual([1, 2]);
     await router.close();
     expect(await codeOf(() => router.predict({ x: 1 }))).toBe('RouterError:CLOSED');
@@ -94,6 +96,9 @@ describe('ModelRouter (core registry over MemoryStore)', () => {
     expect(agg.variants.candidate).toMatchObject({ requests: assignedToCandidate, errors: expectedFallbacks, fallbacks: expectedFallbacks });
     expect(agg.variants.production).toMatchObject({ errors: 0, fallbacks: 0, requests: 10_000 - assignedToCandidate });
     expect(await metrics.metrics()).toContain(`modelship_fallbacks_total{model="m",variant="candidate",model_version="2",reason="error"} ${expectedFallbacks}`);
+    const current = await router.aggregates();
+    expect(current.weights).toEqual({ production: 0.5, candidate: 0.5 });
+    expect(current.variants.candidate).toMatchObject({ modelVersion: '2', fallbacks: expectedFallbacks });
     await router.close();
   });
 

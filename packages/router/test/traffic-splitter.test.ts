@@ -6,6 +6,7 @@ import { isModelshipError } from '@modelship/core';
 import { murmur3 } from '../src/hash.js';
 import { BUCKETS, createTrafficSplitter } from '../src/traffic-splitter.js';
 import { createRampSchedule } from '../src/ramp.js';
+import { variantOverride } from '../src/override-header.js';
 import { repoRoot } from '../../../vitest.shared.js';
 
 // Golden vectors computed once with an independent implementation:
@@ -102,6 +103,14 @@ process.stdout.write(JSON.stringify(out));`;
       expect(isModelshipError(err, 'RouterError', 'UNKNOWN_VARIANT')).toBe(true);
       expect((err as Error).message).toContain('"canary"');
     }
+  });
+
+  it('reads an override from the x-modelship-variant header', () => {
+    expect(variantOverride({ 'x-modelship-variant': ' candidate ' })).toBe('candidate');
+    expect(variantOverride({ 'x-modelship-variant': ['production', 'candidate'] })).toBe('production');
+    expect(variantOverride({ 'x-modelship-variant': '' })).toBeUndefined();
+    expect(variantOverride({})).toBeUndefined();
+    expect(variantOverride({ 'x-force': 'candidate' }, 'X-Force')).toBe('candidate');
   });
 
   it('gives each of N variants its share of buckets and rejects bad options naming the field', () => {

@@ -8,8 +8,8 @@ import type { TreesMatrix } from './matrix.js';
 export interface BinnedData {
   /** Bin indices, column-major, `rows * cols` long. */
   readonly bins: Uint8Array;
-  /** The same bin indices row-major (`rowBins[r * cols + f]`), for histogram building. */
-  readonly rowBins: Uint8Array;
+  /** Histogram slots row-major (`rowSlots[r * cols + f] = offsets[f] + bin`), for histogram building. */
+  readonly rowSlots: Uint16Array | Uint32Array;
   /** Number of rows. */
   readonly rows: number;
   /** Number of features. */
@@ -109,7 +109,7 @@ export function binMatrix(x: TreesMatrix, upper: readonly Float64Array[]): Binne
     }
     for (let r = 0; r < rows; r++) bins[base + r] = binOf(up, data[r * cols + f]!);
   }
-  const rowBins = new Uint8Array(rows * cols);
+  const rowSlots = total <= 0xffff ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
   const defaultBin = new Int32Array(cols);
   const counts = new Int32Array(256);
   let nnz = 0;
@@ -118,7 +118,7 @@ export function binMatrix(x: TreesMatrix, upper: readonly Float64Array[]): Binne
     counts.fill(0);
     for (let r = 0; r < rows; r++) {
       const b = bins[base + r]!;
-      rowBins[r * cols + f] = b;
+      rowSlots[r * cols + f] = offsets[f]! + b;
       counts[b]!++;
     }
     let best = 0;
@@ -134,12 +134,12 @@ export function binMatrix(x: TreesMatrix, upper: readonly Float64Array[]): Binne
     for (let r = 0; r < rows; r++) {
       rowPtr[r] = k;
       for (let f = 0; f < cols; f++) {
-        const b = rowBins[r * cols + f]!;
-        if (b !== defaultBin[f]) slots[k++] = offsets[f]! + b;
+        const slot = rowSlots[r * cols + f]!;
+        if (slot !== offsets[f]! + defaultBin[f]!) slots[k++] = slot;
       }
     }
     rowPtr[rows] = k;
     sparse = { rowPtr, slots };
   }
-  return { bins, rowBins, rows, cols, numBins, offsets, totalBins: total, defaultBin, sparse, upper };
+  return { bins, rowSlots, rows, cols, numBins, offsets, totalBins: total, defaultBin, sparse, upper };
 }

@@ -6,7 +6,7 @@ import type { TrainResult } from './gbdt.js';
 import { checkClassTargets, checkTrainingData, type TreesMatrix } from './matrix.js';
 import { routeBinned } from './route.js';
 import {
-  checkNumber, emitProgress, fingerprint, readCheckpoint, rowWeights, writeCheckpoint,
+  checkNumber, emitProgress, fingerprint, packTree, readCheckpoint, rowWeights, unpackTree, writeCheckpoint,
   type CheckpointOptions, type TrainingProgress,
 } from './training-common.js';
 import type { GrownTree } from './tree-builder.js';
@@ -50,7 +50,7 @@ export interface ForestOptions {
 interface ForestCheckpoint {
   kind: 'forest';
   fingerprint: string;
-  trees: GrownTree[];
+  trees: Record<string, unknown>[];
 }
 
 const op = 'trainForest';
@@ -193,11 +193,12 @@ export function trainForest(x: TreesMatrix, y: ArrayLike<number>, options: Fores
   const grown: GrownTree[] = [];
   if (resumed) {
     for (const t of resumed.trees.slice(0, trees)) {
-      grown.push(t);
+      grown.push(unpackTree(t));
       emitProgress(options.onProgress, { learner: 'forest', completed: grown.length, total: trees, resumed: true });
     }
   }
   const resumedIterations = grown.length;
+  const packed: Record<string, unknown>[] = [];
   const scratch = new ForestScratch(job);
   for (let t = grown.length; t < trees; t++) {
     const tree = growForestTree(job, t, scratch);
@@ -205,7 +206,8 @@ export function trainForest(x: TreesMatrix, y: ArrayLike<number>, options: Fores
     tree.leafEnd = [];
     grown.push(tree);
     if (checkpoint && ((t + 1) % every === 0 || t + 1 === trees)) {
-      writeCheckpoint(checkpoint.path, { kind: 'forest', fingerprint: prep.fingerprint, trees: grown } satisfies ForestCheckpoint);
+      packed.push(...grown.slice(packed.length).map(packTree));
+      writeCheckpoint(checkpoint.path, { kind: 'forest', fingerprint: prep.fingerprint, trees: packed } satisfies ForestCheckpoint);
     }
     emitProgress(options.onProgress, { learner: 'forest', completed: t + 1, total: trees });
   }

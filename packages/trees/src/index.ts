@@ -12,6 +12,8 @@ export type { GbdtOptions, TrainResult } from './gbdt.js';
 export type { GbdtObjective } from './gbdt-loss.js';
 export { trainForest } from './forest.js';
 export type { ForestOptions } from './forest.js';
+export { trainForestParallel } from './forest-parallel.js';
+export type { ParallelForestOptions } from './forest-parallel.js';
 export type { TrainingProgress, CheckpointOptions } from './training-common.js';
 export { TreeEnsemble, FLAG_DEFAULT_LEFT, FLAG_ZERO_MISSING, FLAG_FLOAT32_LESS } from './ensemble.js';
 export type { EnsembleParts, EnsembleTransform } from './ensemble.js';

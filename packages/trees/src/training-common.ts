@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { TreesError } from './errors.js';
 import type { TreesMatrix } from './matrix.js';
+import { decodeSerial, encodeSerial } from './serial-codec.js';
+import type { GrownTree } from './tree-builder.js';
 
 /** A progress report emitted after each tree (forest) or round (boosting) is durably added. */
 export interface TrainingProgress {
@@ -18,7 +20,7 @@ export interface TrainingProgress {
 
 /** Where and how often training writes a checkpoint it can resume from. */
 export interface CheckpointOptions {
-  /** The checkpoint file (written atomically: a temporary file, then a rename). */
+  /** The checkpoint file (binary; written atomically: a temporary file, then a rename). */
   readonly path: string;
   /** Write after every `every` rounds or trees (default 10). */
   readonly every?: number;
@@ -53,27 +55,50 @@ export function readCheckpoint<T extends { fingerprint: string; kind: string }>(
   if (!existsSync(path)) return undefined;
   let parsed: T;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'), (_k, v: unknown) =>
-      v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v === 'NaN' ? NaN : v,
-    ) as T;
+    parsed = decodeSerial(new Uint8Array(readFileSync(path))) as T;
   } catch (cause) {
-    throw new TreesError('CHECKPOINT', `checkpoint ${path}: cannot be read as JSON`, { operation: 'resume', cause });
+    throw new TreesError('CHECKPOINT', `checkpoint ${path}: cannot be read (not a checkpoint, or truncated)`, { operation: 'resume', cause });
   }
-  if (parsed.kind !== kind || parsed.fingerprint !== fp) {
+  if (parsed?.kind !== kind || parsed.fingerprint !== fp) {
     throw new TreesError('CHECKPOINT', `checkpoint ${path}: was written for a different training job (data or options differ)`, {
       operation: 'resume',
-      details: { expected: fp, received: parsed.fingerprint },
+      details: { expected: fp, received: parsed?.fingerprint },
     });
   }
   return parsed;
 }
 
-/** Writes a checkpoint atomically. */
+/** Writes a checkpoint atomically (a temporary file, then a rename), in the binary serial codec. */
 export function writeCheckpoint(path: string, state: unknown): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  // JSON has no Infinity/NaN (split thresholds can be +Infinity): write them as strings
-  writeFileSync(tmp, JSON.stringify(state, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)));
+  writeFileSync(tmp, encodeSerial(state));
   renameSync(tmp, path);
+}
+
+/** A grown tree as typed arrays, for checkpoints. */
+export function packTree(t: GrownTree): Record<string, unknown> {
+  return {
+    feature: Int32Array.from(t.feature),
+    bin: Int32Array.from(t.bin),
+    threshold: Float64Array.from(t.threshold),
+    missingLeft: Uint8Array.from(t.missingLeft, (m) => (m ? 1 : 0)),
+    left: Int32Array.from(t.left),
+    right: Int32Array.from(t.right),
+    gain: Float64Array.from(t.gain),
+    leafValue: Float64Array.from(t.leafValue),
+    root: t.root,
+  };
+}
+
+/** The inverse of {@link packTree}. */
+export function unpackTree(p: Record<string, unknown>): GrownTree {
+  const a = (k: string) => Array.from(p[k] as ArrayLike<number>);
+  return {
+    feature: a('feature'), bin: a('bin'), threshold: a('threshold'),
+    missingLeft: a('missingLeft').map((m) => m === 1),
+    left: a('left'), right: a('right'), gain: a('gain'), leafValue: a('leafValue'),
+    leafStart: [], leafEnd: [], root: p.root as number,
+  };
 }
 
 /** Per-row weights from `sampleWeight` × class weights (`'balanced'`: n / (classes × count)). */

@@ -52,7 +52,7 @@ describe.each(['gbdt', 'forest'])('resumable training (%s, killed child process)
     requireDist();
     const whole = join(dir, `${kind}-whole.bin`);
     runToEnd(kind, 'none', whole);
-    const ckpt = join(dir, `${kind}.ckpt.json`);
+    const ckpt = join(dir, `${kind}.ckpt`);
     const out = join(dir, `${kind}-resumed.bin`);
     const killed = await runAndKill(kind, ckpt, out, 13);
     expect(killed.signal).toBe('SIGKILL');
@@ -69,7 +69,7 @@ describe.each(['gbdt', 'forest'])('resumable training (%s, killed child process)
 describe('checkpoint of another job', () => {
   it('is refused rather than silently mixed in', () => {
     requireDist();
-    const ckpt = join(dir, 'gbdt-mixed.ckpt.json');
+    const ckpt = join(dir, 'gbdt-mixed.ckpt');
     runToEnd('gbdt', ckpt, join(dir, 'a.bin'));
     const r = spawnSync(process.execPath, [child, 'forest', ckpt, join(dir, 'b.bin'), '0'], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);

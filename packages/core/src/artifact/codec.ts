@@ -111,8 +111,14 @@ export function decodeArtifact(bytes: Uint8Array, options: DecodeArtifactOptions
   } catch (cause) {
     throw new ArtifactError('INVALID_ARTIFACT', `artifact header is not valid JSON: ${(cause as Error).message}`, { operation: 'decodeArtifact', cause });
   }
-  const value = revive(parsed, bytes.subarray(payloadStart, bodyEnd));
-  const artifact = validateArtifact(value, 'decodeArtifact');
+  let artifact: ModelArtifact;
+  try {
+    artifact = validateArtifact(revive(parsed, bytes.subarray(payloadStart, bodyEnd)), 'decodeArtifact');
+  } catch (cause) {
+    if (cause instanceof ArtifactError) throw cause;
+    // e.g. a RangeError from absurdly deep nesting: still a clear error, never a crash
+    throw new ArtifactError('INVALID_ARTIFACT', `artifact content cannot be read: ${(cause as Error).message}`, { operation: 'decodeArtifact', cause });
+  }
   if (artifact.formatVersion !== version) {
     fail('INVALID_ARTIFACT', `artifact header says format version ${artifact.formatVersion} but the container says ${version}`);
   }

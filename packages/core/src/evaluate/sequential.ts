@@ -20,9 +20,9 @@
  * Tuning: N* = 5,000 (GrowthBook's default) is about the number of rated requests an experiment
  * here reaches (20 % of 20,000 requests go to the candidate), so the boundary is tightest where
  * small effects are decided; large effects cross early anyway. α = 0.05 two-sided. In the
- * decisions bench (A/A, 200 looks, 1,000 experiments) the interval excluded zero at some look in
- * about 2 % of experiments, against about 48 % for the fixed-horizon interval looked at the same
- * way.
+ * decisions bench (A/A, 200 looks, 1,000 experiments, three seeds) the interval excluded zero at
+ * some look in 2.1–2.5 % of experiments, against 42–48 % for the fixed-horizon interval looked at
+ * the same way.
  *
  * **Mixture SPRT for a proportion** (beta-binomial): with `x` successes in `n` trials and a null
  * rate `p0`, the likelihood ratio of a Beta(a, b) mixture against `p0` is
@@ -93,7 +93,14 @@ export interface SrmOptions {
   minExpected?: number;
   /** Dirichlet concentration k of the sequential test; default 1,000. */
   concentration?: number;
-  /** Which tests can flag SRM; default `'both'` (either one flags). */
+  /**
+   * Which tests can flag SRM; default `'both'` (either one flags). The χ² test is the standard
+   * one (GrowthBook, Statsig) but re-run at every look it is not peeking-safe: in the decisions
+   * bench (A/A, 200 looks) the default `'both'` raised a false alarm in 1.2–1.8 % of experiments
+   * (0.1 % nominal per look), the sequential test alone in none of 400. The sequential test alone
+   * flagged a 78/22-for-80/20 split by 10,000 requests in only about 82 % of experiments (`'both'`:
+   * 96–97 %). Use `'sequential'` when false alarms matter more than detection speed.
+   */
   tests?: 'chi-squared' | 'sequential' | 'both';
 }
 

@@ -93,6 +93,9 @@ export class ForestMljsLearner implements Learner {
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     const cls = this.task === 'classification';
     checkFitInput('forest-mljs', x, y, cls, options.numClasses);
+    if (options.sampleWeight !== undefined) {
+      throw new TrainingError('INVALID_DATA', 'forest-mljs: sampleWeight is not supported', { operation: 'forest-mljs.fit' });
+    }
     const rows: number[][] = [];
     for (let i = 0; i < x.rows; i++) rows.push(Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)));
     const treeOptions: Record<string, number> = {};

@@ -30,7 +30,10 @@ export interface LearnerState {
 
 /**
  * A model that learns from a numeric matrix. Every learner of modelship (linear, logistic, the
- * adapters over ml-* libraries and the `@modelship/trees` ensembles) implements it.
+ * adapters over ml-* libraries and the `@modelship/trees` ensembles) implements it. A kind
+ * becomes usable by trainers and model artifacts once registered with `registerLearner`
+ * (`learners/registry.ts`); `toState()` must be data only (JSON + typed arrays), and the
+ * definition's `restore(state)` must predict bit for bit like the learner that produced it.
  */
 export interface Learner {
   /** The registered kind, e.g. `'linear'`, `'logistic'`, `'gbdt'`, `'forest'`. */

@@ -47,8 +47,11 @@ export class LinearMljsLearner implements Learner {
     return l;
   }
 
-  fit(x: Matrix, y: Float64Array, _options: FitOptions = {}): void {
+  fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('linear-mljs', x, y);
+    if (options.sampleWeight !== undefined) {
+      throw new TrainingError('INVALID_DATA', 'linear-mljs: sampleWeight is not supported (use the linear learner)', { operation: 'linear-mljs.fit' });
+    }
     const rows: number[][] = [];
     for (let i = 0; i < x.rows; i++) rows.push(Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)));
     const ys = Array.from(y, (v) => [v]);

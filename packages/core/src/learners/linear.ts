@@ -57,37 +57,44 @@ export class LinearLearner implements Learner {
 
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('linear', x, y);
-    if (options.sampleWeight !== undefined) {
-      throw new TrainingError('INVALID_DATA', 'linear: sampleWeight is not supported', { operation: 'linear.fit' });
+    const sw = options.sampleWeight;
+    if (sw !== undefined && (sw.length !== x.rows || sw.some((w) => !(w >= 0 && Number.isFinite(w))))) {
+      throw new TrainingError('INVALID_DATA', `linear: sampleWeight must hold ${x.rows} finite non-negative weights`, { operation: 'linear.fit' });
     }
     const { rows: n, cols: p, data } = x;
     const fi = this.p.fitIntercept;
-    // column means, and a shift per column: the mean for dense columns, 0 for mostly-zero ones
+    // weighted column means, and a shift per column: the mean for dense columns, 0 for mostly-zero ones
     const mean = new Float64Array(p);
     const nonZero = new Int32Array(p);
     let yMean = 0;
+    let wSum = 0;
     for (let i = 0; i < n; i++) {
       const r = i * p;
+      const w = sw === undefined ? 1 : sw[i]!;
       for (let j = 0; j < p; j++) {
         const v = data[r + j]!;
         if (v !== 0) {
-          mean[j]! += v;
+          mean[j]! += w * v;
           nonZero[j]!++;
         }
       }
-      yMean += y[i]!;
+      yMean += w * y[i]!;
+      wSum += w;
     }
-    for (let j = 0; j < p; j++) mean[j]! /= n;
-    yMean = fi ? yMean / n : 0;
+    if (!(wSum > 0)) throw new TrainingError('INVALID_DATA', 'linear: the sample weights sum to zero', { operation: 'linear.fit' });
+    for (let j = 0; j < p; j++) mean[j]! /= wSum;
+    yMean = fi ? yMean / wSum : 0;
     const shift = new Float64Array(p);
     if (fi) for (let j = 0; j < p; j++) shift[j] = nonZero[j]! > n / 2 ? mean[j]! : 0;
-    // accumulate S = Σ (x - s)(x - s)ᵀ (upper triangle) and g = Σ (x - s)(y - ȳ) over non-zero cells
+    // accumulate S = Σ w (x - s)(x - s)ᵀ (upper triangle) and g = Σ w (x - s)(y - ȳ) over non-zero cells
     const a = new Float64Array(p * p);
     const g = new Float64Array(p);
     const idx = new Int32Array(p);
     const val = new Float64Array(p);
     for (let i = 0; i < n; i++) {
       const r = i * p;
+      const w = sw === undefined ? 1 : sw[i]!;
+      if (w === 0) continue;
       let k = 0;
       for (let j = 0; j < p; j++) {
         const v = data[r + j]! - shift[j]!;
@@ -96,21 +103,22 @@ export class LinearLearner implements Learner {
           val[k++] = v;
         }
       }
-      const yc = y[i]! - yMean;
+      const yc = w * (y[i]! - yMean);
       for (let u = 0; u < k; u++) {
         const ju = idx[u]!;
         const vu = val[u]!;
+        const wv = w * vu;
         const row = ju * p;
         g[ju]! += vu * yc;
-        for (let w = u; w < k; w++) a[row + idx[w]!]! += vu * val[w]!;
+        for (let t = u; t < k; t++) a[row + idx[t]!]! += wv * val[t]!;
       }
     }
     if (fi) {
-      // centre: C = S - n·d·dᵀ with d = mean - shift
+      // centre: C = S - W·d·dᵀ with d = mean - shift and W = Σ w
       for (let j = 0; j < p; j++) {
         const dj = mean[j]! - shift[j]!;
         if (dj === 0) continue;
-        for (let k = j; k < p; k++) a[j * p + k]! -= n * dj * (mean[k]! - shift[k]!);
+        for (let k = j; k < p; k++) a[j * p + k]! -= wSum * dj * (mean[k]! - shift[k]!);
       }
     }
     for (let j = 0; j < p; j++) a[j * p + j]! += this.p.alpha;

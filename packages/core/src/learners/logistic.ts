@@ -78,6 +78,10 @@ export class LogisticLearner implements Learner {
 
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('logistic', x, y, true, options.numClasses);
+    const sw = options.sampleWeight;
+    if (sw !== undefined && (sw.length !== x.rows || sw.some((w) => !(w >= 0 && Number.isFinite(w))))) {
+      throw new TrainingError('INVALID_DATA', `logistic: sampleWeight must hold ${x.rows} finite non-negative weights`, { operation: 'logistic.fit' });
+    }
     const k = Math.max(2, classCount(y, options.numClasses));
     const { rows: n, cols: d } = x;
     const center = new Float64Array(d);
@@ -120,9 +124,10 @@ export class LogisticLearner implements Learner {
           sum += logits[c]!;
         }
         const yi = y[i]!;
-        loss += Math.log(sum) + max - (Math.log(logits[yi]!) + max);
+        const wi = sw === undefined ? 1 : sw[i]!;
+        loss += wi * (Math.log(sum) - Math.log(logits[yi]!));
         for (let c = 0; c < k; c++) {
-          const coefErr = logits[c]! / sum - (c === yi ? 1 : 0);
+          const coefErr = wi * (logits[c]! / sum - (c === yi ? 1 : 0));
           const wc = c * stride;
           for (let j = 0; j < d; j++) grad[wc + j]! += coefErr * xs[r + j]!;
           grad[wc + d]! += coefErr;

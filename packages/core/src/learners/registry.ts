@@ -5,6 +5,8 @@ import { linearLearner } from './linear.js';
 import { logisticLearner } from './logistic.js';
 import { forestMljsLearner } from './forest-mljs.js';
 import { linearMljsLearner } from './linear-mljs.js';
+import { gbdtLearner } from './gbdt.js';
+import { forestLearner } from './forest.js';
 
 /** Hyperparameters of a learner, as data. */
 export type LearnerParams = { readonly [key: string]: Serial };
@@ -27,7 +29,8 @@ export interface LearnerDefinition {
 }
 
 const registry = new Map<string, LearnerDefinition>();
-for (const def of [linearLearner, logisticLearner, forestMljsLearner, linearMljsLearner]) registry.set(def.kind, def);
+// built-in kinds; the `@modelship/trees` adapters (gbdt.ts, forest.ts) are owned by the trees engineer
+for (const def of [linearLearner, logisticLearner, forestMljsLearner, linearMljsLearner, gbdtLearner, forestLearner]) registry.set(def.kind, def);
 
 /**
  * Registers (or replaces) a learner kind so that trainers, {@link createLearner} and

@@ -16,8 +16,8 @@ export interface RolloutPlanInput {
   baseline?: { compositeSd?: number; ratingSd?: number; latencySdMs?: number };
   /** Smallest composite delta (absolute) the rollout should detect, e.g. 0.05. */
   minimumDetectableEffect: number;
-  /** Maximum rollout duration in hours; default 168 (7 days). */
-  maxDurationHours?: number;
+  /** Maximum rollout duration in ms (as the policy's `maxDurationMs`); default 7 days. */
+  maxDurationMs?: number;
   /** Share of requests that receive feedback; default 1. */
   feedbackRate?: number;
   /** Power at the minimum detectable effect; default 0.8. */
@@ -47,7 +47,7 @@ const schema = z.strictObject({
   split: z.number().gt(0).lt(1),
   baseline: z.strictObject({ compositeSd: z.number().positive().optional(), ratingSd: z.number().positive().optional(), latencySdMs: z.number().nonnegative().optional() }).optional(),
   minimumDetectableEffect: z.number().positive(),
-  maxDurationHours: z.number().positive().default(168),
+  maxDurationMs: z.number().positive().default(7 * 24 * 3_600_000),
   feedbackRate: z.number().gt(0).max(1).default(1),
   power: z.number().gt(0.5).lt(1).default(0.8),
   alpha: z.number().gt(0).lt(0.5).default(0.05),
@@ -89,11 +89,12 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
   const requestsToDecision = Math.ceil(feedbackNeeded / o.feedbackRate);
   const fixedHorizonRequests = Math.ceil(((fixedZ(o.alpha) + zPow) ** 2 * sigma ** 2) / (w * (1 - w) * o.minimumDetectableEffect ** 2) / o.feedbackRate);
   const hoursToDecision = requestsToDecision / o.expectedRequestsPerHour;
-  const reachable = hoursToDecision <= o.maxDurationHours;
+  const maxHours = o.maxDurationMs / 3_600_000;
+  const reachable = hoursToDecision <= maxHours;
   const warnings: string[] = [];
   if (!reachable) {
     warnings.push(
-      `a decision needs about ${requestsToDecision} requests (${hoursToDecision.toFixed(1)} h at ${o.expectedRequestsPerHour}/h), beyond the maximum duration of ${o.maxDurationHours} h: raise the candidate share, the traffic or the minimum detectable effect`,
+      `a decision needs about ${requestsToDecision} requests (${hoursToDecision.toFixed(1)} h at ${o.expectedRequestsPerHour}/h), beyond the maximum duration of ${+maxHours.toFixed(1)} h: raise the candidate share, the traffic or the minimum detectable effect`,
     );
   }
   const candidatePerHour = o.expectedRequestsPerHour * w * o.feedbackRate;

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'eventemitter3';
-import { z } from 'zod';
 import { RegistryError, ValidationError, isModelshipError } from '../errors.js';
 import { targetAt, rollbackTarget } from './alias-history.js';
 import { allocateVersion } from './allocate.js';
@@ -23,6 +22,10 @@ import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './
 import type { Store } from './store.js';
 import { RegistryWatcher, type WatchOptions } from './watch.js';
 import { readBlob, streamBlob, writeBlob } from './blob-io.js';
+import { moveAlias, readAlias } from './alias-moves.js';
+import { ignoreConflict, notFound, parseInput, type RegistryContext } from './context.js';
+import { getDataset, listDatasets, listDatasetVersions, registerDataset } from './dataset-ops.js';
+import { writeRollout } from './rollout-ops.js';
 import { modelArtifactCodec } from './artifact-codec.js';
 import type { ModelArtifact } from '../artifact/model-artifact.js';
 
@@ -57,18 +60,6 @@ export interface ResolveOptions {
   fallback?: string;
 }
 
-const datasetInputSchema = z
-  .object({
-    fingerprint: z.string().min(1).max(512),
-    rowCount: z.number().int().min(0),
-    schema: z.json().optional(),
-    location: z.string().max(4096).optional(),
-    description: z.string().max(10_000).optional(),
-    tags: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
-    actor: z.string().min(1).max(256).optional(),
-  })
-  .strict();
-
 /**
  * The versioned model registry: models with immutable numbered versions, datasets, aliases
  * moved by compare-and-set with an append-only history, rollouts, watch, resolve and search,
@@ -84,6 +75,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   private readonly cache: BlobCache;
   private readonly versionCache = new Map<string, ModelVersion>();
   private readonly watchers = new Set<RegistryWatcher>();
+  private readonly ctx: RegistryContext;
   private closed = false;
 
   /** Use {@link createRegistry}. */
@@ -97,6 +89,16 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     this.actor = options.actor ?? 'anonymous';
     this.protectedAliases = new Set((options.protectedAliases ?? ['production']).map((a) => validateName(a, 'protectedAliases', 'createRegistry')));
     this.cache = new BlobCache(options.cacheBytes ?? 64 * 1024 * 1024);
+    this.ctx = {
+      store: this.store,
+      clock: this.clock,
+      actor: this.actor,
+      log: this.log,
+      protectedAliases: this.protectedAliases,
+      authorizer: options.authorizer,
+      maxAllocationAttempts: options.maxAllocationAttempts ?? 10_000,
+      emit: (event, payload) => this.emitSafe(event, payload),
+    };
   }
 
   // ---- models and versions ------------------------------------------------------------------
@@ -249,9 +251,9 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     name = validateName(name, 'name', op);
     const version = await this.getVersion(name, await this.resolveVersion(name, ref));
     const cached = this.cache.get(version.sha256);
-    if (cached) return { version, bytes: cached };
+    if (cached) return { version, bytes: cached.slice() }; // a copy: callers cannot alter the verified cache
     const bytes = await readBlob(this.store, version, op, this.options.streamThresholdBytes ?? 8 << 20);
-    this.cache.set(version.sha256, bytes);
+    if (bytes.length <= (this.options.cacheBytes ?? 64 << 20)) this.cache.set(version.sha256, bytes.slice());
     return { version, bytes };
   }
 
@@ -394,13 +396,10 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
 
   private async readAlias(name: string, alias: string, op: string): Promise<{ record: AliasRecord; etag: string } | undefined> {
     this.assertOpen(op);
-    name = validateName(name, 'name', op);
-    alias = validateName(alias, 'alias', op);
-    const e = await this.store.get(K.alias(name, alias));
-    return e ? { record: decodeJson<AliasRecord>(e.body, K.alias(name, alias), op), etag: e.etag } : undefined;
+    return readAlias(this.ctx, validateName(name, 'name', op), validateName(alias, 'alias', op), op);
   }
 
-  private async moveAlias(
+  private moveAlias(
     op: string,
     operation: AuthorizationRequest['operation'],
     action: AliasHistoryEntry['action'],
@@ -409,69 +408,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     targetOf: (rec: AliasRecord | undefined) => number | null,
     options: AliasMoveOptions,
   ): Promise<AliasHistoryEntry> {
-    const actor = options.actor ?? this.actor;
-    const id = randomId();
-    for (;;) {
-      const cur = await this.readAlias(name, alias, op);
-      const from = cur?.record.version ?? null;
-      if (options.expect !== undefined && options.expect !== from) {
-        throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" points to ${from ?? 'nothing'}, expected ${options.expect ?? 'nothing'}`, {
-          operation: op,
-          details: { name, alias, expected: options.expect, actual: from },
-        });
-      }
-      const to = targetOf(cur?.record);
-      if (action === 'set' && to === from && cur) return cur.record.history[cur.record.history.length - 1]!;
-      const forced = await this.authorize(op, { operation, name, alias, from, to, actor, ...(options.reason ? { reason: options.reason } : {}) }, options.force === true);
-      const history = cur?.record.history ?? [];
-      const entry: AliasHistoryEntry = {
-        seq: history.length + 1,
-        action,
-        from,
-        to,
-        at: this.clock(),
-        actor,
-        ...(options.reason ? { reason: options.reason } : {}),
-        ...(forced ? { forced: true } : {}),
-        id,
-      };
-      const next: AliasRecord = { name, alias, version: to, history: [...history, entry] };
-      try {
-        await this.store.put(K.alias(name, alias), encodeJson(next), cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' });
-      } catch (err) {
-        if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
-        const now = await this.readAlias(name, alias, op);
-        if (now?.record.history.some((h) => h.id === id)) return entry;
-        if (options.expect !== undefined) {
-          throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" was moved concurrently`, { operation: op, details: { name, alias, expected: options.expect }, cause: err });
-        }
-        continue;
-      }
-      this.log.info({ name, alias, from, to, actor, reason: options.reason }, 'alias moved');
-      this.emitSafe('aliasMoved', { name, alias, from, to, entry });
-      return entry;
-    }
-  }
-
-  /** Returns true when the move was forced; throws `FORBIDDEN` when it is not allowed. */
-  private async authorize(op: string, req: AuthorizationRequest, force: boolean): Promise<boolean> {
-    const isProtected = req.alias !== undefined && this.protectedAliases.has(req.alias);
-    if (req.operation === 'setRollout' || !isProtected) {
-      if (this.options.authorizer && req.operation === 'setRollout' && !force && !(await this.options.authorizer(req))) {
-        throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused the rollout change of model "${req.name}"`, { operation: op, details: { ...req } });
-      }
-      return false;
-    }
-    if (force) return true;
-    if (this.options.authorizer) {
-      if (await this.options.authorizer(req)) return false;
-      throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused to move protected alias "${req.alias}" of model "${req.name}"`, { operation: op, details: { ...req } });
-    }
-    if (req.operation === 'rollback') return false;
-    throw new RegistryError('FORBIDDEN', `${op}: alias "${req.alias}" of model "${req.name}" is protected: pass { force: true } or configure an authorizer`, {
-      operation: op,
-      details: { ...req },
-    });
+    return moveAlias(this.ctx, op, operation, action, name, alias, targetOf, options);
   }
 
   // ---- rollout --------------------------------------------------------------------------------
@@ -496,31 +433,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     const r = parseInput(rolloutSchema, rollout, op, 'rollout');
     await this.getVersion(name, r.production);
     if (r.candidate !== undefined) await this.getVersion(name, r.candidate);
-    const actor = options.actor ?? this.actor;
-    for (;;) {
-      const e = await this.store.get(K.rollout(name));
-      const cur = e ? decodeJson<RolloutRecord>(e.body, K.rollout(name), op) : undefined;
-      const revision = cur?.revision ?? null;
-      if (options.expect !== undefined && options.expect !== revision) {
-        throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" is at revision ${revision ?? 'none'}, expected ${options.expect ?? 'none'}`, {
-          operation: op,
-          details: { name, expected: options.expect, actual: revision },
-        });
-      }
-      await this.authorize(op, { operation: 'setRollout', name, from: cur?.production ?? null, to: r.production, actor, ...(options.reason ? { reason: options.reason } : {}) }, false);
-      const next: RolloutRecord = { ...r, name, revision: (revision ?? 0) + 1, updatedAt: this.clock(), actor, ...(options.reason ? { reason: options.reason } : {}) };
-      try {
-        await this.store.put(K.rollout(name), encodeJson(next), e ? { ifMatch: e.etag } : { ifNoneMatch: '*' });
-      } catch (err) {
-        if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
-        if (options.expect !== undefined) {
-          throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" was changed concurrently`, { operation: op, details: { name, expected: options.expect }, cause: err });
-        }
-        continue;
-      }
-      this.emitSafe('rolloutChanged', { name, rollout: next, ...(cur ? { previous: cur } : {}) });
-      return next;
-    }
+    return writeRollout(this.ctx, name, r, options);
   }
 
   /**
@@ -543,72 +456,27 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
    * returned instead of creating a new one.
    */
   async registerDataset(name: string, input: DatasetVersionInput): Promise<DatasetVersion> {
-    const op = 'registry.registerDataset';
-    this.assertOpen(op);
-    name = validateName(name, 'dataset', op);
-    const d = parseInput(datasetInputSchema, input, op, 'dataset');
-    const existing = (await this.listDatasetVersions(name)).find((v) => v.fingerprint === d.fingerprint);
-    if (existing) return existing;
-    const registrationId = randomId();
-    const now = this.clock();
-    const record = await allocateVersion<DatasetVersion>({
-      store: this.store,
-      prefix: K.datasetVersionsPrefix(name),
-      keyOf: (n) => K.datasetVersion(name, n),
-      parse: versionFromKey,
-      maxAttempts: this.options.maxAllocationAttempts ?? 10_000,
-      operation: op,
-      build: (version) => ({
-        name,
-        version,
-        label: `V${version}`,
-        fingerprint: d.fingerprint,
-        rowCount: d.rowCount,
-        ...(d.schema !== undefined ? { schema: d.schema as DatasetVersion['schema'] } : {}),
-        ...(d.location ? { location: d.location } : {}),
-        ...(d.description ? { description: d.description } : {}),
-        tags: d.tags ?? {},
-        createdBy: d.actor ?? this.actor,
-        createdAt: now,
-        registrationId,
-      }),
-    });
-    this.emitSafe('datasetRegistered', { dataset: record });
-    return record;
+    this.assertOpen('registry.registerDataset');
+    return registerDataset(this.ctx, name, input);
   }
 
   /** Every dataset name. */
   async listDatasets(): Promise<string[]> {
     this.assertOpen('registry.listDatasets');
-    const names = new Set<string>();
-    for (const k of await this.store.list(K.datasetsPrefix())) names.add(k.split('/')[1]!);
-    return [...names].sort();
+    return listDatasets(this.ctx);
   }
 
   /** Every version of a dataset, oldest first. */
   async listDatasetVersions(name: string): Promise<DatasetVersion[]> {
-    const op = 'registry.listDatasetVersions';
-    this.assertOpen(op);
-    name = validateName(name, 'dataset', op);
-    const out: DatasetVersion[] = [];
-    for (const k of await this.store.list(K.datasetVersionsPrefix(name))) {
-      const e = await this.store.get(k);
-      if (e && versionFromKey(k) !== undefined) out.push(decodeJson<DatasetVersion>(e.body, k, op));
-    }
-    return out;
+    this.assertOpen('registry.listDatasetVersions');
+    return listDatasetVersions(this.ctx, name);
   }
 
   /** One dataset version (a number, or a label like `'V2'`); throws `NOT_FOUND`. */
   async getDataset(name: string, version: number | string): Promise<DatasetVersion> {
-    const op = 'registry.getDataset';
-    this.assertOpen(op);
-    name = validateName(name, 'dataset', op);
-    const n = validateVersion(typeof version === 'string' ? Number(version.replace(/^V/i, '')) : version, 'version', op);
-    const e = await this.store.get(K.datasetVersion(name, n));
-    if (!e) throw notFound(op, `dataset "${name}" has no version V${n}`, { dataset: name, version: n });
-    return decodeJson<DatasetVersion>(e.body, K.datasetVersion(name, n), op);
+    this.assertOpen('registry.getDataset');
+    return getDataset(this.ctx, name, version);
   }
-
   /** Lineage downstream: every model version trained on this dataset version. */
   async modelsTrainedOn(dataset: string, version: number): Promise<ModelVersion[]> {
     const d = await this.getDataset(dataset, version);
@@ -677,18 +545,4 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
  */
 export function createRegistry<A = ModelArtifact>(options: RegistryOptions<A>): ModelRegistry<A> {
   return new ModelRegistry<A>({ artifactCodec: modelArtifactCodec as unknown as NonNullable<RegistryOptions<A>['artifactCodec']>, ...options });
-}
-
-function parseInput<T>(schema: z.ZodType<T>, value: unknown, op: string, field: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  throw new ValidationError('INVALID_INPUT', `${op}: ${field}: ${z.prettifyError(r.error)}`, { operation: op, details: { field } });
-}
-
-function notFound(op: string, message: string, details: Record<string, unknown>): RegistryError {
-  return new RegistryError('NOT_FOUND', `${op}: ${message}`, { operation: op, details });
-}
-
-function ignoreConflict(err: unknown): void {
-  if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
 }

@@ -53,22 +53,30 @@ export class BinLookup {
   countInto(values: Float64Array, counts: Float64Array): number {
     const { e0, e1, scale, table, edges } = this;
     const m = edges.length;
+    const c = new Uint32Array(m + 1);
     let missing = 0;
-    for (let i = 0; i < values.length; i++) {
-      const x = values[i]!;
-      if (x !== x || x === Infinity || x === -Infinity) {
-        missing++;
-        continue;
+    if (!(scale > 0)) {
+      for (let i = 0; i < values.length; i++) {
+        const x = values[i]!;
+        if (x !== x || x === Infinity || x === -Infinity) missing++;
+        else c[binIndex(edges, x)]!++;
       }
-      let b: number;
-      if (x < e0) b = 0;
-      else if (x >= e1) b = m;
-      else {
-        b = scale > 0 ? table[((x - e0) * scale) | 0]! : -1;
-        if (b < 0) b = binIndex(edges, x);
+    } else {
+      for (let i = 0; i < values.length; i++) {
+        const x = values[i]!;
+        if (x >= e0 && x < e1) {
+          // (x − e0)·scale lies in [0, CELLS]; the table has CELLS + 1 cells.
+          let b = table[((x - e0) * scale) | 0]!;
+          if (b < 0) b = binIndex(edges, x);
+          c[b]!++;
+        } else if (x < e0) {
+          if (x === -Infinity) missing++;
+          else c[0]!++;
+        } else if (x >= e1 && x !== Infinity) c[m]!++;
+        else missing++;
       }
-      counts[b]!++;
     }
+    for (let b = 0; b <= m; b++) counts[b]! += c[b]!;
     return missing;
   }
 }

@@ -1,5 +1,7 @@
 /** PSI computed from two raw samples, the way a numpy user writes it (quantile bins of the reference). */
-import { binIndex, quantileSorted } from './quantile.js';
+import { BinLookup } from './bin-lookup.js';
+import { quantileSorted } from './quantile.js';
+import { sortFinite } from './sort.js';
 import { psi } from './divergence.js';
 
 /** The result of {@link psiFromSamples}. */
@@ -12,19 +14,23 @@ export interface PsiSamplesResult {
 
 /**
  * PSI of a current sample against a reference sample over `bins` (default 10) quantile bins of
- * the reference (numpy linear quantiles; bin i = [e_{i−1}, e_i)), proportions clipped at 1e-6.
+ * the reference (numpy linear quantiles; bin i = [e_{i−1}, e_i)), proportions clipped at 1e-6;
+ * NaN and ±Infinity are left out.
  */
 export function psiFromSamples(reference: ArrayLike<number>, current: ArrayLike<number>, bins = 10): PsiSamplesResult {
-  const sorted = Float64Array.from(reference).sort();
+  const sorted = sortFinite(reference);
   const edges = new Float64Array(bins - 1);
   for (let i = 1; i < bins; i++) edges[i - 1] = quantileSorted(sorted, i / bins);
+  const lookup = new BinLookup(edges);
   const rc = new Float64Array(bins);
   const cc = new Float64Array(bins);
-  for (let i = 0; i < reference.length; i++) rc[binIndex(edges, reference[i]!)]!++;
-  for (let i = 0; i < current.length; i++) cc[binIndex(edges, current[i]!)]!++;
+  const missingRef = lookup.countInto(sorted, rc);
+  const missing = lookup.countInto(current instanceof Float64Array ? current : Float64Array.from(current), cc);
+  const nr = sorted.length - missingRef;
+  const nc = current.length - missing;
   for (let i = 0; i < bins; i++) {
-    rc[i]! /= reference.length;
-    cc[i]! /= current.length;
+    rc[i]! /= nr;
+    cc[i]! /= nc;
   }
   return { psi: psi(rc, cc), edges };
 }
