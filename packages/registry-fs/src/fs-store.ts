@@ -60,6 +60,7 @@ function missing(err: unknown): boolean {
  * into place under a per-key O_EXCL lock file for compare-and-set. ETags are
  * inode-size-mtime, so every write (a new file) gets a new one. Temporary and lock files start
  * with `.`, which no key segment may, so they are never listed.
+ * The file system must support hard links (local disks, NFS; not FAT or some SMB shares).
  *
  * @example
  * ```ts

@@ -59,6 +59,9 @@ const isNotFound = (err: unknown): boolean => status(err) === 404 || ['NoSuchKey
  * (compare-and-set); a `412` becomes `CONFLICT`. Keys live under `prefix`, which is validated, as
  * is every key, so no name can address anything outside it.
  *
+ * Permissions: `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject` on the prefix and
+ * `s3:ListBucket` on the bucket (without it, S3 answers 403 instead of 404 for missing keys).
+ *
  * @example
  * ```ts
  * const store = new S3Store({ bucket: 'ml', prefix: 'registry', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
