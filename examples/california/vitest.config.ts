@@ -3,5 +3,5 @@ import { modelshipAlias } from '../../vitest.shared.js';
 
 export default defineProject({
   resolve: { alias: modelshipAlias },
-  test: { name: 'example-california', include: ['test/**/*.test.ts'], testTimeout: 120_000 },
+  test: { name: 'example-california', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
 });

@@ -44,7 +44,7 @@ export {
 export type { Schema, ColumnSpec, ValidateRowOptions } from './data/schema.js';
 export { parseCsv, readCsv, parseNumber } from './data/csv.js';
 export type { CsvOptions } from './data/csv.js';
-export { createRandom } from './data/random.js';
+export { createRandom, mulberry32 } from './data/random.js';
 export type { Random } from './data/random.js';
 export { holdoutSplit, stratifiedSplit, kFold, readSplitFile, parseSplit } from './data/split.js';
 export type { Split, HoldoutOptions, KFoldOptions } from './data/split.js';
@@ -236,7 +236,7 @@ export type { MetricName, Estimate, VariantSummary } from './evaluate/metrics.js
 export { sequentialZ, fixedZ, mixtureRho2, betaBinomialLogLR, sampleRatioMismatch } from './evaluate/sequential.js';
 export type { SrmResult, SrmOptions } from './evaluate/sequential.js';
 export type { GuardrailResult } from './evaluate/guardrails.js';
-export { simulateExperiment, policyRule, seedRule, mulberry32, starDistribution } from './evaluate/simulate.js';
+export { simulateExperiment, policyRule, seedRule, starDistribution } from './evaluate/simulate.js';
 export type { ArmTruth, SimulationScenario, LookRule, RuleOutcome } from './evaluate/simulate.js';
 export { runDecisionScenarios, DECISION_SCENARIOS } from './evaluate/decision-quality.js';
 export type { DecisionScenarioOptions, DecisionScenarioRecord } from './evaluate/decision-quality.js';

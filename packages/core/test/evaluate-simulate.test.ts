@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDecisionScenarios } from '../src/evaluate/decision-quality.js';
-import { mulberry32, policyRule, simulateExperiment, starDistribution } from '../src/evaluate/simulate.js';
+import { mulberry32 } from '../src/data/random.js';
+import { policyRule, simulateExperiment, starDistribution } from '../src/evaluate/simulate.js';
 
 describe('decision-quality simulator (test size)', () => {
   it('draws whole-star ratings with the requested mean and sd ≈ 1', () => {

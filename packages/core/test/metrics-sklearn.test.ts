@@ -64,7 +64,7 @@ describe('classification metrics match scikit-learn', () => {
     expect(Number.isNaN(rocAucBinary([1, 1], [0.2, 0.3]))).toBe(true);
   });
   it('names a class index out of range', () => {
-    expect(() => confusionMatrix([0, 1], [0, 5], 2)).toThrow(/row 1 has class 1 \/ 5/);
+    expect(() => confusionMatrix([0, 1], [0, 5], 2)).toThrow(/confusionMatrix: yPred\[1\]: expected a class index in 0…1, got 5/);
   });
   it('knows which metrics are minimised', () => {
     expect(metricDirection('rmse')).toBe('minimize');

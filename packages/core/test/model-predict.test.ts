@@ -8,6 +8,7 @@ import { loadSplit, rowsById } from '../src/datasets/splits.js';
 import type { Table } from '../src/data/table.js';
 import { loadModel, type Model } from '../src/model/model.js';
 import { createTrainer } from '../src/train/trainer.js';
+import { regressionMetrics } from '../src/metrics/regression.js';
 
 // Reads the shared data sets from $MODELSHIP_DATA_DIR; the loaders throw a DataError NOT_FOUND
 // naming the folder when it is absent (the test then fails loudly, it never skips).
@@ -42,7 +43,7 @@ function expectSamePredictions(a: Model, b: Model, rows: Record<string, unknown>
   }
 }
 
-let bangalore: { model: Model; artifact: ModelArtifact; bytes: Uint8Array; test: Record<string, unknown>[] };
+let bangalore: { model: Model; artifact: ModelArtifact; bytes: Uint8Array; test: Record<string, unknown>[]; actual: Float64Array; trainedMetrics: Record<string, number> };
 let iris: { train: Table; test: Table };
 
 beforeAll(async () => {
@@ -56,7 +57,15 @@ beforeAll(async () => {
   }).fit(clean);
   expect(r.variants[0]!.metrics.r2).toBeGreaterThan(0.85);
   const bytes = encodeArtifact(r.artifact);
-  bangalore = { model: loadModel(bytes), artifact: r.artifact, bytes, test: rowsOf(clean.select(rowsById(clean, split.test)), 'price') };
+  const testTable = clean.select(rowsById(clean, split.test));
+  bangalore = {
+    model: loadModel(bytes),
+    artifact: r.artifact,
+    bytes,
+    test: rowsOf(testTable, 'price'),
+    actual: Float64Array.from(testTable.toRows(), (row) => row.price as number),
+    trainedMetrics: { ...r.variants[0]!.metrics },
+  };
   const all = loadIris();
   const s = loadSplit('iris');
   iris = { train: all.select(s.train), test: all.select(s.test) };
@@ -74,6 +83,16 @@ describe('loadModel + predict', () => {
     expect(p.value).toBeGreaterThan(20);
     expect(p.value).toBeLessThan(200);
     expect(m.predictBatch(bangalore.test.slice(0, 3))).toHaveLength(3);
+  });
+
+  it("the model loaded from bytes reproduces the trained learner's holdout metrics exactly", () => {
+    // The trainer scored the in-memory learner on these holdout rows (no refit for a holdout);
+    // the same numbers from the decoded model mean every prediction survived the round trip.
+    const predicted = Float64Array.from(bangalore.test, (row) => bangalore.model.predict(row).value as number);
+    const m = regressionMetrics(bangalore.actual, predicted);
+    expect(m.r2).toBe(bangalore.trainedMetrics.r2);
+    expect(m.rmse).toBe(bangalore.trainedMetrics.rmse);
+    expect(m.mae).toBe(bangalore.trainedMetrics.mae);
   });
 
   it('gives the same predictions before and after encode/decode, bit for bit (linear)', () => {

@@ -10,7 +10,7 @@ import {
 } from '../src/outcomes/aggregates.js';
 import { parseExperimentAggregates, variantAggregatesSchema } from '../src/outcomes/aggregates-schema.js';
 import { emptyHistogram, histogramCountAbove, histogramMean, histogramQuantile, histogramQuantiles, mergeHistograms, recordLatency } from '../src/outcomes/latency-histogram.js';
-import { mulberry32 } from '../src/evaluate/simulate.js';
+import { mulberry32 } from '../src/data/random.js';
 import { isModelshipError } from '../src/errors.js';
 
 function exactQuantile(sorted: number[], q: number): number {

@@ -209,6 +209,10 @@ describe('Trainer rejects bad training data with an error naming the problem', (
     );
   });
 
+  it('a value that is not a Table', async () => {
+    await expectError(() => createTrainer(regression()).fit(null as unknown as Table), 'ValidationError', 'INVALID_INPUT', /Trainer.fit: table: expected a Table \(e\.g\. from readCsv\), got null/);
+  });
+
   it('more folds than rows', async () => {
     const t = Table.fromRows(rows.slice(0, 4));
     await expectError(

@@ -28,7 +28,11 @@ export interface BinnedData {
   readonly upper: readonly Float64Array[];
 }
 
-/** Computes per-feature quantile bin upper bounds (at most `maxBins` bins, `+Infinity` last). */
+/**
+ * Computes per-feature bin upper bounds (at most `maxBins` bins, `+Infinity` last): one bin per
+ * distinct value when there are few, else quantile bins of which a share also closes on a
+ * maximum value span, so that sparse tails keep some resolution.
+ */
 export function fitBinBounds(x: TreesMatrix, maxBins: number, sampleRows = 200_000): Float64Array[] {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
     throw new TreesError('INVALID_OPTIONS', `maxBins: expected an integer in 2…255, got ${maxBins}`, { operation: 'bin' });
@@ -54,14 +58,20 @@ export function fitBinBounds(x: TreesMatrix, maxBins: number, sampleRows = 200_0
       for (let i = 1; i < d.length; i++) cuts.push(midpoint(d[i - 1]!, d[i]!));
     } else {
       const sorted = buf.subarray(0, m).sort();
-      const perBin = m / maxBins;
+      // Mostly quantile bins, but a bin also closes when it spans too wide a value range, so
+      // the sparse tails of skewed features (prices, areas) keep some resolution.
+      const perBin = m / (maxBins * (1 - SPAN_SHARE));
+      const span = (sorted[m - 1]! - sorted[0]!) / (maxBins * SPAN_SHARE);
       let acc = 0;
+      let binStart = sorted[0]!;
       for (let i = 0; i < m; ) {
         let j = i;
         while (j < m && sorted[j] === sorted[i]) j++;
         acc += j - i;
-        if (j < m && acc >= perBin * (cuts.length + 1) && cuts.length < maxBins - 1) {
+        if (j < m && cuts.length < maxBins - 1 && (acc >= perBin || sorted[j]! - binStart > span)) {
           cuts.push(midpoint(sorted[i]!, sorted[j]!));
+          acc = 0;
+          binStart = sorted[j]!;
         }
         i = j;
       }
@@ -71,6 +81,9 @@ export function fitBinBounds(x: TreesMatrix, maxBins: number, sampleRows = 200_0
   }
   return out;
 }
+
+/** Share of the bins that close on value span rather than count (tuned on California and Bangalore). */
+const SPAN_SHARE = 0.15;
 
 function midpoint(a: number, b: number): number {
   const m = a + (b - a) / 2;

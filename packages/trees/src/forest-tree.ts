@@ -44,6 +44,8 @@ export class ForestScratch {
   readonly rows: Int32Array;
   readonly features: Int32Array;
   readonly pool: HistogramPool;
+  readonly sortScratch: { buf?: Int32Array } = {};
+  readonly partitionScratch: [Int32Array, Int32Array];
 
   constructor(job: ForestJob) {
     const n = job.data.rows;
@@ -53,6 +55,7 @@ export class ForestScratch {
     this.rows = new Int32Array(n);
     this.features = Int32Array.from({ length: job.numFeatures }, (_, i) => i);
     this.pool = new HistogramPool(job.data.totalBins * (job.K + 2));
+    this.partitionScratch = [new Int32Array(n), new Int32Array(n)];
   }
 }
 
@@ -74,7 +77,7 @@ export function growForestTree(job: ForestJob, t: number, s: ForestScratch): Gro
   }
   s.features.forEach((_, i) => (s.features[i] = i));
   return growTree(
-    { data: job.data, channels: K, grad: s.grad, hess: s.hess, rows: s.rows, numRows: m, features: s.features, rng, pool: s.pool },
+    { data: job.data, channels: K, grad: s.grad, hess: s.hess, rows: s.rows, numRows: m, features: s.features, rng, pool: s.pool, sortScratch: s.sortScratch, partitionScratch: s.partitionScratch },
     job.grow,
   );
 }

@@ -154,6 +154,9 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   const rowsBuf = new Int32Array(n);
   const featBuf = new Int32Array(x.cols);
   const pool = new HistogramPool(data.totalBins * 3);
+  const sortScratch: { buf?: Int32Array } = {};
+  const unitHessian = (objective === 'squared' || objective === 'absolute' || objective === 'huber') && w.every((v) => v === 1);
+  const partitionScratch: [Int32Array, Int32Array] = [new Int32Array(n), new Int32Array(n)];
   const colK = Math.max(1, Math.round(x.cols * colsample));
   const rowK = Math.max(1, Math.round(n * subsample));
   const residual = objective === 'absolute' ? new Float64Array(n) : undefined;
@@ -223,7 +226,7 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
       else gradients(objective, y, scores, prob, w, 1, 0, huberDelta, grad, hess);
       if (m === n) for (let i = 0; i < n; i++) rowsBuf[i] = i;
       const tree = growTree(
-        { data, channels: 1, grad, hess, rows: rowsBuf, numRows: m, features: featBuf.subarray(0, F), rng, pool },
+        { data, channels: 1, grad, hess, rows: rowsBuf, numRows: m, features: featBuf.subarray(0, F), rng, pool, sortScratch, partitionScratch, unitHessian },
         growParams,
       );
       if (residual && resW && medIdx) {

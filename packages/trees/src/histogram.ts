@@ -14,12 +14,28 @@ export function buildHistogram(
   end: number,
   hist: Float64Array,
   totals: Float64Array,
+  unitHessian = false,
 ): void {
   hist.fill(0);
   const { bins, rowSlots, rows: n, cols, offsets } = data;
   const S = K + 2;
   if (data.sparse) {
     buildSparse(data, K, grad, hess, rows, start, end, hist, totals);
+    return;
+  }
+  if (K === 1 && unitHessian) {
+    // every hessian is 1: the hessian sum of a bin is its count, so skip one channel
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const g = grad[r]!;
+      const o = r * cols;
+      for (let f = 0; f < cols; f++) {
+        const idx = rowSlots[o + f]! * 3;
+        hist[idx] += g;
+        hist[idx + 2] += 1;
+      }
+    }
+    for (let idx = 0; idx < hist.length; idx += 3) hist[idx + 1] = hist[idx + 2]!;
     return;
   }
   if (K === 1) {

@@ -243,8 +243,12 @@ export class SplitFinder {
   private sorted(): Int32Array {
     if (!this.sortedBuf) {
       const need = this.inp.data.rows * this.inp.data.cols;
-      const given = this.inp.sortScratch;
-      this.sortedBuf = given && given.length >= need ? given : new Int32Array(need);
+      const holder = this.inp.sortScratch;
+      if (holder?.buf && holder.buf.length >= need) this.sortedBuf = holder.buf;
+      else {
+        this.sortedBuf = new Int32Array(need);
+        if (holder) holder.buf = this.sortedBuf;
+      }
     }
     return this.sortedBuf;
   }

@@ -43,8 +43,12 @@ export interface GrowInput {
   readonly rng: SeededRandom;
   /** Histogram buffers (size `totalBins * (K + 2)`), reused across trees. */
   readonly pool: HistogramPool;
-  /** Optional reusable buffer of `rows * cols` ints for presorted small nodes. */
-  readonly sortScratch?: Int32Array;
+  /** Optional holder of a reusable `rows * cols` int buffer for presorted small nodes (allocated on first use). */
+  readonly sortScratch?: { buf?: Int32Array };
+  /** True when every hessian is exactly 1 (unweighted regression boosting): histograms skip that channel. */
+  readonly unitHessian?: boolean;
+  /** Optional two reusable buffers of at least `numRows` ints for partitioning. */
+  readonly partitionScratch?: readonly [Int32Array, Int32Array];
 }
 
 /** A grown tree: internal nodes (children `>= 0` internal, `< 0` is `~leaf`) and leaves with row ranges. */
@@ -77,6 +81,8 @@ class Grower {
   private readonly S: number;
   private readonly freeNodes: OpenNode[] = [];
   private readonly sr: Float64Array;
+  private readonly leftBuf: Int32Array;
+  private readonly rightBuf: Int32Array;
   private readonly small: number;
   private readonly tree: GrownTree;
   private readonly finder: SplitFinder;
@@ -88,6 +94,8 @@ class Grower {
     this.K = inp.channels;
     this.S = this.K + 2;
     this.sr = new Float64Array(this.S);
+    this.leftBuf = inp.partitionScratch?.[0] ?? new Int32Array(inp.numRows);
+    this.rightBuf = inp.partitionScratch?.[1] ?? new Int32Array(inp.numRows);
     this.finder = new SplitFinder(inp, p);
     // Below this many rows a node is searched over presorted row lists instead of a histogram:
     // worth it while sorting (features × rows) costs less than a histogram pass (slots).
@@ -158,7 +166,7 @@ class Grower {
     }
     if (end - start > this.small && !node.hist) {
       node.hist = this.inp.pool.acquire();
-      buildHistogram(this.inp.data, K, grad, hess, rows, start, end, node.hist, sums);
+      buildHistogram(this.inp.data, K, grad, hess, rows, start, end, node.hist, sums, this.inp.unitHessian);
     }
     this.finder.sampleFeatures();
     if (node.hist) {
@@ -189,19 +197,24 @@ class Grower {
     const ml = node.bMissingLeft;
     const rows = inp.rows;
     const base = f * n;
-    let i = node.start;
-    let j = node.end - 1;
-    while (i <= j) {
-      const bin = bins[base + rows[i]!]!;
-      const goLeft = bin === nb ? ml : bin <= b;
-      if (goLeft) i++;
-      else {
-        const t = rows[i]!;
-        rows[i] = rows[j]!;
-        rows[j] = t;
-        j--;
-      }
+    // branch-free stable partition: each row is written to both buffers, one counter advances
+    const lb = this.leftBuf;
+    const rb = this.rightBuf;
+    const mlBit = ml ? 1 : 0;
+    let nlw = 0;
+    let nrw = 0;
+    for (let k = node.start; k < node.end; k++) {
+      const r = rows[k]!;
+      const bin = bins[base + r]!;
+      const goLeft = bin === nb ? mlBit : +(bin <= b);
+      lb[nlw] = r;
+      rb[nrw] = r;
+      nlw += goLeft;
+      nrw += 1 - goLeft;
     }
+    rows.set(lb.subarray(0, nlw), node.start);
+    rows.set(rb.subarray(0, nrw), node.start + nlw);
+    const i = node.start + nlw;
     const idx = tree.feature.length;
     tree.feature.push(f);
     tree.bin.push(b);
@@ -225,8 +238,8 @@ class Grower {
       const smallIsLeft = nl <= nr;
       const needLarge = (smallIsLeft ? nr : nl) > this.small;
       const small = inp.pool.acquire();
-      if (smallIsLeft) buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, node.start, mid, small, sl);
-      else buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, mid, node.end, small, sr);
+      if (smallIsLeft) buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, node.start, mid, small, sl, inp.unitHessian);
+      else buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, mid, node.end, small, sr, inp.unitHessian);
       let large: Float64Array | null = null;
       if (needLarge) {
         subtractHistogram(node.hist, small);

@@ -10,6 +10,9 @@ const DIGEST = 32;
 
 /** sha256 (lowercase hex) of encoded artifact bytes: the identity a registry stores and checks. */
 export function artifactSha256(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ArtifactError('INVALID_ARTIFACT', `artifactSha256: bytes: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`, { operation: 'artifactSha256' });
+  }
   return createHash('sha256').update(bytes).digest('hex');
 }
 

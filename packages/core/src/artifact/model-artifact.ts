@@ -3,6 +3,7 @@ import { ArtifactError, ValidationError } from '../errors.js';
 import type { LearnerState, LearnerTask } from '../learners/learner.js';
 import type { Serial } from '../types/serial.js';
 import { schemaZ, type Schema } from '../data/schema.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** The artifact format version this build writes. */
 export const ARTIFACT_FORMAT_VERSION = 1;
@@ -115,14 +116,9 @@ export type ArtifactInput = Omit<ModelArtifact, 'formatVersion' | 'createdAt' | 
 
 /** Validates a parsed artifact; `operation` names the caller in the error. */
 export function validateArtifact(value: unknown, operation: string): ModelArtifact {
-  const r = artifactZ.safeParse(value);
-  if (!r.success) {
-    const msg = `invalid model artifact:\n${z.prettifyError(r.error)}`;
-    const details = { issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) };
-    if (operation === 'createArtifact') throw new ValidationError('INVALID_INPUT', msg, { operation, details });
-    throw new ArtifactError('INVALID_ARTIFACT', msg, { operation, details });
-  }
-  const a = r.data as ModelArtifact;
+  const a = parseOrThrow(artifactZ, value, operation, 'model artifact', (m, o) =>
+    operation === 'createArtifact' ? new ValidationError('INVALID_INPUT', m, o) : new ArtifactError('INVALID_ARTIFACT', m, o),
+  ) as ModelArtifact;
   if (a.task === 'classification' && (a.target.classes === undefined || a.target.classes.length < 2)) {
     const msg = 'invalid model artifact: target.classes must list at least two classes for classification';
     if (operation === 'createArtifact') throw new ValidationError('INVALID_INPUT', msg, { operation, details: { field: 'target.classes' } });
@@ -143,6 +139,9 @@ export function validateArtifact(value: unknown, operation: string): ModelArtifa
  * ```
  */
 export function createArtifact(input: ArtifactInput): ModelArtifact {
+  if (typeof input !== 'object' || input === null) {
+    throw new ValidationError('INVALID_INPUT', `createArtifact: input: expected an object, got ${input === null ? 'null' : typeof input}`, { operation: 'createArtifact', details: { field: 'input' } });
+  }
   const createdAt = input.createdAt instanceof Date ? input.createdAt.toISOString() : (input.createdAt ?? new Date().toISOString());
   return validateArtifact({ ...input, formatVersion: ARTIFACT_FORMAT_VERSION, createdAt, tags: input.tags ?? {} }, 'createArtifact');
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { DataError } from '../errors.js';
+import { DataError, ValidationError } from '../errors.js';
 import { checkCategory, checkNumber, describeValue, type ColumnSpec, type Schema } from './schema.js';
 import { categoricalColumn, Table, type Column } from './table.js';
 
@@ -20,10 +20,12 @@ export interface CsvOptions {
 
 const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Parses a decimal number strictly (`'41.0'`, `'-1e3'`); `NaN` for anything else (`'NaN'`, `'inf'`, `'1,5'`). */
+/** Parses a finite decimal number strictly (`'41.0'`, `'-1e3'`); `NaN` for anything else (`'NaN'`, `'inf'`, `'1,5'`, `'1e999'`). */
 export function parseNumber(text: string): number {
   const t = text.trim();
-  return NUMBER_RE.test(t) ? Number(t) : Number.NaN;
+  if (!NUMBER_RE.test(t)) return Number.NaN;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : Number.NaN;
 }
 
 function fail(code: 'EMPTY' | 'PARSE' | 'MISSING_COLUMN' | 'BAD_VALUE', message: string, source: string, details?: Record<string, unknown>, cause?: unknown): never {
@@ -45,6 +47,9 @@ function fail(code: 'EMPTY' | 'PARSE' | 'MISSING_COLUMN' | 'BAD_VALUE', message:
  */
 export function parseCsv(text: string, options: CsvOptions = {}): Table {
   const source = options.source ?? 'CSV';
+  if (typeof text !== 'string') {
+    throw new ValidationError('INVALID_INPUT', `parseCsv: text: expected the CSV as a string, got ${describeValue(text)}`, { operation: 'parseCsv', details: { field: 'text' } });
+  }
   if (text.replace(/^\uFEFF/, '').trim() === '') fail('EMPTY', 'the file is empty (expected a header row and data rows)', source);
   let records: string[][];
   try {
@@ -141,7 +146,7 @@ function inferType(records: string[][], pos: number): 'numeric' | 'categorical' 
   for (let r = 1; r < records.length; r++) {
     const cell = records[r]![pos]!;
     if (cell.trim() === '') continue;
-    if (!NUMBER_RE.test(cell.trim())) return 'categorical';
+    if (Number.isNaN(parseNumber(cell))) return 'categorical';
     any = true;
   }
   return any ? 'numeric' : 'categorical';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Table } from './table.js';
+import { ValidationError } from '../errors.js';
+import { Table } from './table.js';
 
 /**
  * A sha256 (hex) over a canonical encoding of a table: the column names and kinds in order, then
@@ -14,6 +15,9 @@ import type { Table } from './table.js';
  * ```
  */
 export function fingerprint(table: Table): string {
+  if (!(table instanceof Table)) {
+    throw new ValidationError('INVALID_INPUT', `fingerprint: table: expected a Table, got ${table === null ? 'null' : typeof table}`, { operation: 'fingerprint', details: { field: 'table' } });
+  }
   const hash = createHash('sha256');
   const cols = table.columns();
   let buf = `modelship-table-v1\n${cols.length}\n`;

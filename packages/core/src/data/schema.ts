@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { parseOrThrow } from './zod-parse.js';
 
 /** The spec of one column of a {@link Schema}. */
 export interface ColumnSpec {
@@ -59,14 +60,7 @@ export const schemaZ: z.ZodType<Schema> = z.strictObject({
 });
 
 function parseSchema(spec: unknown, operation: string): Schema {
-  const res = schemaZ.safeParse(spec);
-  if (!res.success) {
-    throw new ValidationError('INVALID_OPTIONS', `${operation}: invalid schema\n${z.prettifyError(res.error)}`, {
-      operation,
-      cause: res.error,
-    });
-  }
-  return deepFreeze(res.data) as Schema;
+  return deepFreeze(parseOrThrow(schemaZ, spec, operation, 'schema', (m, o) => new ValidationError('INVALID_OPTIONS', m, o)));
 }
 
 function deepFreeze<T>(v: T): T {
@@ -209,7 +203,7 @@ export function validateRow(
   }
   if (options.extraFields === 'error') {
     for (const k of Object.keys(rec)) {
-      if (!(k in schema.columns)) issues.push({ field: k, message: 'unexpected field (not in the schema)' });
+      if (!Object.hasOwn(schema.columns, k)) issues.push({ field: k, message: 'unexpected field (not in the schema)' });
     }
   }
   if (issues.length > 0) {

@@ -27,6 +27,24 @@ export interface KFoldOptions {
   stratifyBy?: ArrayLike<number | string>;
 }
 
+function checkOptions(options: unknown, op: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('INVALID_OPTIONS', `${op}: options: expected an object with a seed, got ${options === null ? 'null' : typeof options}`, {
+      operation: op,
+      details: { field: 'options' },
+    });
+  }
+}
+
+function checkLabels(labels: unknown, op: string, field: string): void {
+  if (!Array.isArray(labels) && !ArrayBuffer.isView(labels)) {
+    throw new ValidationError('INVALID_OPTIONS', `${op}: ${field}: expected an array of labels (one per row), got ${labels === null ? 'null' : typeof labels}`, {
+      operation: op,
+      details: { field },
+    });
+  }
+}
+
 function checkFraction(testFraction: number, op: string): void {
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
     throw new ValidationError('INVALID_OPTIONS', `${op}: testFraction: expected a number in (0, 1), got ${String(testFraction)}`, {
@@ -65,6 +83,7 @@ function permutation(n: number, seed: number): Int32Array {
  */
 export function holdoutSplit(n: number, options: HoldoutOptions): Split {
   checkCount(n, 'holdoutSplit');
+  checkOptions(options, 'holdoutSplit');
   checkFraction(options.testFraction, 'holdoutSplit');
   const p = permutation(n, options.seed);
   const k = Math.ceil(n * options.testFraction);
@@ -92,6 +111,8 @@ function groupByLabel(labels: ArrayLike<number | string>): number[][] {
  * ```
  */
 export function stratifiedSplit(labels: ArrayLike<number | string>, options: HoldoutOptions): Split {
+  checkLabels(labels, 'stratifiedSplit', 'labels');
+  checkOptions(options, 'stratifiedSplit');
   checkFraction(options.testFraction, 'stratifiedSplit');
   const rng = createRandom(options.seed);
   const train: number[] = [];
@@ -115,6 +136,7 @@ export function stratifiedSplit(labels: ArrayLike<number | string>, options: Hol
  */
 export function kFold(n: number, k: number, options: KFoldOptions): Split[] {
   checkCount(n, 'kFold');
+  checkOptions(options, 'kFold');
   if (!Number.isInteger(k) || k < 2 || k > n) {
     throw new ValidationError('INVALID_OPTIONS', `kFold: k: expected an integer in [2, ${n}], got ${String(k)}`, {
       operation: 'kFold',
@@ -123,6 +145,7 @@ export function kFold(n: number, k: number, options: KFoldOptions): Split[] {
   }
   const folds: number[][] = Array.from({ length: k }, () => []);
   if (options.stratifyBy) {
+    checkLabels(options.stratifyBy, 'kFold', 'stratifyBy');
     if (options.stratifyBy.length !== n) {
       throw new ValidationError('INVALID_OPTIONS', `kFold: stratifyBy: expected ${n} labels, got ${options.stratifyBy.length}`, {
         operation: 'kFold',

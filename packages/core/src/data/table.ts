@@ -128,6 +128,19 @@ export class Table {
    * missing. Values are not range-checked here: use `validateRow` or `parseCsv` for that.
    */
   static fromRows(rows: readonly Record<string, unknown>[], schema?: Schema): Table {
+    if (!Array.isArray(rows)) {
+      throw new ValidationError('INVALID_INPUT', `Table.fromRows: rows: expected an array of row objects, got ${rows === null ? 'null' : typeof rows}`, {
+        operation: 'Table.fromRows',
+        details: { field: 'rows' },
+      });
+    }
+    const bad = rows.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
+    if (bad >= 0) {
+      throw new ValidationError('INVALID_INPUT', `Table.fromRows: row ${bad + 1}: expected an object of fields, got ${rows[bad] === null ? 'null' : Array.isArray(rows[bad]) ? 'an array' : typeof rows[bad]}`, {
+        operation: 'Table.fromRows',
+        details: { field: 'rows', row: bad + 1 },
+      });
+    }
     const names: string[] = schema ? Object.keys(schema.columns) : [];
     if (!schema) {
       const seen = new Set<string>();

@@ -41,9 +41,15 @@ export function defaultCacheDir(cacheDir?: string): string {
   return resolve(cacheDir ?? process.env.MODELSHIP_CACHE_DIR ?? join(homedir(), '.cache', 'modelship'));
 }
 
-/** sha256 (hex) of a file's bytes. */
+/** sha256 (hex) of a file's bytes; DataError `NOT_FOUND` naming the path when it cannot be read. */
 export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    throw new DataError('NOT_FOUND', `sha256File: cannot read '${String(path)}': ${(cause as Error).message}`, { operation: 'sha256File', details: { path }, cause });
+  }
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

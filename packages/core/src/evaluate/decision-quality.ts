@@ -3,8 +3,9 @@
  * candidate, a failing candidate, a slightly better candidate and a skewed split, each simulated
  * many times with the default evaluator and policy looked at after every 100 requests.
  */
-import { median } from './median.js';
-import { mulberry32, policyRule, seedRule, simulateExperiment, type LookRule, type SimulationScenario } from './simulate.js';
+import { median } from '../data/median.js';
+import { mulberry32 } from '../data/random.js';
+import { policyRule, seedRule, simulateExperiment, simulatorError, type LookRule, type SimulationScenario } from './simulate.js';
 import { resolveEvaluatorOptions, type EvaluatorOptions } from './evaluator-options.js';
 import { evaluateResolved } from './evaluator.js';
 import { fixedZ } from './sequential.js';
@@ -92,6 +93,7 @@ function medianTo(outcomes: Array<{ action: string; candidateRequests: number }>
 /** Runs the scenarios and returns one record per scenario. */
 export function runDecisionScenarios(options: DecisionScenarioOptions = {}): DecisionScenarioRecord[] {
   const n = options.experiments ?? 1000;
+  if (!Number.isInteger(n) || n < 1) simulatorError('runDecisionScenarios', 'experiments', 'a positive integer', n);
   const seed = options.seed ?? 42;
   const cases = options.cases ?? ['aa', 'worse', 'errors-5pct', 'better', 'srm-78-22'];
   const policy = policyRule(options.evaluator ?? {}, options.policy ?? {});

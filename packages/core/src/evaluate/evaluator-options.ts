@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { EvaluationError } from '../errors.js';
 import { METRIC_NAMES, type MetricName } from './metrics.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /**
  * One component of the composite score: `weight · clamp((metric − from) / (to − from), 0, 1)`.
@@ -40,8 +41,7 @@ const componentSchema = z
   .object({ metric: metricSchema, weight: z.number().positive(), from: z.number(), to: z.number() })
   .refine((c) => c.from !== c.to, { message: 'from and to must differ' });
 
-/** Zod schema of {@link EvaluatorOptions}. */
-export const evaluatorOptionsSchema = z.strictObject({
+const evaluatorOptionsZ = z.strictObject({
   production: z.string().min(1).default('production'),
   candidate: z.string().min(1).default('candidate'),
   method: z.enum(['sequential', 'fixed']).default('sequential'),
@@ -110,16 +110,19 @@ export interface EvaluatorOptions {
 }
 
 /** Evaluator options with every default filled in (what an evaluation records). */
-export type ResolvedEvaluatorOptions = z.output<typeof evaluatorOptionsSchema>;
+export type ResolvedEvaluatorOptions = z.output<typeof evaluatorOptionsZ>;
+
+/** Zod schema of {@link EvaluatorOptions}: parses options given by a caller into {@link ResolvedEvaluatorOptions}. */
+export const evaluatorOptionsSchema: z.ZodType<ResolvedEvaluatorOptions> = evaluatorOptionsZ;
 
 /** Validates evaluator options; throws EvaluationError INVALID_POLICY naming the field. */
 export function resolveEvaluatorOptions(options: EvaluatorOptions | ResolvedEvaluatorOptions = {}): ResolvedEvaluatorOptions {
-  const r = evaluatorOptionsSchema.safeParse(options);
-  if (!r.success) {
-    throw new EvaluationError('INVALID_POLICY', `invalid evaluator options:\n${z.prettifyError(r.error)}`, { operation: 'createEvaluator', cause: r.error });
+  const o = parseOrThrow(evaluatorOptionsSchema, options, 'createEvaluator', 'evaluator options', (m, opts) => new EvaluationError('INVALID_POLICY', m, opts));
+  if (o.production === o.candidate) {
+    throw new EvaluationError('INVALID_POLICY', `createEvaluator: invalid evaluator options: production and candidate are both "${o.production}"`, {
+      operation: 'createEvaluator',
+      details: { field: 'candidate' },
+    });
   }
-  if (r.data.production === r.data.candidate) {
-    throw new EvaluationError('INVALID_POLICY', `invalid evaluator options: production and candidate are both "${r.data.production}"`, { operation: 'createEvaluator' });
-  }
-  return r.data;
+  return o;
 }

@@ -36,9 +36,24 @@
  * reaches `1/α`.
  */
 import { chiSquaredSurvival, logBeta, logGamma, normalQuantile } from './distributions.js';
+import { EvaluationError } from '../errors.js';
+
+function policyError(operation: string, field: string, expected: string, got: unknown): never {
+  throw new EvaluationError('INVALID_POLICY', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, { operation, details: { field } });
+}
+
+function aggregatesError(operation: string, field: string, expected: string, got: unknown): never {
+  throw new EvaluationError('INVALID_AGGREGATES', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, { operation, details: { field } });
+}
+
+function checkAlpha(alpha: number, operation: string): void {
+  if (!(alpha > 0 && alpha < 1)) policyError(operation, 'alpha', 'a number in (0, 1)', alpha);
+}
 
 /** The mixing variance ρ² of the Gaussian-mixture confidence sequence tuned to `nStar`. */
 export function mixtureRho2(alpha: number, nStar: number): number {
+  checkAlpha(alpha, 'mixtureRho2');
+  if (!(nStar > 0 && nStar < Infinity)) policyError('mixtureRho2', 'nStar', 'a positive number', nStar);
   const l = -2 * Math.log(alpha);
   return (l + Math.log(1 + l)) / nStar;
 }
@@ -48,6 +63,7 @@ export function mixtureRho2(alpha: number, nStar: number): number {
  * doc); `Infinity` when `n ≤ 0`.
  */
 export function sequentialZ(n: number, alpha: number, nStar: number): number {
+  checkAlpha(alpha, 'sequentialZ');
   if (!(n > 0)) return Infinity;
   const r = n * mixtureRho2(alpha, nStar);
   return Math.sqrt((2 * (r + 1)) / r * Math.log(Math.sqrt(r + 1) / alpha));
@@ -55,6 +71,7 @@ export function sequentialZ(n: number, alpha: number, nStar: number): number {
 
 /** The two-sided fixed-horizon multiplier `z_(1−α/2)`. */
 export function fixedZ(alpha: number): number {
+  checkAlpha(alpha, 'fixedZ');
   return normalQuantile(1 - alpha / 2);
 }
 
@@ -106,6 +123,11 @@ export interface SrmOptions {
 
 /** Checks the served split against the configured weights (any scale; zero-weight arms ignored). */
 export function sampleRatioMismatch(observed: Record<string, number>, weights: Record<string, number>, options: SrmOptions = {}): SrmResult {
+  const op = 'sampleRatioMismatch';
+  if (typeof observed !== 'object' || observed === null) aggregatesError(op, 'observed', 'an object of counts by variant', observed);
+  if (typeof weights !== 'object' || weights === null) policyError(op, 'weights', 'an object of weights by variant', weights);
+  for (const [a, w] of Object.entries(weights)) if (!(w >= 0 && w < Infinity)) policyError(op, `weights.${a}`, 'a finite weight ≥ 0', w);
+  for (const [a, x] of Object.entries(observed)) if (!(x >= 0 && x < Infinity)) aggregatesError(op, `observed.${a}`, 'a non-negative count', x);
   const alpha = options.alpha ?? 0.001;
   const minExpected = options.minExpected ?? 8;
   const k = options.concentration ?? 1000;

@@ -4,11 +4,17 @@
  * every batch exactly as in production. Aggregate-level: requests are drawn as numbers into the
  * running aggregates (no per-request objects), so thousands of experiments run in seconds.
  */
+import { ValidationError } from '../errors.js';
 import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type VariantAggregates } from '../outcomes/aggregates.js';
 import { evaluateResolved } from './evaluator.js';
 import { resolveEvaluatorOptions, type EvaluatorOptions } from './evaluator-options.js';
 import { createRollbackPolicy, type DecisionAction, type DecisionReasonCode, type RollbackPolicy } from '../policy/rollback-policy.js';
 import type { RollbackPolicyOptions } from '../policy/policy-options.js';
+
+/** Throws ValidationError `INVALID_INPUT` naming a bad simulator input. */
+export function simulatorError(operation: string, field: string, expected: string, got: unknown): never {
+  throw new ValidationError('INVALID_INPUT', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, { operation, details: { field } });
+}
 
 /** The true behaviour of one simulated variant. */
 export interface ArmTruth {
@@ -55,24 +61,14 @@ export interface RuleOutcome {
   candidateRequests: number;
 }
 
-/** A seeded 32-bit PRNG (mulberry32) returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Cumulative probabilities of whole stars 1–5 from a normal(μ, `spread`) rounded and clamped,
  * with μ solved so that the mean is exactly `mean`. With the default spread 1.3 the star sd is
  * about 1.0 at a mean of 4.0, 1.2 at 2.5 and 0.85 at 4.4 (ratings bunch up against 5 stars).
  */
 export function starDistribution(mean: number, spread = 1.3): Float64Array {
+  if (!(mean >= 1 && mean <= 5)) simulatorError('starDistribution', 'mean', 'a number in [1, 5]', mean);
+  if (!(spread > 0 && spread < Infinity)) simulatorError('starDistribution', 'spread', 'a positive number', spread);
   const phi = (z: number) => 0.5 * (1 + erf(z / Math.SQRT2));
   const probs = (mu: number) => {
     const p = new Float64Array(5);

@@ -1,8 +1,9 @@
 import { ValidationError } from '../errors.js';
-import { pairwiseSum } from '../data/pairwise-sum.js';
 import { hashEncoder } from './hash-encoder.js';
-import { rowKey, rowNumber, type TableView } from './columns.js';
-import type { FeatureStepSpec, NumericStepSpec, OneHotStepSpec } from './spec.js';
+import { rowKey, type TableView } from './columns.js';
+import { allMissingError, missingError, mostFrequent } from './fit-errors.js';
+import { fitNumeric, numericEncoder } from './numeric-encoder.js';
+import type { FeatureStepSpec, OneHotStepSpec } from './spec.js';
 
 /** Fitted state of one feature step, as plain JSON data. */
 export type StepState =
@@ -47,100 +48,6 @@ export interface Encoder {
   fillRow(row: Record<string, unknown>, derived: Float64Array, out: Float64Array, offset: number): void;
 }
 
-function missingError(field: string, where: string, operation: string): never {
-  throw new ValidationError('INVALID_INPUT', `${where}: missing value for '${field}' and no imputation is configured for it`, {
-    operation,
-    details: { field },
-  });
-}
-
-function median(values: number[]): number {
-  const s = Float64Array.from(values).sort();
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function mostFrequent<T extends number | string>(values: Iterable<T>): T {
-  const counts = new Map<T, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best: T | undefined;
-  let bestCount = -1;
-  for (const [v, c] of counts) if (c > bestCount || (c === bestCount && v < best!)) (best = v), (bestCount = c);
-  return best!;
-}
-
-/** Fits a numeric step on training values. */
-export function fitNumeric(spec: NumericStepSpec, values: Float64Array): StepState {
-  const present: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v)) {
-      if (!spec.impute) missingError(spec.column, `fit: training row ${i + 1}`, 'FeaturePipeline.fit');
-    } else present.push(v);
-  }
-  let impute: number | null = null;
-  if (spec.impute) {
-    const { strategy, value } = spec.impute;
-    if (strategy === 'constant') {
-      if (typeof value !== 'number') {
-        throw new ValidationError('INVALID_OPTIONS', `fit: '${spec.column}': a numeric column needs a numeric constant, got ${JSON.stringify(value)}`, {
-          operation: 'FeaturePipeline.fit',
-          details: { field: spec.column },
-        });
-      }
-      impute = value;
-    } else {
-      if (present.length === 0) missingError(spec.column, 'fit: every training value is missing, nothing to impute from', 'FeaturePipeline.fit');
-      impute = strategy === 'median' ? median(present) : strategy === 'mean' ? pairwiseSum(present) / present.length : mostFrequent(present);
-    }
-  }
-  if (!spec.standardize) return { type: 'numeric', impute, mean: 0, scale: 1 };
-  const filled = Float64Array.from(values, (v) => (Number.isNaN(v) ? impute! : v));
-  const mean = pairwiseSum(filled) / filled.length;
-  const sq = filled.map((v) => (v - mean) ** 2);
-  const std = Math.sqrt(pairwiseSum(sq) / filled.length);
-  return { type: 'numeric', impute, mean, scale: std > 0 && Number.isFinite(std) ? std : 1 };
-}
-
-/** The runtime of a fitted numeric step. */
-export function numericEncoder(spec: NumericStepSpec, state: Extract<StepState, { type: 'numeric' }>, derivedIndex: number): Encoder {
-  const { impute, mean, scale } = state;
-  const standardize = spec.standardize === true;
-  const col = spec.column;
-  const apply = (v: number, where: string, op: string): number => {
-    if (Number.isNaN(v)) {
-      if (impute === null) missingError(col, where, op);
-      v = impute;
-    }
-    return standardize ? (v - mean) / scale : v;
-  };
-  return {
-    width: 1,
-    names: [spec.name ?? col],
-    state,
-    fillTable(view, out, stride, offset) {
-      const values = view.numeric(col);
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        out[i * stride + offset] = Number.isNaN(v) ? apply(v, `transform: row ${i + 1}`, 'FeaturePipeline.transform') : standardize ? (v - mean) / scale : v;
-      }
-    },
-    fillRow(row, derived, out, offset) {
-      // written inline (no helper returning a double) so the hot path allocates no heap numbers
-      if (derivedIndex >= 0) out[offset] = derived[derivedIndex]!;
-      else {
-        const raw = row[col];
-        if (typeof raw === 'number' && raw !== Infinity && raw !== -Infinity) out[offset] = raw;
-        else out[offset] = rowNumber(row, col);
-      }
-      if (Number.isNaN(out[offset]!)) {
-        if (impute === null) missingError(col, 'transformRow', 'FeaturePipeline.transformRow');
-        out[offset] = impute;
-      }
-      if (standardize) out[offset] = (out[offset]! - mean) / scale;
-    },
-  };
-}
 
 /** Fits level-based encoding (one-hot or a one-hot cross) on training keys. */
 export function fitLevels(
@@ -149,7 +56,9 @@ export function fitLevels(
 ): StepState {
   let fill: string | null = null;
   if (opts.impute) {
-    fill = opts.impute.strategy === 'constant' ? String(opts.impute.value) : mostFrequent(keys.filter((k): k is string => k !== null));
+    const present = keys.filter((k): k is string => k !== null);
+    if (opts.impute.strategy !== 'constant' && present.length === 0) allMissingError(opts.column, opts.impute.strategy);
+    fill = opts.impute.strategy === 'constant' ? String(opts.impute.value) : mostFrequent(present);
   }
   const counts = new Map<string, number>();
   keys.forEach((k, i) => {

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { TrainingError, ValidationError } from '../errors.js';
 import { describeValue } from '../data/schema.js';
-import type { Table } from '../data/table.js';
+import { Table } from '../data/table.js';
 import type { Matrix } from '../types/matrix.js';
 import { deriveInto, derivedInputs, rowNumber, TableView } from './columns.js';
 import { fitStep, makeEncoder, type Encoder, type StepState } from './encoders.js';
 import { parseFeatureSpec, type FeaturePipelineSpec } from './spec.js';
 import { QuantileBinner } from './quantile-classes.js';
 import { fitTarget, targetClasses, transformTarget, type TargetState } from './target.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** The serial form of a fitted {@link FeaturePipeline}: plain JSON data, never code. */
 export interface FeaturePipelineState {
@@ -41,6 +42,12 @@ const stateZ = z.strictObject({
   steps: z.array(stepStateZ),
   target: targetStateZ.nullable(),
 });
+
+function checkTable(table: Table, op: string): void {
+  if (!(table instanceof Table)) {
+    throw new ValidationError('INVALID_INPUT', `${op}: table: expected a Table, got ${table === null ? 'null' : typeof table}`, { operation: op, details: { field: 'table' } });
+  }
+}
 
 function notFitted(op: string): never {
   throw new TrainingError('NOT_FITTED', `${op}: the feature pipeline is not fitted; call fit(trainTable) first`, { operation: op });
@@ -123,6 +130,10 @@ export class FeaturePipeline {
 
   /** Fits every step (and the target) on `table`, which must hold training rows only. Returns `this`. */
   fit(table: Table): this {
+    checkTable(table, 'FeaturePipeline.fit');
+    if (table.numRows === 0) {
+      throw new ValidationError('INVALID_INPUT', 'fit: the training table has no rows (expected at least one)', { operation: 'FeaturePipeline.fit', details: { field: 'table' } });
+    }
     const view = new TableView(table, this.spec.derive ?? []);
     const states = this.spec.features.map((f) => fitStep(f, view));
     const target = this.spec.target ? fitTarget(this.spec.target, table) : null;
@@ -143,6 +154,7 @@ export class FeaturePipeline {
   /** The feature matrix of `table` (rows × numFeatures). ValidationError names a missing or bad field. */
   transform(table: Table): Matrix {
     const encoders = this.#encoders ?? notFitted('FeaturePipeline.transform');
+    checkTable(table, 'FeaturePipeline.transform');
     const view = new TableView(table, this.spec.derive ?? []);
     const data = new Float64Array(table.numRows * this.#width);
     encoders.forEach((e, i) => e.fillTable(view, data, this.#width, this.#offsets[i]!));
@@ -192,6 +204,7 @@ export class FeaturePipeline {
   /** The target of every row of `table`: numbers, or class indices (see `targetClasses`). */
   transformTarget(table: Table): Float64Array {
     if (!this.#encoders) notFitted('FeaturePipeline.transformTarget');
+    checkTable(table, 'FeaturePipeline.transformTarget');
     if (!this.spec.target || !this.#target) {
       throw new ValidationError('INVALID_OPTIONS', 'transformTarget: the pipeline spec has no target', { operation: 'FeaturePipeline.transformTarget' });
     }
@@ -209,13 +222,10 @@ export class FeaturePipeline {
   /** Loads a fitted pipeline from {@link FeaturePipelineState} data, validated with zod; never executes code. */
   static fromJSON(state: unknown): FeaturePipeline {
     const op = 'FeaturePipeline.fromJSON';
-    const res = stateZ.safeParse(state);
-    if (!res.success) {
-      throw new ValidationError('INVALID_INPUT', `${op}: invalid feature pipeline state\n${z.prettifyError(res.error)}`, { operation: op, cause: res.error });
-    }
-    const spec = parseFeatureSpec(res.data.spec, op);
+    const data = parseOrThrow(stateZ, state, op, 'feature pipeline state', (m, o) => new ValidationError('INVALID_INPUT', m, o));
+    const spec = parseFeatureSpec(data.spec, op);
     const p = new FeaturePipeline(spec);
-    const { steps, target } = res.data;
+    const { steps, target } = data;
     const bad = (msg: string): never => {
       throw new ValidationError('INVALID_INPUT', `${op}: ${msg}`, { operation: op });
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** The serial form of a {@link QuantileBinner}: plain JSON data. */
 export interface QuantileBinnerState {
@@ -96,14 +97,8 @@ export class QuantileBinner {
 
   /** Reads a binner back, validating it with zod (ValidationError `INVALID_INPUT`). */
   static fromJSON(state: unknown): QuantileBinner {
-    const res = stateZ.safeParse(state);
-    if (!res.success) {
-      throw new ValidationError('INVALID_INPUT', `QuantileBinner.fromJSON: invalid state\n${z.prettifyError(res.error)}`, {
-        operation: 'QuantileBinner.fromJSON',
-        cause: res.error,
-      });
-    }
-    return new QuantileBinner(res.data.quantiles, res.data.thresholds, res.data.labels);
+    const s = parseOrThrow(stateZ, state, 'QuantileBinner.fromJSON', 'state', (m, o) => new ValidationError('INVALID_INPUT', m, o));
+    return new QuantileBinner(s.quantiles, s.thresholds, s.labels);
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** How to fill missing values: `median`/`mean` (numeric), `most_frequent`, or a `constant` `value`. */
 export interface ImputeSpec {
@@ -223,12 +224,5 @@ export const featurePipelineSpecZ: z.ZodType<FeaturePipelineSpec> = z
 
 /** Validates a spec; ValidationError `INVALID_OPTIONS` with the zod text naming the bad field. */
 export function parseFeatureSpec(spec: unknown, operation = 'createFeaturePipeline'): FeaturePipelineSpec {
-  const res = featurePipelineSpecZ.safeParse(spec);
-  if (!res.success) {
-    throw new ValidationError('INVALID_OPTIONS', `${operation}: invalid feature pipeline spec\n${z.prettifyError(res.error)}`, {
-      operation,
-      cause: res.error,
-    });
-  }
-  return res.data as FeaturePipelineSpec;
+  return parseOrThrow(featurePipelineSpecZ, spec, operation, 'feature pipeline spec', (m, o) => new ValidationError('INVALID_OPTIONS', m, o)) as FeaturePipelineSpec;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, classCount, notFitted } from './check.js';
+import { checkFitInput, checkRow, classCount, notFitted, predictRows } from './check.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
 import type { LearnerDefinition } from './registry.js';
@@ -56,6 +56,8 @@ export class ForestMljsLearner implements Learner {
   private model: Forest | undefined;
   private json: Serial | undefined;
   private k = 0;
+  /** Feature columns it was fitted on (`undefined` for states saved before this was recorded). */
+  private numFeatures: number | undefined;
 
   /** Builds an unfitted forest for `task` (default classification). */
   constructor(params: ForestMljsParams = {}, task: LearnerTask = 'classification') {
@@ -65,12 +67,13 @@ export class ForestMljsLearner implements Learner {
 
   /** Rebuilds a fitted forest from {@link ForestMljsLearner.toState} output. */
   static fromState(state: LearnerState): ForestMljsLearner {
-    const s = state.state as { task?: unknown; model?: unknown; numClasses?: unknown };
+    const s = state.state as { task?: unknown; model?: unknown; numClasses?: unknown; numFeatures?: unknown };
     if ((s?.task !== 'classification' && s?.task !== 'regression') || typeof s.model !== 'object' || s.model === null) {
       throw new TrainingError('INVALID_DATA', 'forest-mljs: state needs task and model', { operation: 'restoreLearner' });
     }
     const l = new ForestMljsLearner(state.params as ForestMljsParams, s.task);
     l.load(s.model as Serial, typeof s.numClasses === 'number' ? s.numClasses : 0);
+    if (typeof s.numFeatures === 'number') l.numFeatures = s.numFeatures;
     return l;
   }
 
@@ -120,12 +123,19 @@ export class ForestMljsLearner implements Learner {
     // artifact predicts exactly as the freshly fitted learner
     const json = JSON.parse(JSON.stringify(model.toJSON())) as Serial;
     this.load(json, cls ? classCount(y, options.numClasses) : 0);
+    this.numFeatures = x.cols;
+  }
+
+  /** The row as the plain array ml-random-forest reads, after checking it. */
+  private rowArray(row: Float64Array): number[] {
+    checkRow('forest-mljs', row, this.numFeatures);
+    return Array.from(row);
   }
 
   predictProbaRow(row: Float64Array): Float64Array {
     const m = this.model ?? notFitted('forest-mljs');
     if (this.task !== 'classification') throw new TrainingError('INVALID_DATA', 'forest-mljs: probabilities need a classifier', { operation: 'forest-mljs.predict' });
-    const votes = m.predictionValues([Array.from(row)]);
+    const votes = m.predictionValues([this.rowArray(row)]);
     const out = new Float64Array(this.k);
     const t = votes.columns;
     for (let e = 0; e < t; e++) {
@@ -144,13 +154,12 @@ export class ForestMljsLearner implements Learner {
       return best;
     }
     const m = this.model ?? notFitted('forest-mljs');
-    return m.predict([Array.from(row)])[0]!;
+    return m.predict([this.rowArray(row)])[0]!;
   }
 
   predict(x: Matrix): Float64Array {
-    const out = new Float64Array(x.rows);
-    for (let i = 0; i < x.rows; i++) out[i] = this.predictRow(x.data.subarray(i * x.cols, (i + 1) * x.cols));
-    return out;
+    if (!this.model) notFitted('forest-mljs');
+    return predictRows('forest-mljs', x, (row) => this.predictRow(row), this.numFeatures);
   }
 
   params(): { readonly [key: string]: Serial } {
@@ -161,7 +170,9 @@ export class ForestMljsLearner implements Learner {
 
   toState(): LearnerState {
     const json = this.json ?? notFitted('forest-mljs');
-    return { kind: 'forest-mljs', params: this.params(), state: { task: this.task, numClasses: this.k, model: json } };
+    const state: { [key: string]: Serial } = { task: this.task, numClasses: this.k, model: json };
+    if (this.numFeatures !== undefined) state.numFeatures = this.numFeatures;
+    return { kind: 'forest-mljs', params: this.params(), state };
   }
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, notFitted } from './check.js';
+import { checkFitInput, checkRow, checkRowFinite, notFitted, predictRows, readCoefState } from './check.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
 import type { LearnerDefinition } from './registry.js';
@@ -37,10 +37,7 @@ export class LinearMljsLearner implements Learner {
 
   /** Rebuilds a fitted learner from {@link LinearMljsLearner.toState} output. */
   static fromState(state: LearnerState): LinearMljsLearner {
-    const s = state.state as { coef?: unknown; intercept?: unknown };
-    if (!(s?.coef instanceof Float64Array) || typeof s.intercept !== 'number') {
-      throw new TrainingError('INVALID_DATA', 'linear-mljs: state needs coef (Float64Array) and intercept (number)', { operation: 'restoreLearner' });
-    }
+    const s = readCoefState('linear-mljs', state);
     const l = new LinearMljsLearner(state.params as LinearMljsParams);
     l.coef = s.coef;
     l.intercept = s.intercept;
@@ -70,15 +67,17 @@ export class LinearMljsLearner implements Learner {
 
   predictRow(row: Float64Array): number {
     const c = this.coef ?? notFitted('linear-mljs');
+    if (!(row instanceof Float64Array) || row.length !== c.length) checkRow('linear-mljs', row, c.length);
     let s = 0;
     for (let j = 0; j < c.length; j++) s += c[j]! * row[j]!;
-    return s + this.intercept;
+    s += this.intercept;
+    if (!Number.isFinite(s)) checkRowFinite('linear-mljs', row);
+    return s;
   }
 
   predict(x: Matrix): Float64Array {
-    const out = new Float64Array(x.rows);
-    for (let i = 0; i < x.rows; i++) out[i] = this.predictRow(x.data.subarray(i * x.cols, (i + 1) * x.cols));
-    return out;
+    const c = this.coef ?? notFitted('linear-mljs');
+    return predictRows('linear-mljs', x, (row) => this.predictRow(row), c.length);
   }
 
   params(): { readonly [key: string]: Serial } {

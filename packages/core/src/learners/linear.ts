@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, notFitted } from './check.js';
+import { checkFitInput, checkSampleWeight, checkRow, checkRowFinite, notFitted, predictRows, readCoefState } from './check.js';
 import { solveSpd } from './cholesky.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
@@ -45,10 +45,7 @@ export class LinearLearner implements Learner {
 
   /** Rebuilds a fitted learner from {@link LinearLearner.toState} output. */
   static fromState(state: LearnerState): LinearLearner {
-    const s = state.state as { coef?: unknown; intercept?: unknown };
-    if (!(s?.coef instanceof Float64Array) || typeof s.intercept !== 'number') {
-      throw new TrainingError('INVALID_DATA', 'linear: state needs coef (Float64Array) and intercept (number)', { operation: 'restoreLearner' });
-    }
+    const s = readCoefState('linear', state);
     const l = new LinearLearner(state.params as LinearParams);
     l.coef = s.coef;
     l.intercept = s.intercept;
@@ -57,10 +54,7 @@ export class LinearLearner implements Learner {
 
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('linear', x, y);
-    const sw = options.sampleWeight;
-    if (sw !== undefined && (sw.length !== x.rows || sw.some((w) => !(w >= 0 && Number.isFinite(w))))) {
-      throw new TrainingError('INVALID_DATA', `linear: sampleWeight must hold ${x.rows} finite non-negative weights`, { operation: 'linear.fit' });
-    }
+    const sw = checkSampleWeight('linear', options.sampleWeight, x.rows);
     const { rows: n, cols: p, data } = x;
     const fi = this.p.fitIntercept;
     // weighted column means, and a shift per column: the mean for dense columns, 0 for mostly-zero ones
@@ -132,22 +126,16 @@ export class LinearLearner implements Learner {
 
   predictRow(row: Float64Array): number {
     const c = this.coef ?? notFitted('linear');
+    if (!(row instanceof Float64Array) || row.length !== c.length) checkRow('linear', row, c.length);
     let s = this.intercept;
     for (let j = 0; j < c.length; j++) s += c[j]! * row[j]!;
+    if (!Number.isFinite(s)) checkRowFinite('linear', row);
     return s;
   }
 
   predict(x: Matrix): Float64Array {
     const c = this.coef ?? notFitted('linear');
-    const out = new Float64Array(x.rows);
-    const p = x.cols;
-    for (let i = 0; i < x.rows; i++) {
-      let s = this.intercept;
-      const r = i * p;
-      for (let j = 0; j < c.length; j++) s += c[j]! * x.data[r + j]!;
-      out[i] = s;
-    }
-    return out;
+    return predictRows('linear', x, (row) => this.predictRow(row), c.length);
   }
 
   /** The fitted coefficients (one per feature column). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, classCount, notFitted } from './check.js';
+import { checkFitInput, checkSampleWeight, checkRow, checkRowFinite, classCount, notFitted, predictRows } from './check.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
@@ -78,10 +78,7 @@ export class LogisticLearner implements Learner {
 
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('logistic', x, y, true, options.numClasses);
-    const sw = options.sampleWeight;
-    if (sw !== undefined && (sw.length !== x.rows || sw.some((w) => !(w >= 0 && Number.isFinite(w))))) {
-      throw new TrainingError('INVALID_DATA', `logistic: sampleWeight must hold ${x.rows} finite non-negative weights`, { operation: 'logistic.fit' });
-    }
+    const sw = checkSampleWeight('logistic', options.sampleWeight, x.rows);
     const k = Math.max(2, classCount(y, options.numClasses));
     const { rows: n, cols: d } = x;
     const center = new Float64Array(d);
@@ -155,6 +152,7 @@ export class LogisticLearner implements Learner {
   private proba(row: Float64Array, out: Float64Array): Float64Array {
     const w = this.w ?? notFitted('logistic');
     const { k, d } = this;
+    if (!(row instanceof Float64Array) || row.length !== d) checkRow('logistic', row, d);
     const c0 = this.center!;
     const sc = this.scale!;
     const stride = d + 1;
@@ -171,6 +169,7 @@ export class LogisticLearner implements Learner {
       out[c] = Math.exp(out[c]! - max);
       sum += out[c]!;
     }
+    if (!Number.isFinite(sum)) checkRowFinite('logistic', row);
     for (let c = 0; c < k; c++) out[c]! /= sum;
     return out;
   }
@@ -187,9 +186,8 @@ export class LogisticLearner implements Learner {
   }
 
   predict(x: Matrix): Float64Array {
-    const out = new Float64Array(x.rows);
-    for (let i = 0; i < x.rows; i++) out[i] = this.predictRow(x.data.subarray(i * x.cols, (i + 1) * x.cols));
-    return out;
+    if (!this.w) notFitted('logistic');
+    return predictRows('logistic', x, (row) => this.predictRow(row), this.d);
   }
 
   params(): { readonly [key: string]: Serial } {

@@ -1,16 +1,33 @@
 import { ValidationError } from '../errors.js';
-import { checkSameLength, type NumericArray } from './regression.js';
+import { checkArray, checkFinite, checkLabels, checkNumClasses, checkSameLength } from './check-input.js';
+import type { NumericArray } from './regression.js';
 
-function numClassesOf(yTrue: NumericArray, yPred: NumericArray, numClasses?: number): number {
-  if (numClasses !== undefined) return numClasses;
-  let m = 0;
-  for (let i = 0; i < yTrue.length; i++) m = Math.max(m, yTrue[i]!, yPred[i]!);
-  return m + 1;
+/** Checks a pair of label arrays (class indices, below `numClasses` when given) and returns the number of classes. */
+function checkLabelPair(metric: string, yTrue: NumericArray, yPred: NumericArray, numClasses?: number): number {
+  checkSameLength(metric, yTrue, yPred);
+  checkNumClasses(metric, numClasses);
+  const m = Math.max(checkLabels(metric, 'yTrue', yTrue, numClasses), checkLabels(metric, 'yPred', yPred, numClasses));
+  return numClasses ?? m + 1;
+}
+
+/** Checks `proba` (row-major `yTrue.length × numClasses`, finite) and `yTrue` (class indices below `numClasses`). */
+function checkProba(metric: string, yTrue: NumericArray, proba: Float64Array | readonly number[], numClasses: number): void {
+  checkNumClasses(metric, numClasses);
+  checkArray(metric, 'yTrue', yTrue);
+  checkArray(metric, 'proba', proba);
+  if (proba.length !== yTrue.length * numClasses) {
+    throw new ValidationError('INVALID_INPUT', `${metric}: proba: expected yTrue.length × numClasses = ${yTrue.length * numClasses} values, got ${proba.length}`, {
+      operation: metric,
+      details: { field: 'proba', expected: yTrue.length * numClasses, received: proba.length },
+    });
+  }
+  checkLabels(metric, 'yTrue', yTrue, numClasses);
+  checkFinite(metric, 'proba', proba);
 }
 
 /** Fraction of rows whose predicted class index equals the true one. */
 export function accuracy(yTrue: NumericArray, yPred: NumericArray): number {
-  checkSameLength('accuracy', yTrue, yPred);
+  checkLabelPair('accuracy', yTrue, yPred);
   let ok = 0;
   for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) ok++;
   return ok / yTrue.length;
@@ -21,19 +38,10 @@ export function accuracy(yTrue: NumericArray, yPred: NumericArray): number {
  * (rows = truth, columns = prediction, as in scikit-learn). Classes are indices `0 … k-1`.
  */
 export function confusionMatrix(yTrue: NumericArray, yPred: NumericArray, numClasses?: number): number[][] {
-  checkSameLength('confusionMatrix', yTrue, yPred);
-  const k = numClassesOf(yTrue, yPred, numClasses);
+  const k = checkLabelPair('confusionMatrix', yTrue, yPred, numClasses);
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < yTrue.length; i++) {
-    const t = yTrue[i]!;
-    const p = yPred[i]!;
-    if (!Number.isInteger(t) || !Number.isInteger(p) || t < 0 || p < 0 || t >= k || p >= k) {
-      throw new ValidationError('INVALID_INPUT', `confusionMatrix: row ${i} has class ${t} / ${p}; expected indices in 0…${k - 1}`, {
-        operation: 'confusionMatrix',
-        details: { row: i },
-      });
-    }
-    m[t]![p]!++;
+    m[yTrue[i]!]![yPred[i]!]!++;
   }
   return m;
 }
@@ -108,12 +116,7 @@ export function f1(yTrue: NumericArray, yPred: NumericArray, avg: Averaging = 'm
  * to [1e-15, 1 − 1e-15]. `proba` is row-major, `yTrue.length × numClasses`.
  */
 export function logLoss(yTrue: NumericArray, proba: Float64Array | readonly number[], numClasses: number): number {
-  if (yTrue.length === 0 || proba.length !== yTrue.length * numClasses) {
-    throw new ValidationError('INVALID_INPUT', `logLoss: proba must hold yTrue.length × numClasses = ${yTrue.length * numClasses} values (got ${proba.length})`, {
-      operation: 'logLoss',
-      details: { field: 'proba' },
-    });
-  }
+  checkProba('logLoss', yTrue, proba, numClasses);
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) {
     let rowSum = 0;
@@ -130,7 +133,9 @@ export function logLoss(yTrue: NumericArray, proba: Float64Array | readonly numb
  * is present.
  */
 export function rocAucBinary(yTrue: NumericArray, scores: NumericArray): number {
-  checkSameLength('rocAuc', yTrue, scores);
+  checkSameLength('rocAuc', yTrue, scores, 'scores');
+  checkFinite('rocAuc', 'yTrue', yTrue);
+  checkFinite('rocAuc', 'scores', scores);
   const n = yTrue.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   let rankSumPos = 0;
@@ -158,12 +163,7 @@ export function rocAucBinary(yTrue: NumericArray, scores: NumericArray): number 
  * skipping classes absent from `yTrue`.
  */
 export function rocAuc(yTrue: NumericArray, proba: Float64Array | readonly number[], numClasses: number): number {
-  if (yTrue.length === 0 || proba.length !== yTrue.length * numClasses) {
-    throw new ValidationError('INVALID_INPUT', `rocAuc: proba must hold yTrue.length × numClasses = ${yTrue.length * numClasses} values (got ${proba.length})`, {
-      operation: 'rocAuc',
-      details: { field: 'proba' },
-    });
-  }
+  checkProba('rocAuc', yTrue, proba, numClasses);
   const n = yTrue.length;
   const column = (c: number): Float64Array => {
     const s = new Float64Array(n);

@@ -1,26 +1,24 @@
-import { ValidationError } from '../errors.js';
+import { checkFinite, checkSameLength } from './check-input.js';
 
 /** Numbers accepted by the metric functions. */
 export type NumericArray = Float64Array | readonly number[];
 
-/** Throws ValidationError INVALID_INPUT unless both arrays are non-empty and of equal length. */
-export function checkSameLength(metric: string, a: ArrayLike<unknown>, b: ArrayLike<unknown>): void {
-  if (a.length !== b.length || a.length === 0) {
-    throw new ValidationError('INVALID_INPUT', `${metric}: yTrue and yPred must be non-empty and of equal length (got ${a.length} and ${b.length})`, {
-      operation: metric,
-      details: { field: 'yPred', expected: a.length, received: b.length },
-    });
-  }
+/** Throws ValidationError `INVALID_INPUT` unless both are non-empty arrays of equal length holding finite numbers. */
+function checkPair(metric: string, yTrue: NumericArray, yPred: NumericArray): void {
+  checkSameLength(metric, yTrue, yPred);
+  checkFinite(metric, 'yTrue', yTrue);
+  checkFinite(metric, 'yPred', yPred);
 }
 
 /** Root mean squared error. */
 export function rmse(yTrue: NumericArray, yPred: NumericArray): number {
+  checkPair('rmse', yTrue, yPred);
   return Math.sqrt(mse(yTrue, yPred));
 }
 
 /** Mean squared error. */
 export function mse(yTrue: NumericArray, yPred: NumericArray): number {
-  checkSameLength('mse', yTrue, yPred);
+  checkPair('mse', yTrue, yPred);
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) {
     const e = yTrue[i]! - yPred[i]!;
@@ -31,7 +29,7 @@ export function mse(yTrue: NumericArray, yPred: NumericArray): number {
 
 /** Mean absolute error. */
 export function mae(yTrue: NumericArray, yPred: NumericArray): number {
-  checkSameLength('mae', yTrue, yPred);
+  checkPair('mae', yTrue, yPred);
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) s += Math.abs(yTrue[i]! - yPred[i]!);
   return s / yTrue.length;
@@ -39,7 +37,7 @@ export function mae(yTrue: NumericArray, yPred: NumericArray): number {
 
 /** Coefficient of determination R² = 1 − SSres / SStot (1 for a perfect fit; 0 when SStot is 0 and predictions are imperfect). */
 export function r2(yTrue: NumericArray, yPred: NumericArray): number {
-  checkSameLength('r2', yTrue, yPred);
+  checkPair('r2', yTrue, yPred);
   let mean = 0;
   for (let i = 0; i < yTrue.length; i++) mean += yTrue[i]!;
   mean /= yTrue.length;
@@ -57,7 +55,7 @@ export function r2(yTrue: NumericArray, yPred: NumericArray): number {
 
 /** Mean absolute percentage error as a fraction (0.1 = 10 %), with |yTrue| floored at machine epsilon as in scikit-learn. */
 export function mape(yTrue: NumericArray, yPred: NumericArray): number {
-  checkSameLength('mape', yTrue, yPred);
+  checkPair('mape', yTrue, yPred);
   let s = 0;
   for (let i = 0; i < yTrue.length; i++) s += Math.abs(yTrue[i]! - yPred[i]!) / Math.max(Math.abs(yTrue[i]!), Number.EPSILON);
   return s / yTrue.length;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { EvaluationError } from '../errors.js';
 import { latencyHistogramSchema } from './latency-histogram.js';
 import type { ExperimentAggregates } from './aggregates.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 const count = z.number().int().nonnegative();
 const sum = z.number().refine(Number.isFinite, 'expected a finite number');
@@ -111,9 +112,5 @@ function looksValid(input: unknown): boolean {
 /** Validates unknown input as {@link ExperimentAggregates}; throws EvaluationError INVALID_AGGREGATES naming the field. */
 export function parseExperimentAggregates(input: unknown): ExperimentAggregates {
   if (looksValid(input)) return input as ExperimentAggregates;
-  const r = experimentAggregatesSchema.safeParse(input);
-  if (!r.success) {
-    throw new EvaluationError('INVALID_AGGREGATES', `invalid aggregates:\n${z.prettifyError(r.error)}`, { operation: 'parseExperimentAggregates', cause: r.error });
-  }
-  return r.data as ExperimentAggregates;
+  return parseOrThrow(experimentAggregatesSchema, input, 'parseExperimentAggregates', 'aggregates', (m, o) => new EvaluationError('INVALID_AGGREGATES', m, o)) as ExperimentAggregates;
 }

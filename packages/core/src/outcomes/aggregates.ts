@@ -105,6 +105,12 @@ export interface EmptyAggregatesOptions extends HistogramOptions {
  * ```
  */
 export function emptyAggregates(variant: string, options: EmptyAggregatesOptions = {}): VariantAggregates {
+  if (typeof variant !== 'string' || variant === '') {
+    throw new ValidationError('INVALID_INPUT', `emptyAggregates: variant: expected a non-empty string, received ${variant === '' ? "''" : String(variant)}`, {
+      operation: 'emptyAggregates',
+      details: { field: 'variant' },
+    });
+  }
   const out: VariantAggregates = {
     schemaVersion: 1,
     variant,
@@ -135,6 +141,20 @@ export interface PredictionOutcome {
   at?: number;
 }
 
+function invalid(operation: string, field: string, expected: string, received: unknown): never {
+  throw new ValidationError('INVALID_INPUT', `${operation}: ${field}: expected ${expected}, received ${String(received)}`, { operation, details: { field } });
+}
+
+/** Checks the aggregate, the event object and its time before anything is mutated. */
+function checkEvent(operation: string, agg: VariantAggregates, event: { at?: number } | null, eventField: string): void {
+  if (typeof agg !== 'object' || agg === null || typeof agg.feedback !== 'object' || typeof agg.latency !== 'object') {
+    invalid(operation, 'agg', 'variant aggregates (from emptyAggregates)', agg);
+  }
+  if (typeof event !== 'object' || event === null) invalid(operation, eventField, 'an object', event);
+  const at = event.at;
+  if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) invalid(operation, 'at', 'a finite epoch time in ms', at);
+}
+
 function touch(agg: VariantAggregates, at: number): void {
   if (agg.firstSeen === null || at < agg.firstSeen) agg.firstSeen = at;
   if (agg.lastSeen === null || at > agg.lastSeen) agg.lastSeen = at;
@@ -142,6 +162,7 @@ function touch(agg: VariantAggregates, at: number): void {
 
 /** Records one request in place in O(1) and returns `agg`; throws ValidationError on a bad latency. */
 export function recordPrediction(agg: VariantAggregates, outcome: PredictionOutcome): VariantAggregates {
+  checkEvent('recordPrediction', agg, outcome, 'outcome');
   if (outcome.latencyMs !== undefined) recordLatency(agg.latency, outcome.latencyMs);
   agg.requests++;
   if (outcome.error === true) agg.errors++;
@@ -166,14 +187,16 @@ export interface FeedbackOutcome {
 }
 
 function badFeedback(field: string, expected: string, received: unknown): never {
-  throw new ValidationError('INVALID_INPUT', `${field}: expected ${expected}, received ${String(received)}`, { operation: 'recordFeedback', details: { field } });
+  return invalid('recordFeedback', field, expected, received);
 }
 
 /** Records one feedback event in place in O(1) and returns `agg`; throws ValidationError on non-finite values. */
 export function recordFeedback(agg: VariantAggregates, fb: FeedbackOutcome): VariantAggregates {
+  checkEvent('recordFeedback', agg, fb, 'feedback');
   const f = agg.feedback;
   const { rating, correct, actual, predicted } = fb;
   if (rating !== undefined && !Number.isFinite(rating)) badFeedback('rating', 'a finite number', rating);
+  if (correct !== undefined && typeof correct !== 'boolean') badFeedback('correct', 'a boolean', correct);
   if (actual !== undefined) {
     if (!Number.isFinite(actual)) badFeedback('actual', 'a finite number', actual);
     if (predicted === undefined || !Number.isFinite(predicted)) badFeedback('predicted', 'a finite number beside actual', predicted);

@@ -108,13 +108,19 @@ export function bucketValue(h: LatencyHistogramJson, index: number): number {
   return (2 * h.minValue * Math.pow(gamma, index)) / (gamma + 1);
 }
 
+/** Largest latency (ms, about 31 years) a histogram accepts, so that its sum of squares stays finite. */
+const MAX_LATENCY_MS = 1e12;
+
 /**
  * Records one value (ms) in place, in O(1); allocation-free once the value's bucket exists.
- * Throws a ValidationError for a negative, NaN or infinite value.
+ * Throws a ValidationError for a value that is not a number, negative, NaN, or above 1e12 ms.
  */
 export function recordLatency(h: LatencyHistogramJson, valueMs: number): void {
-  if (!(valueMs >= 0) || valueMs === Infinity) {
-    throw new ValidationError('INVALID_INPUT', `latencyMs: expected a finite number ≥ 0, received ${valueMs}`, { operation: 'recordLatency' });
+  if (typeof valueMs !== 'number' || !(valueMs >= 0 && valueMs <= MAX_LATENCY_MS)) {
+    throw new ValidationError('INVALID_INPUT', `latencyMs: expected a finite number ≥ 0 and ≤ 1e12, received ${String(valueMs)}`, {
+      operation: 'recordLatency',
+      details: { field: 'latencyMs' },
+    });
   }
   h.count++;
   h.sum += valueMs;
@@ -132,7 +138,10 @@ export function recordLatency(h: LatencyHistogramJson, valueMs: number): void {
 
 /** Records `n` copies of one value at once (used by simulators and bulk imports). */
 export function recordLatencyN(h: LatencyHistogramJson, valueMs: number, n: number): void {
-  if (n <= 0) return;
+  if (!Number.isInteger(n) || n < 0) {
+    throw new ValidationError('INVALID_INPUT', `recordLatencyN: n: expected a non-negative integer, received ${String(n)}`, { operation: 'recordLatencyN', details: { field: 'n' } });
+  }
+  if (n === 0) return;
   recordLatency(h, valueMs);
   if (n === 1) return;
   const extra = n - 1;

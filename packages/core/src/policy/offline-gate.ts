@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Decision, DecisionReason } from './rollback-policy.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** Holdout metrics of one model version (fractions in [0, 1]; higher is better). */
 export type OfflineMetrics = Record<string, number>;
@@ -48,16 +49,15 @@ const comparisonSchema = z.strictObject({
  * ```
  */
 export function compareOffline(input: OfflineComparison): Decision {
-  const r = comparisonSchema.safeParse(input);
-  if (!r.success) throw new ValidationError('INVALID_INPUT', `invalid offline comparison:\n${z.prettifyError(r.error)}`, { operation: 'compareOffline', cause: r.error });
-  const { current, candidate } = r.data;
-  const metrics = r.data.metrics ?? ['accuracy', 'precision', 'recall', 'f1'];
+  const data = parseOrThrow(comparisonSchema, input, 'compareOffline', 'offline comparison', (m, o) => new ValidationError('INVALID_INPUT', m, o));
+  const { current, candidate } = data;
+  const metrics = data.metrics ?? ['accuracy', 'precision', 'recall', 'f1'];
   const rows: Array<{ metric: string; current: number; candidate: number; delta: number; tolerance: number }> = [];
   for (const m of metrics) {
     if (current[m] === undefined || candidate[m] === undefined) {
       throw new ValidationError('INVALID_INPUT', `invalid offline comparison: metric "${m}" is missing from ${current[m] === undefined ? 'current' : 'candidate'}`, { operation: 'compareOffline', details: { field: m } });
     }
-    const tolerance = r.data.tolerances?.[m] ?? 0.01;
+    const tolerance = data.tolerances?.[m] ?? 0.01;
     rows.push({ metric: m, current: current[m]!, candidate: candidate[m]!, delta: candidate[m]! - current[m]!, tolerance });
   }
   const fmt = (x: number) => x.toFixed(4);
@@ -73,5 +73,5 @@ export function compareOffline(input: OfflineComparison): Decision {
     return { action: 'promote', reasons, evidence };
   }
   const within: DecisionReason = { code: 'OFFLINE_WITHIN_TOLERANCE', message: `every metric within tolerance (${rows.map((x) => `${x.metric} ${x.delta >= 0 ? '+' : ''}${fmt(x.delta)}`).join(', ')})` };
-  return { action: r.data.requireImprovement ? 'hold' : 'promote', reasons: [within], evidence };
+  return { action: data.requireImprovement ? 'hold' : 'promote', reasons: [within], evidence };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { fixedZ, sequentialZ } from '../evaluate/sequential.js';
 import { normalQuantile } from '../evaluate/distributions.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** Input of {@link planRollout}. */
 export interface RolloutPlanInput {
@@ -67,9 +68,7 @@ const schema = z.strictObject({
  * ```
  */
 export function planRollout(input: RolloutPlanInput): RolloutPlan {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError('INVALID_INPUT', `invalid rollout plan:\n${z.prettifyError(r.error)}`, { operation: 'planRollout', cause: r.error });
-  const o = r.data;
+  const o = parseOrThrow(schema, input, 'planRollout', 'rollout plan', (m, opts) => new ValidationError('INVALID_INPUT', m, opts));
   const ratingSd = o.baseline?.ratingSd ?? 1;
   const latencySd = o.baseline?.latencySdMs ?? 100;
   const sigma = o.baseline?.compositeSd ?? Math.sqrt((0.7 / 5) ** 2 * ratingSd ** 2 + (0.3 / 5000) ** 2 * latencySd ** 2);

@@ -3,9 +3,9 @@
  */
 import { z } from 'zod';
 import { EvaluationError } from '../errors.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
-/** Zod schema of {@link RollbackPolicyOptions}. */
-export const rollbackPolicyOptionsSchema = z.strictObject({
+const rollbackPolicyOptionsZ = z.strictObject({
   promoteThreshold: z.number().nonnegative().default(0.05),
   rollbackThreshold: z.number().gt(0).lt(1).default(0.2),
   promoteRule: z.enum(['estimate', 'bound']).default('estimate'),
@@ -52,24 +52,30 @@ export interface RollbackPolicyOptions {
 }
 
 /** Policy options with every default filled in. */
-export type ResolvedRollbackPolicyOptions = z.output<typeof rollbackPolicyOptionsSchema>;
+export type ResolvedRollbackPolicyOptions = z.output<typeof rollbackPolicyOptionsZ>;
+
+/** Zod schema of {@link RollbackPolicyOptions}: parses options given by a caller into {@link ResolvedRollbackPolicyOptions}. */
+export const rollbackPolicyOptionsSchema: z.ZodType<ResolvedRollbackPolicyOptions> = rollbackPolicyOptionsZ;
 
 /** Validates policy options; throws EvaluationError INVALID_POLICY naming the field. */
 export function resolvePolicyOptions(options: RollbackPolicyOptions = {}): ResolvedRollbackPolicyOptions {
-  const r = rollbackPolicyOptionsSchema.safeParse(options);
-  if (!r.success) {
-    throw new EvaluationError('INVALID_POLICY', `invalid rollback policy options:\n${z.prettifyError(r.error)}`, { operation: 'createRollbackPolicy', cause: r.error });
-  }
-  const steps = r.data.rampSteps;
+  const o = parseOrThrow(rollbackPolicyOptionsSchema, options, 'createRollbackPolicy', 'rollback policy options', (m, opts) => new EvaluationError('INVALID_POLICY', m, opts));
+  const steps = o.rampSteps;
   for (let i = 1; i < steps.length; i++) {
     if (!(steps[i]! > steps[i - 1]!)) {
-      throw new EvaluationError('INVALID_POLICY', `invalid rollback policy options: rampSteps must increase, received [${steps.join(', ')}]`, { operation: 'createRollbackPolicy' });
+      throw new EvaluationError('INVALID_POLICY', `createRollbackPolicy: invalid rollback policy options: rampSteps must increase, received [${steps.join(', ')}]`, {
+        operation: 'createRollbackPolicy',
+        details: { field: 'rampSteps' },
+      });
     }
   }
-  if (r.data.maxDurationMs < r.data.minDurationMs) {
-    throw new EvaluationError('INVALID_POLICY', 'invalid rollback policy options: maxDurationMs is below minDurationMs', { operation: 'createRollbackPolicy' });
+  if (o.maxDurationMs < o.minDurationMs) {
+    throw new EvaluationError('INVALID_POLICY', 'createRollbackPolicy: invalid rollback policy options: maxDurationMs is below minDurationMs', {
+      operation: 'createRollbackPolicy',
+      details: { field: 'maxDurationMs' },
+    });
   }
-  return r.data;
+  return o;
 }
 
 /** Zod schema of {@link DecisionContext}. */

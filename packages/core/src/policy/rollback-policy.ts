@@ -4,12 +4,12 @@
  * Each decision carries a {@link DecisionRecord} with every input, so
  * {@link recomputeDecision} reproduces it later.
  */
-import { z } from 'zod';
 import { EvaluationError } from '../errors.js';
 import type { ExperimentAggregates } from '../outcomes/aggregates.js';
 import { evaluateResolved, type Evaluation, type MetricComparison } from '../evaluate/evaluator.js';
 import { resolveEvaluatorOptions, type ResolvedEvaluatorOptions } from '../evaluate/evaluator-options.js';
 import { decisionContextSchema, resolvePolicyOptions, type DecisionContext, type ResolvedRollbackPolicyOptions, type RollbackPolicyOptions } from './policy-options.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** What to do with the candidate. */
 export type DecisionAction = 'promote' | 'rollback' | 'ramp' | 'continue' | 'hold';
@@ -90,10 +90,7 @@ function compositeEvidence(c: MetricComparison): Record<string, unknown> {
 
 /** The decision logic, shared by {@link createRollbackPolicy} and {@link recomputeDecision}. */
 function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollbackPolicyOptions): Decision {
-  const parsed = decisionContextSchema.safeParse(ctxIn);
-  if (!parsed.success) {
-    throw new EvaluationError('INVALID_POLICY', `invalid decision context:\n${z.prettifyError(parsed.error)}`, { operation: 'RollbackPolicy.decide', cause: parsed.error });
-  }
+  parseOrThrow(decisionContextSchema, ctxIn, 'RollbackPolicy.decide', 'decision context', (m, o) => new EvaluationError('INVALID_POLICY', m, o));
   const ctx = ctxIn;
   const elapsed = ctx.now - ctx.startedAt;
   const c = e.composite;
@@ -188,6 +185,12 @@ export function createRollbackPolicy(options: RollbackPolicyOptions = {}): Rollb
 
 /** Recomputes a decision from its record (re-evaluates the aggregates, re-applies the policy). */
 export function recomputeDecision(record: DecisionRecord): Decision {
+  if (typeof record !== 'object' || record === null) {
+    throw new EvaluationError('INVALID_POLICY', `recomputeDecision: record: expected a decision record, got ${record === null ? 'null' : typeof record}`, {
+      operation: 'recomputeDecision',
+      details: { field: 'record' },
+    });
+  }
   const eo = resolveEvaluatorOptions(record.evaluatorOptions);
   const po = resolvePolicyOptions(record.policyOptions);
   return decideResolved(evaluateResolved(record.aggregates, eo), record.context, po);

@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors.js';
+import type { MetricDirection } from '../metrics/metric-direction.js';
 import { classificationMetrics } from '../metrics/classification.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import type { Learner, LearnerTask } from '../learners/learner.js';
@@ -27,4 +29,25 @@ export function scorePredictions(task: LearnerTask, yTrue: Float64Array, pred: T
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[k] = v;
   return out;
+}
+
+/**
+ * The index of the best result by `selectedBy` (NaN metrics never win; the first result when
+ * all are NaN). ValidationError `INVALID_OPTIONS` when the metric was not computed.
+ */
+export function selectBest(results: readonly { readonly metrics: { readonly [name: string]: number } }[], selectedBy: { metric: string; direction: MetricDirection }): number {
+  let bestIndex = -1;
+  for (let i = 0; i < results.length; i++) {
+    const m = results[i]!.metrics[selectedBy.metric];
+    if (m === undefined) {
+      throw new ValidationError('INVALID_OPTIONS', `selectBy: metric '${selectedBy.metric}' is not computed; available: ${Object.keys(results[i]!.metrics).join(', ')}`, {
+        operation: 'Trainer.fit',
+        details: { field: 'selectBy' },
+      });
+    }
+    if (Number.isNaN(m)) continue;
+    const b = bestIndex < 0 ? undefined : results[bestIndex]!.metrics[selectedBy.metric]!;
+    if (b === undefined || (selectedBy.direction === 'maximize' ? m > b : m < b)) bestIndex = i;
+  }
+  return bestIndex < 0 ? 0 : bestIndex;
 }

@@ -6,6 +6,7 @@ import type { FeaturePipelineSpec, TargetSpec } from '../features/spec.js';
 import type { LearnerTask } from '../learners/learner.js';
 import type { Serial } from '../types/serial.js';
 import type { MetricDirection } from '../metrics/metric-direction.js';
+import { parseOrThrow } from '../data/zod-parse.js';
 
 /** One named hyperparameter variant: a learner kind and its params. */
 export interface VariantSpec {
@@ -105,13 +106,6 @@ const optionsZ = z.strictObject({
 
 /** Validates trainer options; ValidationError `INVALID_OPTIONS` names the bad field. */
 export function parseTrainerOptions(options: unknown): TrainerOptions {
-  const r = optionsZ.safeParse(options);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    throw new ValidationError('INVALID_OPTIONS', `createTrainer: invalid options\n${z.prettifyError(r.error)}`, {
-      operation: 'createTrainer',
-      details: { field: first?.path.join('.'), issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
-    });
-  }
+  parseOrThrow(optionsZ, options, 'createTrainer', 'options', (m, o) => new ValidationError('INVALID_OPTIONS', m, o));
   return options as TrainerOptions;
 }

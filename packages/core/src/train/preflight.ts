@@ -1,5 +1,5 @@
-import { DataError } from '../errors.js';
-import type { Table } from '../data/table.js';
+import { DataError, ValidationError } from '../errors.js';
+import { Table } from '../data/table.js';
 import type { FeaturePipelineSpec } from '../features/spec.js';
 
 /** Columns the spec reads as numbers (numeric steps and derived-column inputs), derived names excluded. */
@@ -19,6 +19,12 @@ function numericInputs(spec: FeaturePipelineSpec): Set<string> {
  */
 export function preflight(table: Table, spec: FeaturePipelineSpec, inputColumns: readonly string[]): void {
   const op = 'Trainer.fit';
+  if (!(table instanceof Table)) {
+    throw new ValidationError('INVALID_INPUT', `Trainer.fit: table: expected a Table (e.g. from readCsv), got ${table === null ? 'null' : typeof table}`, {
+      operation: op,
+      details: { field: 'table' },
+    });
+  }
   if (table.numRows === 0) {
     throw new DataError('EMPTY', 'the training table has no rows', { operation: op });
   }

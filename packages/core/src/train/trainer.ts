@@ -1,7 +1,6 @@
 import { EventEmitter } from 'eventemitter3';
 import { TrainingError, ValidationError, isModelshipError } from '../errors.js';
 import { fingerprint } from '../data/fingerprint.js';
-import { holdoutSplit, kFold, stratifiedSplit, type Split } from '../data/split.js';
 import type { Table } from '../data/table.js';
 import { createFeaturePipeline, type FeaturePipeline } from '../features/pipeline.js';
 import type { FeaturePipelineSpec, TargetSpec } from '../features/spec.js';
@@ -9,9 +8,9 @@ import { createArtifact, type ModelArtifact } from '../artifact/model-artifact.j
 import type { Learner, LearnerTask } from '../learners/learner.js';
 import { createLearner } from '../learners/registry.js';
 import { metricDirection, type MetricDirection } from '../metrics/metric-direction.js';
-import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { predictTest, scorePredictions, type TestPredictions } from './evaluate.js';
+import { predictTest, scorePredictions, selectBest, type TestPredictions } from './evaluate.js';
+import { concatFolds, evaluationSplits, makeFold, withFixedClasses } from './folds.js';
 import { deriveInputSchema } from './input-schema.js';
 import { parseTrainerOptions, type TrainerLogger, type TrainerOptions } from './options.js';
 import { preflight } from './preflight.js';
@@ -54,14 +53,6 @@ export interface TrainerEvents {
 
 const silent: TrainerLogger = { info() {}, warn() {} };
 
-interface Fold {
-  pipeline: FeaturePipeline;
-  xTrain: Matrix;
-  yTrain: Float64Array;
-  xTest: Matrix;
-  yTest: Float64Array;
-  test: Int32Array;
-}
 
 /**
  * Trains named hyperparameter variants on a table, evaluates them (holdout or k-fold), picks the
@@ -129,69 +120,6 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     return { metric: s.metric, direction: s.direction ?? metricDirection(s.metric) };
   }
 
-  /** The spec with the class list fixed from the whole table, so every fold uses the same class indices. */
-  #specFor(table: Table): FeaturePipelineSpec {
-    const t = this.#spec.target!;
-    if (t.kind !== 'class' || t.classes !== undefined) return this.#spec;
-    const col = table.column(t.column);
-    const seen = new Set<string>();
-    if (col.kind === 'categorical') {
-      for (let i = 0; i < col.codes.length; i++) if (col.codes[i]! >= 0) seen.add(col.dictionary[col.codes[i]!]!);
-    } else {
-      for (let i = 0; i < col.values.length; i++) if (!Number.isNaN(col.values[i]!)) seen.add(String(col.values[i]));
-    }
-    return { ...this.#spec, target: { ...t, classes: [...seen].sort() } };
-  }
-
-  #fold(spec: FeaturePipelineSpec, table: Table, train: ArrayLike<number>, test: Int32Array): Fold {
-    const trainT = table.select(train);
-    const testT = table.select(test);
-    const pipeline = createFeaturePipeline(spec).fit(trainT);
-    return {
-      pipeline,
-      xTrain: pipeline.transform(trainT),
-      yTrain: pipeline.transformTarget(trainT),
-      xTest: pipeline.transform(testT),
-      yTest: pipeline.transformTarget(testT),
-      test,
-    };
-  }
-
-  #splits(table: Table, seed: number): Split[] {
-    const ev = this.options.evaluation ?? { kind: 'holdout' as const };
-    const cls = this.options.task === 'classification';
-    const labels = (): (number | string)[] => {
-      const col = table.column(this.#spec.target!.column);
-      return col.kind === 'categorical' ? Array.from(col.codes) : Array.from(col.values);
-    };
-    if (ev.kind === 'kfold') {
-      const k = ev.k ?? 5;
-      if (k > table.numRows) {
-        throw new ValidationError('INVALID_OPTIONS', `evaluation.k: ${k} folds need at least ${k} rows, the table has ${table.numRows}`, {
-          operation: 'Trainer.fit',
-          details: { field: 'evaluation.k' },
-        });
-      }
-      return kFold(table.numRows, k, cls && this.#spec.target!.kind === 'class' ? { seed, stratifyBy: labels() } : { seed });
-    }
-    if (ev.split) {
-      for (const [part, idx] of [['train', ev.split.train], ['test', ev.split.test]] as const) {
-        for (let i = 0; i < idx.length; i++) {
-          if (!Number.isInteger(idx[i]) || idx[i]! < 0 || idx[i]! >= table.numRows) {
-            throw new ValidationError('INVALID_OPTIONS', `evaluation.split.${part}[${i}] = ${idx[i]} is not a row of the table (0…${table.numRows - 1})`, {
-              operation: 'Trainer.fit',
-              details: { field: `evaluation.split.${part}` },
-            });
-          }
-        }
-      }
-      return [{ train: Int32Array.from(ev.split.train), test: Int32Array.from(ev.split.test) }];
-    }
-    const testFraction = ev.testFraction ?? 0.2;
-    if (cls && (ev.stratify ?? true) && this.#spec.target!.kind === 'class') return [stratifiedSplit(labels(), { testFraction, seed })];
-    return [holdoutSplit(table.numRows, { testFraction, seed })];
-  }
-
   /**
    * Evaluates every variant on `table`, selects the best and packages it. Bad data gives
    * DataError / ValidationError naming the column (missing column, text in a numeric column,
@@ -203,9 +131,9 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     const task: LearnerTask = o.task;
     const probe = createFeaturePipeline(this.#spec);
     preflight(table, this.#spec, probe.inputColumns);
-    const spec = this.#specFor(table);
-    const splits = this.#splits(table, seed);
-    const folds = splits.map((s) => this.#fold(spec, table, s.train, s.test));
+    const spec = withFixedClasses(this.#spec, table);
+    const splits = evaluationSplits(this.options, this.#spec, table, seed);
+    const folds = splits.map((s) => makeFold(spec, table, s.train, s.test));
     const numClasses = task === 'classification' ? (folds[0]!.pipeline.targetClasses?.length ?? 0) : 0;
     const entries = Object.entries(o.variants);
     const total = entries.length;
@@ -254,20 +182,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
       this.#emit('variantFinished', { ...result, index: vi, total });
     }
     const selectedBy = this.#selectMetric();
-    let bestIndex = -1;
-    for (let i = 0; i < results.length; i++) {
-      const m = results[i]!.metrics[selectedBy.metric];
-      if (m === undefined) {
-        throw new ValidationError('INVALID_OPTIONS', `selectBy: metric '${selectedBy.metric}' is not computed; available: ${Object.keys(results[i]!.metrics).join(', ')}`, {
-          operation: 'Trainer.fit',
-          details: { field: 'selectBy' },
-        });
-      }
-      if (Number.isNaN(m)) continue;
-      const b = bestIndex < 0 ? undefined : results[bestIndex]!.metrics[selectedBy.metric]!;
-      if (b === undefined || (selectedBy.direction === 'maximize' ? m > b : m < b)) bestIndex = i;
-    }
-    if (bestIndex < 0) bestIndex = 0;
+    const bestIndex = selectBest(results, selectedBy);
     const best = results[bestIndex]!;
     const [, bestSpec] = entries[bestIndex]!;
     const refit = folds.length > 1 || (o.refit ?? false);
@@ -321,23 +236,6 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     });
     return { variants: results, best: best.name, selectedBy, artifact };
   }
-}
-
-function concatFolds(folds: Fold[], preds: TestPredictions[], numClasses: number): { yTrue: Float64Array; pred: TestPredictions } {
-  if (folds.length === 1) return { yTrue: folds[0]!.yTest, pred: preds[0]! };
-  const n = folds.reduce((s, f) => s + f.yTest.length, 0);
-  const yTrue = new Float64Array(n);
-  const values = new Float64Array(n);
-  const withProba = preds.every((p) => p.proba !== undefined);
-  const proba = withProba ? new Float64Array(n * numClasses) : undefined;
-  let o = 0;
-  folds.forEach((f, i) => {
-    yTrue.set(f.yTest, o);
-    values.set(preds[i]!.values, o);
-    if (proba) proba.set(preds[i]!.proba!, o * numClasses);
-    o += f.yTest.length;
-  });
-  return { yTrue, pred: proba ? { values, proba } : { values } };
 }
 
 /**

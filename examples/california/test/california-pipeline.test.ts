@@ -1,0 +1,127 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRegistry } from '@modelship/core';
+import { FsStore } from '@modelship/registry-fs';
+import { clampPrice, PRICE_RANGE } from '../src/business-rules.js';
+import { runCaliforniaPipeline, type CaliforniaPipelineResult } from '../src/pipeline.js';
+
+describe('the California pipeline', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'california-pipeline-test-'));
+  const logPath = join(dir, 'predictions.jsonl');
+  const registryDir = join(dir, 'registry');
+  let result: CaliforniaPipelineResult;
+
+  beforeAll(async () => {
+    if (!process.env.MODELSHIP_DATA_DIR) {
+      throw new Error('MODELSHIP_DATA_DIR is not set: the California pipeline test needs the shared datasets folder (california_housing.csv, splits/)');
+    }
+    result = await runCaliforniaPipeline({ registryDir, logPath });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('compares linear, forest and gbdt on RMSE, MAE and R², and the best is a tree ensemble with R² ≥ 0.80', () => {
+    expect(result.variants.map((v) => v.name)).toEqual(['linear', 'forest', 'gbdt']);
+    for (const v of result.variants) for (const m of ['rmse', 'mae', 'r2']) expect(Number.isFinite(v.metrics[m])).toBe(true);
+    expect(['gbdt', 'forest']).toContain(result.best);
+    const best = result.variants.find((v) => v.name === result.best)!;
+    expect(best.metrics.r2).toBeGreaterThanOrEqual(0.8);
+    for (const v of result.variants) {
+      expect(v.metrics.r2).toBeLessThanOrEqual(best.metrics.r2!);
+      if (v.name !== best.name) expect(v.metrics.rmse).toBeGreaterThan(best.metrics.rmse!);
+    }
+    expect(result.variants[0]!.metrics.r2).toBeLessThan(0.7); // linear, for contrast
+  });
+
+  it('promotes the best automatically: production alias and rollout point at it', async () => {
+    expect(result.production).toBe(result.version);
+    const registry = createRegistry({ store: new FsStore({ root: registryDir }) });
+    try {
+      expect(await registry.getAlias('california-housing', 'production')).toBe(result.version);
+      expect((await registry.getRollout('california-housing'))!.production).toBe(result.version);
+      const v = await registry.getVersion('california-housing', result.version);
+      expect(v.metrics!.r2).toBe(result.variants.find((x) => x.name === result.best)!.metrics.r2);
+      expect(v.dataset).toEqual({ name: 'california-housing', version: 1 });
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it('rejects invalid requests with an error naming the field', () => {
+    const { missingField, negativeIncome, unknownProximity } = result.rejected;
+    expect(missingField).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
+    expect(missingField.message).toMatch(/median_income.*required/);
+    expect(negativeIncome).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
+    expect(negativeIncome.message).toMatch(/median_income.*>= 0.*-2\.5/);
+    expect(unknownProximity.message).toMatch(/ocean_proximity.*ON THE MOON/);
+  });
+
+  it('clamps every answer to [0.15, 5.0] and logs every prediction as a JSON line', () => {
+    const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(result.served);
+    expect(result.served).toBe(2 * 4128);
+    let clamped = 0;
+    for (const l of lines) {
+      expect(l.model).toBe('california-housing');
+      expect(l.modelVersion).toBe(result.version);
+      expect(l.prediction.value).toBeGreaterThanOrEqual(PRICE_RANGE.min);
+      expect(l.prediction.value).toBeLessThanOrEqual(PRICE_RANGE.max);
+      if (l.prediction.clamped) {
+        clamped++;
+        expect(l.prediction.raw).not.toBe(l.prediction.value);
+      }
+      expect(typeof l.input.median_income).toBe('number');
+    }
+    expect(clamped).toBe(result.clamped);
+    expect(clamped).toBeGreaterThan(0);
+    expect(result.servedR2).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('watches drift: no drift on the test stream, median income flagged once it is shifted', () => {
+    expect(result.windows).toHaveLength(8);
+    for (const w of result.windows.filter((x) => x.shiftedRows === 0)) {
+      expect(w.verdict).toBe('no-drift');
+      expect(w.drifted).toEqual([]);
+    }
+    const shifted = result.windows.filter((x) => x.shiftedRows >= 500);
+    expect(shifted.length).toBeGreaterThanOrEqual(3);
+    for (const w of shifted) {
+      expect(w.verdict).toBe('drift');
+      expect(w.drifted).toContain('median_income');
+      expect(w.drifted).not.toContain('latitude');
+    }
+  });
+
+  it('passes a retrained model through the offline gate on the same registry', async () => {
+    const again = await runCaliforniaPipeline({ registryDir, logPath: join(dir, 'again.jsonl') });
+    expect(again.version).toBe(result.version + 1);
+    expect(again.production).toBe(again.version); // same seed, same R²: within tolerance → promoted
+    const registry = createRegistry({ store: new FsStore({ root: registryDir }) });
+    try {
+      const history = await registry.aliasHistory('california-housing', 'production');
+      expect(history.map((h) => h.to)).toEqual([result.version, again.version]);
+      expect(history[1]!.reason).toMatch(/offline gate/);
+    } finally {
+      await registry.close();
+    }
+  });
+});
+
+describe('the business rule', () => {
+  it('clamps estimates to the censored range', () => {
+    expect(clampPrice(7.2)).toEqual({ value: 5, raw: 7.2, clamped: true });
+    expect(clampPrice(-0.3)).toEqual({ value: 0.15, raw: -0.3, clamped: true });
+    expect(clampPrice(2.5)).toEqual({ value: 2.5, raw: 2.5, clamped: false });
+  });
+
+  it('fails loudly without the data', async () => {
+    const saved = process.env.MODELSHIP_DATA_DIR;
+    delete process.env.MODELSHIP_DATA_DIR;
+    try {
+      await expect(runCaliforniaPipeline()).rejects.toThrow(/set MODELSHIP_DATA_DIR/);
+    } finally {
+      if (saved !== undefined) process.env.MODELSHIP_DATA_DIR = saved;
+    }
+  });
+});
