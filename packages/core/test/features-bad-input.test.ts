@@ -46,6 +46,13 @@ describe('FeaturePipeline.fit on bad training data', () => {
     expectInvalid(() => createFeaturePipeline(spec).fit(table), /every training value of 'c' is missing, so 'most_frequent' imputation has nothing to learn from/);
   });
 
+  it('refuses a class target with no training value instead of fitting zero classes', () => {
+    const schema = defineSchema({ columns: { y: { type: 'categorical', required: false }, x: { type: 'numeric' } } });
+    const table = Table.fromRows([{ y: null, x: 1 }, { y: null, x: 2 }], schema);
+    const spec: FeaturePipelineSpec = { features: [{ type: 'numeric', column: 'x' }], target: { column: 'y', kind: 'class' } };
+    expectInvalid(() => createFeaturePipeline(spec).fit(table), /every training value of the target 'y' is missing/);
+  });
+
   it('transform names a value that is not a Table', () => {
     const p = createFeaturePipeline(standardized).fit(Table.fromRows([{ a: 1 }, { a: 2 }]));
     expectInvalid(() => p.transform(undefined as unknown as Table), /FeaturePipeline.transform: table: expected a Table, got undefined/);

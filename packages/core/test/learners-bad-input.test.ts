@@ -57,6 +57,12 @@ describe('non-finite rows', () => {
     expectTrainingError(() => l.predictRow(new Float64Array([Infinity])), /row\[0\] is Infinity/);
   });
 
+  it('forest-mljs names the non-finite feature instead of voting on it', () => {
+    const l = createLearner('forest-mljs', { nEstimators: 5 }, 'classification');
+    void l.fit(X, Y);
+    expectTrainingError(() => l.predictRow(new Float64Array([Number.NaN])), /forest-mljs: row\[0\] is NaN/);
+  });
+
   it('logistic names the non-finite feature instead of returning class 0', () => {
     const l = createLearner('logistic', {}, 'classification');
     void l.fit(X, Y);

@@ -149,7 +149,7 @@ describe('variant aggregates', () => {
     expect(m.variants.p!.requests).toBe(100);
     expect(m.variants.c!.requests).toBe(10);
     expect(m.weights).toEqual({ p: 80, c: 20 });
-    expect(parseExperimentAggregates(JSON.parse(JSON.stringify(m)))).toBeTruthy();
+    expect(parseExperimentAggregates(JSON.parse(JSON.stringify(m)))).toEqual(m);
   });
 
   it('parseExperimentAggregates names the bad field', () => {

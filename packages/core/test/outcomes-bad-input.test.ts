@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isModelshipError } from '../src/errors.js';
-import { emptyAggregates, recordFeedback, recordPrediction, type FeedbackOutcome, type PredictionOutcome, type VariantAggregates } from '../src/outcomes/aggregates.js';
+import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type FeedbackOutcome, type PredictionOutcome, type VariantAggregates } from '../src/outcomes/aggregates.js';
+import { evaluate } from '../src/evaluate/evaluator.js';
 import { emptyHistogram, recordLatency, recordLatencyN } from '../src/outcomes/latency-histogram.js';
 
 function expectInvalid(f: () => unknown, message: RegExp): void {
@@ -68,5 +69,53 @@ describe('recordLatencyN on bad counts', () => {
     recordLatency(h, 7);
     expect(h.count).toBe(4);
     expect(h.sum).toBe(22);
+  });
+});
+
+describe('aggregates whose sums cannot come from any data', () => {
+  function experiment(): ExperimentAggregates {
+    const production = emptyAggregates('production');
+    const candidate = emptyAggregates('candidate');
+    for (let i = 0; i < 50; i++) {
+      recordPrediction(production, { latencyMs: 200 + i, at: 1 });
+      recordFeedback(production, { rating: 3 + (i % 3), at: 1 });
+      recordPrediction(candidate, { latencyMs: 210 + i, at: 1 });
+      recordFeedback(candidate, { rating: 2 + (i % 4), actual: 10, predicted: 10 + (i % 5), at: 1 });
+    }
+    return { schemaVersion: 1, variants: { production, candidate }, since: 0, until: 1 };
+  }
+
+  function expectAggregatesError(e: ExperimentAggregates, field: RegExp): void {
+    let thrown: unknown;
+    try {
+      evaluate(e);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isModelshipError(thrown, 'EvaluationError', 'INVALID_AGGREGATES'), String(thrown)).toBe(true);
+    expect((thrown as Error).message).toMatch(field);
+  }
+
+  it('accepts consistent aggregates', () => {
+    expect(evaluate(experiment()).comparisons.rating.n).toEqual({ production: 50, candidate: 50 });
+  });
+
+  it('rejects a sum of squares below sum² / n (a negative variance would shrink every interval)', () => {
+    const e = experiment();
+    e.variants.candidate!.feedback.ratingSumSq = 0;
+    expectAggregatesError(e, /variants\.candidate\.feedback\.ratingSumSq/);
+  });
+
+  it('rejects sums without any counted value, and inconsistent error and latency sums', () => {
+    const e1 = experiment();
+    e1.variants.production!.feedback.ratingCount = 0;
+    e1.variants.production!.feedback.count = 50;
+    expectAggregatesError(e1, /variants\.production\.feedback\.ratingSum/);
+    const e2 = experiment();
+    e2.variants.candidate!.feedback.sqErrorSum = 1;
+    expectAggregatesError(e2, /variants\.candidate\.feedback\.sqErrorSum/);
+    const e3 = experiment();
+    e3.variants.candidate!.latency.sumSq = 1;
+    expectAggregatesError(e3, /variants\.candidate\.latency\.sumSq/);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ArtifactError } from '../errors.js';
+import { ArtifactError, ValidationError } from '../errors.js';
 import { canonicalJson, revive, type PayloadBuilder } from './canonical.js';
 import { ARTIFACT_FORMAT_VERSION, SUPPORTED_ARTIFACT_VERSIONS, validateArtifact, type ModelArtifact } from './model-artifact.js';
 
@@ -64,6 +64,20 @@ export function encodeContainer(version: number, header: unknown): Uint8Array {
   return out;
 }
 
+/** Throws ValidationError `INVALID_OPTIONS` unless `options` is an object whose `expectedSha256`, when given, is 64 hex digits. */
+export function checkExpectedSha256(options: { expectedSha256?: string } | null | undefined, operation: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('INVALID_OPTIONS', `${operation}: options: expected an object, got ${options === null ? 'null' : typeof options}`, { operation, details: { field: 'options' } });
+  }
+  const sha = options.expectedSha256;
+  if (sha !== undefined && (typeof sha !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha))) {
+    throw new ValidationError('INVALID_OPTIONS', `${operation}: expectedSha256: expected 64 hex digits, got ${typeof sha === 'string' ? `'${sha.slice(0, 70)}'` : typeof sha}`, {
+      operation,
+      details: { field: 'expectedSha256' },
+    });
+  }
+}
+
 /** Options of {@link decodeArtifact}. */
 export interface DecodeArtifactOptions {
   /** The sha256 (hex) the bytes must have, e.g. as recorded by a registry; default unchecked. */
@@ -81,6 +95,7 @@ function fail(code: 'INTEGRITY' | 'INVALID_ARTIFACT' | 'UNSUPPORTED_VERSION', me
  * (`INVALID_ARTIFACT`). Only JSON parsing is used; nothing in the bytes is executed.
  */
 export function decodeArtifact(bytes: Uint8Array, options: DecodeArtifactOptions = {}): ModelArtifact {
+  checkExpectedSha256(options, 'decodeArtifact');
   if (!(bytes instanceof Uint8Array)) fail('INVALID_ARTIFACT', 'decodeArtifact expects a Uint8Array of artifact bytes');
   if (bytes.length < PREFIX + DIGEST || !ARTIFACT_MAGIC.every((b, i) => bytes[i] === b)) {
     fail('INVALID_ARTIFACT', `not a modelship artifact: ${bytes.length < PREFIX + DIGEST ? `only ${bytes.length} bytes` : 'the magic bytes do not match'}`);

@@ -109,8 +109,20 @@ export interface EvaluatorOptions {
   };
 }
 
-/** Evaluator options with every default filled in (what an evaluation records). */
-export type ResolvedEvaluatorOptions = z.output<typeof evaluatorOptionsZ>;
+/** Evaluator options with every default filled in (what an evaluation records); fields as in {@link EvaluatorOptions}. */
+export interface ResolvedEvaluatorOptions extends Required<Omit<EvaluatorOptions, 'weights' | 'srm' | 'guardrails'>> {
+  /** Configured split for the SRM check, when given. */
+  weights?: Record<string, number> | undefined;
+  /** Sample-ratio-mismatch settings with their defaults filled in. */
+  srm: Required<NonNullable<EvaluatorOptions['srm']>>;
+  /** Guardrail settings with their defaults filled in. */
+  guardrails: {
+    /** The error-rate guardrail. */
+    errorRate: Required<NonNullable<NonNullable<EvaluatorOptions['guardrails']>['errorRate']>>;
+    /** The p99-latency guardrail. */
+    latencyP99: Required<NonNullable<NonNullable<EvaluatorOptions['guardrails']>['latencyP99']>>;
+  };
+}
 
 /** Zod schema of {@link EvaluatorOptions}: parses options given by a caller into {@link ResolvedEvaluatorOptions}. */
 export const evaluatorOptionsSchema: z.ZodType<ResolvedEvaluatorOptions> = evaluatorOptionsZ;

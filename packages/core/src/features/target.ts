@@ -52,6 +52,12 @@ export function fitTarget(spec: TargetSpec, table: Table): TargetState {
     const k = keyAt(i);
     if (k !== null) seen.add(k);
   }
+  if (seen.size === 0) {
+    throw new ValidationError('INVALID_INPUT', `FeaturePipeline.fit: every training value of the target '${spec.column}' is missing (expected at least one class)`, {
+      operation: 'FeaturePipeline.fit',
+      details: { field: spec.column },
+    });
+  }
   return { kind: 'class', classes: [...seen].sort() };
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, checkRow, classCount, notFitted, predictRows } from './check.js';
+import { checkFitInput, checkRow, checkRowFinite, classCount, notFitted, predictRows } from './check.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
 import type { LearnerDefinition } from './registry.js';
@@ -129,6 +129,7 @@ export class ForestMljsLearner implements Learner {
   /** The row as the plain array ml-random-forest reads, after checking it. */
   private rowArray(row: Float64Array): number[] {
     checkRow('forest-mljs', row, this.numFeatures);
+    checkRowFinite('forest-mljs', row);
     return Array.from(row);
   }
 

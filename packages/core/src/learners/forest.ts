@@ -26,7 +26,7 @@ const paramsSchema = z
   })
   .strict();
 
-/** Hyperparameters of the `forest` learner (see `@modelship/trees` `trainForest` for every default; `workers` > 1 trains in worker threads). */
+/** Hyperparameters of the `forest` learner (see `@modelship/trees` `trainForest` for every default; `workers` > 1 grows the trees in this thread plus `workers - 1` worker threads). */
 export type ForestParams = z.infer<typeof paramsSchema>;
 
 /**

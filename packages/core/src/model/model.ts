@@ -2,7 +2,7 @@ import { ArtifactError, ValidationError } from '../errors.js';
 import type { ColumnSpec } from '../data/schema.js';
 import { describeValue } from '../data/schema.js';
 import { FeaturePipeline } from '../features/pipeline.js';
-import { artifactSha256, decodeArtifact, encodeArtifact } from '../artifact/codec.js';
+import { artifactSha256, checkExpectedSha256, decodeArtifact, encodeArtifact } from '../artifact/codec.js';
 import type { InputSchema, ModelArtifact } from '../artifact/model-artifact.js';
 import type { Learner, LearnerTask } from '../learners/learner.js';
 import { restoreLearner } from '../learners/registry.js';
@@ -174,6 +174,7 @@ export class Model {
  * ```
  */
 export function loadModel(source: ModelArtifact | Uint8Array, options: LoadModelOptions = {}): Model {
+  checkExpectedSha256(options, 'loadModel');
   if (source instanceof Uint8Array) {
     const artifact = decodeArtifact(source, options.expectedSha256 !== undefined ? { expectedSha256: options.expectedSha256 } : {});
     return new Model(artifact, artifactSha256(source), options);

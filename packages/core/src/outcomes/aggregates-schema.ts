@@ -28,7 +28,27 @@ export const feedbackSumsSchema = z.object({
   sqErrorSumSq: nonNegSum,
 });
 
-/** Zod schema of {@link VariantAggregates}, with cross-field checks (errors ≤ requests…). */
+/**
+ * True when `n` values cannot have this sum and sum of squares: sums without values, or
+ * sum² > n · sumSq (Cauchy–Schwarz; a negative variance), beyond floating-point rounding.
+ */
+function impossibleMoments(n: number, sum: number, sumSq: number): boolean {
+  if (n === 0) return sum !== 0 || sumSq !== 0;
+  return sum * sum - n * sumSq > 1e-6 * sum * sum;
+}
+
+/** The first field whose sums no data could produce (`[path…]`), or `undefined` when the sums are consistent. */
+function inconsistentSums(a: { feedback: Record<string, number>; latency: { count: number; sum: number; sumSq: number } }): string[] | undefined {
+  const f = a.feedback;
+  if (impossibleMoments(f.ratingCount!, f.ratingSum!, f.ratingSumSq!)) return ['feedback', f.ratingCount === 0 && f.ratingSum !== 0 ? 'ratingSum' : 'ratingSumSq'];
+  if (Math.abs(f.errorSum!) > f.absErrorSum! * (1 + 1e-9)) return ['feedback', 'absErrorSum'];
+  if (impossibleMoments(f.actualCount!, f.absErrorSum!, f.sqErrorSum!)) return ['feedback', f.actualCount === 0 && f.absErrorSum !== 0 ? 'absErrorSum' : 'sqErrorSum'];
+  if (impossibleMoments(f.actualCount!, f.sqErrorSum!, f.sqErrorSumSq!)) return ['feedback', 'sqErrorSumSq'];
+  if (impossibleMoments(a.latency.count, a.latency.sum, a.latency.sumSq)) return ['latency', a.latency.count === 0 && a.latency.sum !== 0 ? 'sum' : 'sumSq'];
+  return undefined;
+}
+
+/** Zod schema of {@link VariantAggregates}, with cross-field checks (errors ≤ requests, sums some data could produce…). */
 export const variantAggregatesSchema = z
   .object({
     schemaVersion: z.literal(1),
@@ -48,6 +68,8 @@ export const variantAggregatesSchema = z
     if (a.latency.count > a.requests) ctx.addIssue({ code: 'custom', path: ['latency', 'count'], message: `latency count (${a.latency.count}) exceeds requests (${a.requests})` });
     if (a.feedback.correctCount > a.feedback.correctTotal) ctx.addIssue({ code: 'custom', path: ['feedback', 'correctCount'], message: 'correctCount exceeds correctTotal' });
     if (a.feedback.ratingCount > a.feedback.count) ctx.addIssue({ code: 'custom', path: ['feedback', 'ratingCount'], message: 'ratingCount exceeds count' });
+    const bad = inconsistentSums(a);
+    if (bad) ctx.addIssue({ code: 'custom', path: bad, message: `${bad.join('.')} is inconsistent with the other sums and counts (no data gives these values)` });
   });
 
 /** Zod schema of {@link ExperimentAggregates}; each key must equal its entry's `variant`. */
@@ -105,6 +127,7 @@ function looksValid(input: unknown): boolean {
       const v = h.bins[k];
       if (!(Number.isInteger(v) && v > 0) || !/^\d+$/.test(k)) return false;
     }
+    if (inconsistentSums(a as { feedback: Record<string, number>; latency: { count: number; sum: number; sumSq: number } })) return false;
   }
   return true;
 }

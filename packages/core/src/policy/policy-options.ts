@@ -52,7 +52,7 @@ export interface RollbackPolicyOptions {
 }
 
 /** Policy options with every default filled in. */
-export type ResolvedRollbackPolicyOptions = z.output<typeof rollbackPolicyOptionsZ>;
+export type ResolvedRollbackPolicyOptions = Required<RollbackPolicyOptions>;
 
 /** Zod schema of {@link RollbackPolicyOptions}: parses options given by a caller into {@link ResolvedRollbackPolicyOptions}. */
 export const rollbackPolicyOptionsSchema: z.ZodType<ResolvedRollbackPolicyOptions> = rollbackPolicyOptionsZ;
