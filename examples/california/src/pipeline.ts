@@ -189,7 +189,7 @@ function withProfile(result: TrainResult, train: Table) {
   return createArtifact({ ...result.artifact, profile: profileToJSON(profile) });
 }
 
-/** Moves `production` to `version`: at once for the first model, else after the offline gate on R². */
+/** Moves `production` to `version`: at once for the first model, else after the offline gate on R², RMSE and MAE. */
 async function promote(registry: ModelRegistry, version: number, log: (line: string) => void): Promise<number> {
   const current = await registry.getAlias(MODEL, 'production');
   if (current === undefined) {
@@ -197,7 +197,10 @@ async function promote(registry: ModelRegistry, version: number, log: (line: str
     return version;
   }
   const [cur, cand] = await Promise.all([registry.getVersion(MODEL, current), registry.getVersion(MODEL, version)]);
-  const decision = compareOffline({ current: { r2: cur.metrics?.r2 ?? 0 }, candidate: { r2: cand.metrics?.r2 ?? 0 }, metrics: ['r2'] });
+  const metrics = ['r2', 'rmse', 'mae'];
+  const pick = (m: Record<string, number> | undefined) => Object.fromEntries(metrics.map((k) => [k, m?.[k] ?? Number.NaN]));
+  // R² within 0.005, errors within 0.01 (hundreds of thousands of USD, i.e. $1,000).
+  const decision = compareOffline({ current: pick(cur.metrics), candidate: pick(cand.metrics), metrics, tolerances: { r2: 0.005, rmse: 0.01, mae: 0.01 } });
   log(`offline gate v${version} vs v${current}: ${decision.action} — ${decision.reasons.map((r) => r.message).join('; ')}`);
   if (decision.action === 'promote') {
     await registry.setAlias(MODEL, 'production', version, { expect: current, force: true, reason: `offline gate: ${decision.reasons[0]?.message ?? 'promote'}` });

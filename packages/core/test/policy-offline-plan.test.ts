@@ -10,8 +10,8 @@ describe('compareOffline (the Iris flow)', () => {
     const d = compareOffline({ current: v1, candidate: { accuracy: 0.955, precision: 0.958, recall: 0.93, f1: 0.944 } });
     expect(d.action).toBe('rollback');
     expect(d.reasons.map((r) => r.code)).toEqual(['OFFLINE_WORSE', 'OFFLINE_WORSE']);
-    expect(d.reasons[0]!.message).toMatch(/^recall dropped from 0\.9600 to 0\.9300/);
-    expect(d.reasons[1]!.message).toMatch(/^f1 dropped/);
+    expect(d.reasons[0]!.message).toMatch(/^recall got worse from 0\.9600 to 0\.9300 \(-0\.0300/);
+    expect(d.reasons[1]!.message).toMatch(/^f1 got worse/);
   });
 
   it('promotes an improvement and a candidate within tolerance; holds the latter when improvement is required', () => {
@@ -23,7 +23,21 @@ describe('compareOffline (the Iris flow)', () => {
     expect(compareOffline({ ...same, tolerances: { accuracy: 0 } }).action).toBe('rollback');
   });
 
-  it('rejects missing or out-of-range metrics with a clear error', () => {
+  it('gates regression versions on error metrics, where lower is better', () => {
+    const current = { r2: 0.83, rmse: 0.47, mae: 0.31 };
+    const worse = compareOffline({ current, candidate: { r2: 0.8, rmse: 0.52, mae: 0.33 }, metrics: ['r2', 'rmse', 'mae'] });
+    expect(worse.action).toBe('rollback');
+    expect(worse.reasons.map((r) => r.message.split(' ')[0])).toEqual(['r2', 'rmse', 'mae']);
+    const better = compareOffline({ current, candidate: { r2: 0.85, rmse: 0.44, mae: 0.29 }, metrics: ['r2', 'rmse', 'mae'] });
+    expect(better.action).toBe('promote');
+    expect(better.reasons.map((r) => r.code)).toEqual(['OFFLINE_BETTER', 'OFFLINE_BETTER', 'OFFLINE_BETTER']);
+    // A negative R² is a legal value, and a direction can be given explicitly.
+    const custom = compareOffline({ current: { r2: -0.2, cost: 10 }, candidate: { r2: -0.1, cost: 12 }, metrics: ['r2', 'cost'], directions: { cost: 'minimize' } });
+    expect(custom.action).toBe('rollback');
+    expect(custom.reasons[0]!.message).toMatch(/^cost got worse from 10\.0000 to 12\.0000/);
+  });
+
+  it('rejects missing or non-finite metrics with a clear error', () => {
     expect(() => compareOffline({ current: v1, candidate: { accuracy: 0.9, precision: 0.9, recall: 0.9 } })).toThrow(/metric "f1" is missing from candidate/);
     let err: unknown;
     try {
