@@ -77,11 +77,14 @@ export interface IrisPipelineResult {
 
 const MODEL = 'iris';
 
-/** The variants of every round: three forests and a logistic regression. */
+/**
+ * The variants of every round: three forests of `@modelship/trees` (deep; shallow and wide;
+ * conservative, with few trees and large leaves) and a logistic regression.
+ */
 export const IRIS_VARIANTS: Record<string, VariantSpec> = {
-  deep_forest: { learner: 'forest-mljs', params: { nEstimators: 50, maxDepth: 12, seed: 1 } },
-  shallow_wide: { learner: 'forest-mljs', params: { nEstimators: 150, maxDepth: 3, seed: 2 } },
-  conservative: { learner: 'forest-mljs', params: { nEstimators: 25, maxDepth: 4, minNumSamples: 5, seed: 3 } },
+  deep_forest: { learner: 'forest', params: { trees: 100, maxDepth: 12, seed: 1 } },
+  shallow_wide: { learner: 'forest', params: { trees: 300, maxDepth: 3, maxFeatures: 'all', seed: 2 } },
+  conservative: { learner: 'forest', params: { trees: 25, maxDepth: 4, minSamplesLeaf: 5, seed: 3 } },
   logistic: { learner: 'logistic', params: {} },
 };
 
