@@ -148,6 +148,8 @@ class CategoricalAccumulator implements Accumulator {
   private readonly newIndex = new Map<string, number>();
   private newNames: string[] = [];
   private newCounts: number[] = [];
+  /** Slots of unseen categories that left a sliding window, free for reuse. */
+  private freeIds: number[] = [];
   private readonly codes: Int32Array;
   private head = 0;
   private size = 0;
@@ -163,10 +165,18 @@ class CategoricalAccumulator implements Accumulator {
   private newCode(c: string): number {
     let id = this.newIndex.get(c);
     if (id === undefined) {
-      if (this.newNames.length >= MAX_NEW_CATEGORIES) return this.newCode(OTHER_NEW_CATEGORIES);
-      id = this.newNames.length;
-      this.newNames.push(c);
-      this.newCounts.push(0);
+      // The overflow bucket gets a slot of its own beyond the limit (so the limit can never recurse).
+      if (c !== OTHER_NEW_CATEGORIES && this.newIndex.size >= MAX_NEW_CATEGORIES) return this.newCode(OTHER_NEW_CATEGORIES);
+      const free = this.freeIds.pop();
+      if (free !== undefined) {
+        id = free;
+        this.newNames[id] = c;
+        this.newCounts[id] = 0;
+      } else {
+        id = this.newNames.length;
+        this.newNames.push(c);
+        this.newCounts.push(0);
+      }
       this.newIndex.set(c, id);
     }
     return id;
@@ -206,7 +216,14 @@ class CategoricalAccumulator implements Accumulator {
     else {
       this.n--;
       if (code < this.counts.length) this.counts[code]!--;
-      else this.newCounts[code - this.counts.length]!--;
+      else {
+        const id = code - this.counts.length;
+        // An unseen category that left the window frees its slot for the next one.
+        if (--this.newCounts[id]! === 0) {
+          this.newIndex.delete(this.newNames[id]!);
+          this.freeIds.push(id);
+        }
+      }
     }
   }
 
@@ -223,6 +240,7 @@ class CategoricalAccumulator implements Accumulator {
     this.newIndex.clear();
     this.newNames = [];
     this.newCounts = [];
+    this.freeIds = [];
     this.head = this.size = this.n = this.missing = 0;
   }
 }

@@ -206,7 +206,7 @@ export function evaluateFeature(
 /** Applies a multiple-testing correction to the p-value results in place. */
 export function applyCorrection(results: FeatureDriftResult[], method: 'none' | 'bonferroni' | 'benjamini-hochberg'): void {
   if (method === 'none') return;
-  const tested = results.filter((r) => r.status === 'ok' && P_VALUE_TESTS.has(r.test) && typeof r.pValue === 'number');
+  const tested = results.filter((r) => r.status === 'ok' && P_VALUE_TESTS.has(r.test) && typeof r.pValue === 'number' && !Number.isNaN(r.pValue));
   const m = tested.length;
   if (m === 0) return;
   if (method === 'bonferroni') {

@@ -1,4 +1,4 @@
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { RegistryError } from '@modelship/core';
@@ -24,9 +24,11 @@ function alive(pid: number): boolean {
  * Runs `fn` while holding the lock file `lockPath`, created with O_EXCL (`wx`), so that only
  * one process at a time runs a compare-and-set on a key. A lock whose owner process is dead (same
  * host) or that is older than `staleMs` is taken over: it is renamed away first, so that two
- * processes recovering at once do not both remove a fresh lock in the common case.
+ * processes recovering at once do not both remove a fresh lock in the common case. `fn` gets
+ * `stillHeld()`, to check right before its commit that the lock was not taken over meanwhile
+ * (a holder slower than `staleMs`).
  */
-export async function withKeyLock<T>(lockPath: string, options: KeyLockOptions, fn: () => Promise<T>): Promise<T> {
+export async function withKeyLock<T>(lockPath: string, options: KeyLockOptions, fn: (stillHeld: () => Promise<boolean>) => Promise<T>): Promise<T> {
   const start = Date.now();
   const me = `${process.pid}\n${hostname()}\n${Date.now()}\n${randomBytes(6).toString('hex')}`;
   let delay = 1;
@@ -53,10 +55,29 @@ export async function withKeyLock<T>(lockPath: string, options: KeyLockOptions, 
     delay = Math.min(delay * 2, 25);
   }
   try {
-    return await fn();
+    return await fn(async () => (await readFile(lockPath, 'utf8').catch(() => undefined)) === me);
   } finally {
-    await unlink(lockPath).catch(() => {});
+    await releaseLock(lockPath, me);
   }
+}
+
+/**
+ * Removes the lock file only if it is still ours: when a slow holder's lock was judged stale and
+ * taken over, the file now belongs to the new holder, and deleting it would let a third process in.
+ */
+async function releaseLock(lockPath: string, me: string): Promise<void> {
+  const content = await readFile(lockPath, 'utf8').catch(() => undefined);
+  if (content === me) await unlink(lockPath).catch(() => {});
+}
+
+/**
+ * Puts a lock that was moved aside by mistake back in place, but never over a lock created
+ * meanwhile (`link` fails when the name exists, where `rename` would silently replace it);
+ * then removes the aside copy.
+ */
+export async function restoreLock(aside: string, lockPath: string): Promise<void> {
+  await link(aside, lockPath).catch(() => {});
+  await unlink(aside).catch(() => {});
 }
 
 async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
@@ -83,7 +104,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   const taken = await readFile(aside, 'utf8').catch(() => '');
   if (taken !== content) {
     // We moved a fresh lock by mistake (someone recovered first): put it back if possible.
-    await rename(aside, lockPath).catch(() => {});
+    await restoreLock(aside, lockPath);
     return;
   }
   await unlink(aside).catch(() => {});

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -44,8 +44,34 @@ function checkOptions(o: FsStoreOptions): void {
   }
 }
 
-function etagOf(st: BigIntStats): string {
-  return `${st.ino.toString(36)}-${st.size.toString(36)}-${st.mtimeNs.toString(36)}`;
+/** Files up to this size (every record; small blobs) carry a content hash in their etag. */
+const HASHED_MAX = 1 << 20;
+
+/**
+ * The etag of a file: inode, size and mtime, plus, for files up to {@link HASHED_MAX} bytes, a
+ * hash of the content. The hash matters: ext4 hands a freed inode to the next file at once, and
+ * many file systems (ext3, HFS+, NFS servers) keep coarse timestamps, so two different values of
+ * a key written within one clock tick could otherwise share inode, size and mtime, and a stale
+ * compare-and-set would succeed (a lost update). Larger files are content-addressed blobs, only
+ * ever created, never compare-and-set in normal use.
+ */
+function etagOf(st: BigIntStats, contentHash: string | undefined): string {
+  const base = `${st.ino.toString(36)}-${st.size.toString(36)}-${st.mtimeNs.toString(36)}`;
+  return contentHash === undefined ? base : `${base}-${contentHash}`;
+}
+
+function hashOf(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url').slice(0, 22);
+}
+
+/** Reads the etag (and, for a small file, the content) of an open file, from one `fstat`. */
+async function describe(fh: FileHandle): Promise<{ st: BigIntStats; body: Uint8Array | undefined; etag: string } | undefined> {
+  const st = await fh.stat({ bigint: true });
+  if (!st.isFile()) return undefined;
+  if (st.size > BigInt(HASHED_MAX)) return { st, body: undefined, etag: etagOf(st, undefined) };
+  const buf = await fh.readFile();
+  const body = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  return { st, body, etag: etagOf(st, hashOf(body)) };
 }
 
 function missing(err: unknown): boolean {
@@ -105,10 +131,11 @@ export class FsStore implements Store {
       throw failure('FsStore.get', key, err);
     }
     try {
-      const st = await fh.stat({ bigint: true });
-      if (!st.isFile()) return undefined;
+      const d = await describe(fh);
+      if (!d) return undefined;
+      if (d.body) return { body: d.body, etag: d.etag };
       const buf = await fh.readFile();
-      return { body: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), etag: etagOf(st) };
+      return { body: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), etag: d.etag };
     } catch (err) {
       if (missing(err)) return undefined;
       throw failure('FsStore.get', key, err);
@@ -122,11 +149,28 @@ export class FsStore implements Store {
     const p = this.pathOf(key, 'FsStore.head');
     this.assertOpen('FsStore.head');
     try {
-      const st = await stat(p, { bigint: true });
-      return st.isFile() ? etagOf(st) : undefined;
+      return await this.etagAt(p);
+    } catch (err) {
+      throw failure('FsStore.head', key, err);
+    }
+  }
+
+  /** The etag of the file at `p`, `undefined` when absent (throws other errors as they are). */
+  private async etagAt(p: string): Promise<string | undefined> {
+    let fh: FileHandle;
+    try {
+      fh = await open(p, 'r');
     } catch (err) {
       if (missing(err)) return undefined;
-      throw failure('FsStore.head', key, err);
+      throw err;
+    }
+    try {
+      return (await describe(fh))?.etag;
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    } finally {
+      await fh.close();
     }
   }
 
@@ -148,9 +192,16 @@ export class FsStore implements Store {
     try {
       const fh = await open(tmp, 'wx');
       try {
-        for await (const chunk of source) if (chunk.length) await fh.write(chunk);
+        const h = createHash('sha256');
+        let size = 0;
+        for await (const chunk of source) {
+          if (!chunk.length) continue;
+          await fh.write(chunk);
+          size += chunk.length;
+          if (size <= HASHED_MAX) h.update(chunk);
+        }
         if (this.fsync) await fh.sync();
-        etag = etagOf(await fh.stat({ bigint: true }));
+        etag = etagOf(await fh.stat({ bigint: true }), size <= HASHED_MAX ? h.digest('base64url').slice(0, 22) : undefined);
       } finally {
         await fh.close();
       }
@@ -168,14 +219,12 @@ export class FsStore implements Store {
           throw err;
         }
       } else {
-        await withKeyLock(this.lockPath(p), this.lock, async () => {
+        await withKeyLock(this.lockPath(p), this.lock, async (stillHeld) => {
           if (options.ifMatch !== undefined) {
-            const cur = await stat(p, { bigint: true }).then(etagOf, (err) => {
-              if (missing(err)) return undefined;
-              throw err;
-            });
+            const cur = await this.etagAt(p);
             if (cur !== options.ifMatch) throw storeConflict(operation, key, cur === undefined ? 'key is absent' : 'etag does not match');
           }
+          if (!(await stillHeld())) throw lockLost(operation, key);
           await rename(tmp, p);
         });
       }
@@ -228,11 +277,12 @@ export class FsStore implements Store {
       throw failure('FsStore.delete', key, err);
     }
     try {
-      return await withKeyLock(this.lockPath(p), this.lock, async () => {
+      return await withKeyLock(this.lockPath(p), this.lock, async (stillHeld) => {
         if (options.ifMatch !== undefined) {
-          const cur = await this.head(key);
+          const cur = await this.etagAt(p);
           if (cur !== options.ifMatch) throw storeConflict('FsStore.delete', key, cur === undefined ? 'key is absent' : 'etag does not match');
         }
+        if (!(await stillHeld())) throw lockLost('FsStore.delete', key);
         try {
           await unlink(p);
         } catch (err) {
@@ -259,13 +309,25 @@ export class FsStore implements Store {
       if (missing(err)) return undefined;
       throw failure('FsStore.getStream', key, err);
     }
-    const st = await fh.stat({ bigint: true });
-    if (!st.isFile()) {
+    let d;
+    try {
+      d = await describe(fh);
+    } catch (err) {
+      await fh.close();
+      if (missing(err)) return undefined;
+      throw failure('FsStore.getStream', key, err);
+    }
+    if (!d) {
       await fh.close();
       return undefined;
     }
-    const stream = fh.createReadStream({ highWaterMark: 1 << 20, autoClose: true });
-    return { stream, etag: etagOf(st), size: Number(st.size) };
+    if (d.body) {
+      await fh.close();
+      const body = d.body;
+      return { stream: (async function* one() { yield body; })(), etag: d.etag, size: body.length };
+    }
+    const stream = fh.createReadStream({ highWaterMark: 1 << 20, autoClose: true, start: 0 });
+    return { stream, etag: d.etag, size: Number(d.st.size) };
   }
 
   /**
@@ -324,6 +386,13 @@ export class FsStore implements Store {
   private assertOpen(operation: string): void {
     if (this.closed) throw new RegistryError('CLOSED', `${operation}: the store is closed`, { operation });
   }
+}
+
+function lockLost(operation: string, key: string): RegistryError {
+  return new RegistryError('STORE_FAILURE', `${operation}: "${key}": the key's lock was taken over as stale before the write; nothing was written`, {
+    operation,
+    details: { key },
+  });
 }
 
 function failure(operation: string, key: string, cause: unknown): RegistryError {

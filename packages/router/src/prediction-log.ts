@@ -90,6 +90,8 @@ export class PredictionLog {
   dropped = 0;
   /** Records whose delivery to a sink failed. */
   failed = 0;
+  /** Sink `flush` or `close` calls that failed (logged, never thrown). */
+  sinkErrors = 0;
   readonly #ring: (PredictionRecord | undefined)[];
   #at = 0;
   #size = 0;
@@ -201,17 +203,27 @@ export class PredictionLog {
     });
   }
 
-  /** Delivers pending records and waits for every sink to flush. */
+  /** Delivers pending records and waits for every sink to flush (a sink's failure is logged and counted, never thrown). */
   async flush(): Promise<void> {
     this.#dispatch();
     await Promise.all(this.#busy);
-    await Promise.all(this.#sinks.map((s) => s.flush?.()));
+    await Promise.all(this.#sinks.map((s) => this.#settle(() => s.flush?.(), 'flush')));
   }
 
-  /** Flushes, then closes every sink. */
+  /** Flushes, then closes every sink; a sink that fails to flush or close is logged, never thrown. */
   async close(): Promise<void> {
     await this.flush();
-    await Promise.all(this.#sinks.map((s) => s.close?.()));
+    await Promise.all(this.#sinks.map((s) => this.#settle(() => s.close?.(), 'close')));
+  }
+
+  /** Runs a sink's flush or close, logging (not throwing) its failure. */
+  async #settle(fn: () => void | Promise<void> | undefined, what: string): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.sinkErrors++;
+      this.#logger.error({ err }, `prediction log: a sink failed to ${what}`);
+    }
   }
 }
 

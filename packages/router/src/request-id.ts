@@ -1,5 +1,6 @@
 import { randomFillSync, type KeyObject } from 'node:crypto';
 import { HmacSha256 } from './hmac-sha256.js';
+import { z } from 'zod';
 import { RouterError } from './errors.js';
 
 /** What a request id says about the prediction it names. */
@@ -51,6 +52,15 @@ const TAG_BYTES = 16;
 const HEADER_BYTES = 20; // format(1) time(6) nonce(8) version(4) variant length(1)
 const MAX_VARIANT_BYTES = 64;
 const MAX_LABEL_BYTES = 64;
+/** The longest id: header, a 64-byte variant, a 64-byte label with its kind and length bytes, the tag — in base64url. */
+const MAX_ID_CHARS = Math.ceil(((HEADER_BYTES + MAX_VARIANT_BYTES + 2 + MAX_LABEL_BYTES + TAG_BYTES) * 4) / 3);
+
+const codecOptionsSchema = z.object({
+  model: z.string().min(1, 'expected a non-empty model name'),
+  maxAgeMs: z.number().positive().optional(),
+  maxClockSkewMs: z.number().nonnegative().optional(),
+  clock: z.custom<() => number>((c) => typeof c === 'function', 'expected a function returning ms since the epoch').optional(),
+});
 
 /**
  * Signs and verifies self-describing request ids.
@@ -78,7 +88,12 @@ export class RequestIdCodec {
   readonly #pool = new Uint32Array(2048);
   #poolAt = 2048;
 
+  /** Throws `RouterError('INVALID_OPTIONS')` naming the field for a bad key, model or limit. */
   constructor(options: RequestIdCodecOptions) {
+    const parsed = codecOptionsSchema.safeParse(options ?? {});
+    if (!parsed.success) {
+      throw new RouterError('INVALID_OPTIONS', `invalid request id options: ${z.prettifyError(parsed.error)}`, { operation: 'createRequestIdCodec', cause: parsed.error });
+    }
     const { key } = options;
     let bytes: Buffer;
     if (typeof key === 'string' || key instanceof Uint8Array) {
@@ -167,7 +182,7 @@ export class RequestIdCodec {
   #parse(id: string): { claims: RequestIdClaims; payload: Buffer; tag: Buffer } {
     const bad = (why: string): RouterError =>
       new RouterError('INVALID_REQUEST_ID', `invalid request id: ${why}`, { operation: 'RequestIdCodec.verify', details: { requestId: id } });
-    if (typeof id !== 'string' || id.length === 0 || id.length > 200 || !/^[A-Za-z0-9_-]+$/.test(id)) {
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_CHARS || !/^[A-Za-z0-9_-]+$/.test(id)) {
       throw bad('expected a non-empty base64url string as returned by predict()');
     }
     const bytes = Buffer.from(id, 'base64url');

@@ -116,6 +116,7 @@ export class RolloutFollower {
         } catch (err) {
           this.#o.logger.error({ err, rollout }, 'router could not load the rollout; still serving the previous one');
           this.#fail(new RouterError('LOAD_FAILED', `could not load rollout revision ${rollout.revision} of "${this.#o.model}": ${(err as Error)?.message ?? String(err)}`, { operation: 'router.load', cause: err }));
+          if (this.#retry) clearTimeout(this.#retry);
           this.#retry = setTimeout(() => {
             if (!this.#desired) this.offer(rollout);
           }, this.#o.pollIntervalMs);

@@ -25,20 +25,41 @@ function replacer(_key: string, value: unknown): unknown {
  */
 export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSink {
   let handle: Promise<FileHandle> | undefined;
+  // Settles when every write so far has; never rejects, so one failed batch cannot fail the next.
   let chain: Promise<void> = Promise.resolve();
   const file = (): Promise<FileHandle> => (handle ??= open(options.path, 'a'));
+  /** Forgets the file after a failure, so that the next batch opens it again (e.g. once its directory is back). */
+  const drop = (failed: Promise<FileHandle> | undefined): void => {
+    if (handle !== failed) return;
+    handle = undefined;
+    failed?.then((h) => h.close()).catch(() => {});
+  };
   return {
     write(records: readonly LoggedPrediction[]): Promise<void> {
       let text = '';
       for (const r of records) text += JSON.stringify(r, replacer) + '\n';
-      chain = chain.then(async () => {
-        await (await file()).appendFile(text, 'utf8');
+      const done = chain.then(async () => {
+        const h = file();
+        try {
+          await (await h).appendFile(text, 'utf8');
+        } catch (err) {
+          drop(h);
+          throw err;
+        }
       });
-      return chain;
+      chain = done.catch(() => {});
+      return done;
     },
     async flush(): Promise<void> {
       await chain;
-      if (handle) await (await handle).datasync();
+      const h = handle;
+      if (!h) return;
+      try {
+        await (await h).datasync();
+      } catch (err) {
+        drop(h);
+        throw err;
+      }
     },
     async close(): Promise<void> {
       await chain;

@@ -108,6 +108,7 @@ export class TrafficSplitter {
 
   /** The bucket (0–9999) of a unit key under this splitter's salt. */
   bucket(unit: string): number {
+    if (typeof unit !== 'string') throw badUnit(unit);
     return murmur3Continue(this.#prefix, unit) % BUCKETS;
   }
 
@@ -122,7 +123,11 @@ export class TrafficSplitter {
    */
   assignIndex(unit?: string, override?: string): number {
     if (override !== undefined) return this.indexOf(override);
-    if (unit !== undefined) return this.#table[murmur3Continue(this.#prefix, unit) % BUCKETS]!;
+    if (unit !== undefined) {
+      // A number would hash like an empty string and put every such unit in one variant.
+      if (typeof unit !== 'string') throw badUnit(unit);
+      return this.#table[murmur3Continue(this.#prefix, unit) % BUCKETS]!;
+    }
     const b = Math.floor(this.#random() * BUCKETS);
     return this.#table[b < BUCKETS ? (b >= 0 ? b : 0) : BUCKETS - 1]!;
   }
@@ -181,4 +186,12 @@ export class TrafficSplitter {
  */
 export function createTrafficSplitter(options: TrafficSplitterOptions): TrafficSplitter {
   return new TrafficSplitter(options);
+}
+
+/** The error for a unit key that is not a string. */
+function badUnit(unit: unknown): RouterError {
+  return new RouterError('INVALID_OPTIONS', `unit: expected a string key (user, session…) or undefined, received ${unit === null ? 'null' : typeof unit}`, {
+    operation: 'TrafficSplitter.assign',
+    details: { field: 'unit' },
+  });
 }

@@ -1,4 +1,6 @@
 import { createRegistry, MemoryStore, ValidationError, type ModelRegistry } from '@modelship/core';
+import type { ModelRouter } from '../src/model-router.js';
+import type { Logger } from '../src/logger.js';
 import type { ServableModel } from '../src/router-registry.js';
 
 /** A tiny model spec stored as the artifact bytes of the test registry (real artifacts are tested elsewhere). */
@@ -44,3 +46,32 @@ export function stepTimer(step = 0.5): () => number {
 }
 
 export const HMAC_KEY = 'router-test-hmac-key-0123456789abcdef';
+
+/** Resolves once `router` serves `revision` or a later one (event-driven: no fixed wait that a loaded machine could outlast). */
+export function untilRevision(router: ModelRouter, revision: number): Promise<void> {
+  if ((router.rollout?.revision ?? 0) >= revision) return Promise.resolve();
+  return new Promise((resolve) => {
+    const on = (e: { rollout: { revision: number } }): void => {
+      if (e.rollout.revision < revision) return;
+      router.off('modelSwapped', on);
+      resolve();
+    };
+    router.on('modelSwapped', on);
+  });
+}
+
+/** A pino-compatible logger whose `loadFailed` promise resolves at the router's first "could not load the rollout" error. */
+export function loadFailureLogger(): { logger: Logger; loadFailed: Promise<void> } {
+  let resolve!: () => void;
+  const loadFailed = new Promise<void>((r) => (resolve = r));
+  const logger: Logger = {
+    error: (_obj: unknown, msg?: string) => {
+      if (typeof msg === 'string' && msg.includes('could not load the rollout')) resolve();
+    },
+    warn() {},
+    info() {},
+    debug() {},
+    child: () => logger,
+  } as unknown as Logger;
+  return { logger, loadFailed };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createModelRouter } from '../src/model-router.js';
 import type { RouterRollout } from '../src/router-registry.js';
-import { HMAC_KEY, fakeLoader, registryWith } from './helpers.js';
+import { HMAC_KEY, fakeLoader, registryWith, untilRevision } from './helpers.js';
 
 describe('hot swap under load', () => {
   it('50,000 predictions per replica while the rollout changes 20 times: zero failures, every answer from the rollout in force at its start', async () => {
@@ -67,9 +67,9 @@ describe('hot swap under load', () => {
       });
       await burst(5000);
       set.push(await change);
-      for (let w = 0; w < 500 && router.rollout!.revision < set.at(-1)!.revision; w++) await new Promise((r) => setTimeout(r, 5));
+      await untilRevision(router, set.at(-1)!.revision);
     }
-    for (let w = 0; w < 500 && replica.rollout!.revision < 21; w++) await new Promise((r) => setTimeout(r, 5));
+    await untilRevision(replica, 21);
     await burst(1000); // requests on the final rollout
     expect(failures).toBe(0);
     expect(checked).toBe(101_000);

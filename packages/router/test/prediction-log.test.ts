@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { createModelRouter } from '../src/model-router.js';
 import { createPredictionLog, type LoggedPrediction, type PredictionRecord } from '../src/prediction-log.js';
 import { createCallbackSink, createJsonLinesSink } from '../src/sinks.js';
-import { HMAC_KEY, fakeLoader, registryWith } from './helpers.js';
+import { HMAC_KEY, fakeLoader, loadFailureLogger, registryWith, untilRevision } from './helpers.js';
 
 const rec = (i: number, input: unknown = { x: i, email: `u${i}@example.com` }): PredictionRecord => ({
   requestId: `id-${i}`,
@@ -103,7 +103,7 @@ describe('metrics and events', () => {
     expect(text).toMatch(/modelship_prediction_duration_seconds_count\{model="m",variant="candidate",model_version="2"\} \d+/);
     expect(text).toContain('modelship_model_swaps_total{model="m"} 1');
     await registry.setRollout('m', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' });
-    for (let w = 0; w < 100 && swapped.length < 2; w++) await new Promise((r) => setTimeout(r, 5));
+    await untilRevision(router, 2);
     expect(swapped).toEqual([1, 2]);
     expect(await prom.metrics()).toContain('modelship_model_swaps_total{model="m"} 2');
     // A second router of another model shares the registry's metrics.
@@ -143,10 +143,12 @@ describe('metrics and events', () => {
       if (info.version === 2) throw new Error('corrupt artifact');
       return fakeLoader(bytes);
     };
-    const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel, pollIntervalMs: 10 });
+    const { logger, loadFailed } = loadFailureLogger();
+    const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel, pollIntervalMs: 10, logger });
     await router.ready();
     await registry.setRollout('m', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' });
-    await new Promise((r) => setTimeout(r, 50));
+    await loadFailed; // the failed load happened (not merely a fixed wait that a loaded machine could outlast)
+    expect(router.rollout!.revision).toBe(1);
     expect(router.predict({ x: 3 })).toMatchObject({ modelVersion: 1, prediction: 3 });
     await router.close();
   });

@@ -3,7 +3,7 @@ import { Registry } from 'prom-client';
 import { isModelshipError, loadIris, loadModel } from '@modelship/core';
 import { createModelRouter } from '../src/model-router.js';
 import { createMemoryOutcomeStore } from '../src/outcome-store.js';
-import { HMAC_KEY } from './helpers.js';
+import { HMAC_KEY, loadFailureLogger, untilRevision } from './helpers.js';
 import { artifactRegistry, trainIris, trainLine } from './real-models.js';
 
 type Pred = { value: number | string; probabilities?: Record<string, number> };
@@ -46,7 +46,8 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
   it('refuses an artifact whose stored bytes were altered, and keeps serving the verified one', async () => {
     const registry = await artifactRegistry('line', [await trainLine(2), await trainLine(3)]);
     await registry.setRollout('line', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
-    const router = createModelRouter({ registry, model: 'line', hmacKey: HMAC_KEY, pollIntervalMs: 10 });
+    const { logger, loadFailed } = loadFailureLogger();
+    const router = createModelRouter({ registry, model: 'line', hmacKey: HMAC_KEY, pollIntervalMs: 10, logger });
     await router.ready();
     // Corrupt version 2's blob in the store.
     const v2 = await registry.getVersion('line', 2);
@@ -58,7 +59,8 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
     bad[bad.length >> 1] ^= 0xff;
     await registry.store.put(blobKey!, bad);
     await registry.setRollout('line', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' });
-    await new Promise((r) => setTimeout(r, 60));
+    await loadFailed; // the verification failure happened (no fixed wait)
+    expect(router.rollout!.revision).toBe(1);
     expect(router.predict<Pred>({ x: 10 })).toMatchObject({ modelVersion: 1 });
     expect(router.predict<Pred>({ x: 10 }).prediction.value).toBeCloseTo(21, 1);
     await router.close();
@@ -140,7 +142,7 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
         }
       }
       const set = await change;
-      for (let w = 0; w < 400 && router.rollout!.revision < set.revision; w++) await new Promise((r) => setTimeout(r, 5));
+      await untilRevision(router, set.revision);
     }
     expect(n).toBe(50_000);
     expect(failures).toBe(0);

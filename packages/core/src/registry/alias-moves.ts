@@ -56,12 +56,14 @@ export async function moveAlias(
       await ctx.store.put(K.alias(name, alias), encodeJson(next), cur ? { ifMatch: cur.etag } : { ifNoneMatch: '*' });
     } catch (err) {
       if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
+      // A write that was applied but whose answer was lost (then retried) finds its own entry.
       const now = await readAlias(ctx, name, alias, op);
-      if (now?.record.history.some((h) => h.id === id)) return entry;
-      if (options.expect !== undefined) {
-        throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" was moved concurrently`, { operation: op, details: { name, alias, expected: options.expect }, cause: err });
+      if (!now?.record.history.some((h) => h.id === id)) {
+        if (options.expect !== undefined) {
+          throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" was moved concurrently`, { operation: op, details: { name, alias, expected: options.expect }, cause: err });
+        }
+        continue;
       }
-      continue;
     }
     ctx.log.info({ name, alias, from, to, actor, reason: options.reason }, 'alias moved');
     ctx.emit('aliasMoved', { name, alias, from, to, entry });

@@ -154,22 +154,34 @@ export const registerMetaSchema = z
 
 /** Options of moves: `setAlias`, `deleteAlias`, `rollback`. */
 export interface AliasMoveOptions {
-  /** Compare-and-set: the version the alias must point to now (`null`: must be absent); omitted: no check. */
+  /** Compare-and-set: the version the alias must point to now (`null`: must be absent); default omitted: no check. */
   expect?: number | null;
-  /** Allows moving a protected alias without the authorizer. */
+  /** Allows moving a protected alias without the authorizer; default false. */
   force?: boolean;
-  /** Why (recorded in the history). */
+  /** Why (recorded in the history); default none. */
   reason?: string;
   /** Who (default: the registry's actor). */
   actor?: string;
 }
 
+const reason = z.string().max(10_000);
+const actor = z.string().min(1).max(256);
+const positiveInt = z.number().int().positive();
+
+/** The zod schema of {@link AliasMoveOptions}. */
+export const aliasMoveOptionsSchema = z
+  .object({ expect: positiveInt.nullable().optional(), force: z.boolean().optional(), reason: reason.optional(), actor: actor.optional() })
+  .strict();
+
 /** Options of `setRollout`. */
 export interface SetRolloutOptions {
-  /** Compare-and-set: the revision that must be current (`null`: no rollout yet); omitted: no check. */
+  /** Compare-and-set: the revision that must be current (`null`: no rollout yet); default omitted: no check. */
   expect?: number | null;
-  /** Why (stored in the record). */
+  /** Why (stored in the record); default none. */
   reason?: string;
   /** Who (default: the registry's actor). */
   actor?: string;
 }
+
+/** The zod schema of {@link SetRolloutOptions}. */
+export const setRolloutOptionsSchema = z.object({ expect: positiveInt.nullable().optional(), reason: reason.optional(), actor: actor.optional() }).strict();

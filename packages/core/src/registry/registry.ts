@@ -1,64 +1,37 @@
 import { EventEmitter } from 'eventemitter3';
 import { RegistryError, ValidationError, isModelshipError } from '../errors.js';
 import { targetAt, rollbackTarget } from './alias-history.js';
-import { allocateVersion } from './allocate.js';
 import { BlobCache } from './blob-cache.js';
-import { decodeJson, encodeJson, randomId, sha256Hex } from './bytes.js';
+import { decodeJson, encodeJson } from './bytes.js';
 import { safeEmit, silentRegistryLogger, type RegistryEvents, type RegistryLogger } from './events.js';
+import { aliasListSchema, modelQuerySchema, resolveOptionsSchema, tagPatchSchema, timeSchema, versionQuerySchema, versionRefSchema } from './inputs.js';
 import { registryKeys as K, versionFromKey } from './keys.js';
 import { validateName, validateVersion } from './names.js';
 import type { AliasHistoryEntry, AliasRecord, DatasetVersion, DatasetVersionInput, ModelRecord, ModelVersion } from './records.js';
 import {
-  registerMetaSchema,
+  aliasMoveOptionsSchema,
+  setRolloutOptionsSchema,
   validateRegistryOptions,
   type AliasMoveOptions,
-  type AuthorizationRequest,
   type RegisterMeta,
   type RegistryOptions,
   type SetRolloutOptions,
 } from './registry-options.js';
+import { registerVersion } from './register-op.js';
+import { resolveFirst, type LoadedVersion, type ResolveOptions, type ResolveResult, type VersionRef } from './resolve-op.js';
 import { rolloutSchema, type Rollout, type RolloutRecord } from './rollout.js';
 import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './search.js';
 import type { Store } from './store.js';
 import { RegistryWatcher, type WatchOptions } from './watch.js';
-import { readBlob, streamBlob, writeBlob } from './blob-io.js';
+import { readBlob, streamBlob } from './blob-io.js';
 import { moveAlias, readAlias } from './alias-moves.js';
-import { ignoreConflict, notFound, parseInput, type RegistryContext } from './context.js';
+import { notFound, parseInput, type RegistryContext } from './context.js';
 import { getDataset, listDatasets, listDatasetVersions, registerDataset } from './dataset-ops.js';
-import { writeRollout } from './rollout-ops.js';
+import { readRollout, writeRollout } from './rollout-ops.js';
 import { modelArtifactCodec } from './artifact-codec.js';
 import type { ModelArtifact } from '../artifact/model-artifact.js';
 
-/** A version, an alias name, or a version number as a string (`'3'`). */
-export type VersionRef = number | string;
-
-/** What `load` returns: the verified artifact bytes and the version record. */
-export interface LoadedVersion {
-  /** The version record. */
-  version: ModelVersion;
-  /** The artifact bytes (verified against `version.sha256`). */
-  bytes: Uint8Array;
-}
-
-/** What `resolve` returns. */
-export interface ResolveResult {
-  /** Where the artifact came from. */
-  source: 'alias' | 'fallback';
-  /** The alias that resolved (source `alias`). */
-  alias?: string;
-  /** The version record (source `alias`). */
-  version?: ModelVersion;
-  /** The fallback file (source `fallback`). */
-  path?: string;
-  /** The artifact bytes. */
-  bytes: Uint8Array;
-}
-
-/** Options of `resolve`. */
-export interface ResolveOptions {
-  /** A local artifact file used when no alias resolves and loads. */
-  fallback?: string;
-}
+export type { LoadedVersion, ResolveOptions, ResolveResult, VersionRef } from './resolve-op.js';
 
 /**
  * The versioned model registry: models with immutable numbered versions, datasets, aliases
@@ -109,58 +82,8 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
    * codec, which also supplies metrics, params and fingerprint not given in `meta`).
    */
   async register(name: string, artifact: A | Uint8Array, meta: RegisterMeta = {}): Promise<ModelVersion> {
-    const op = 'registry.register';
-    this.assertOpen(op);
-    name = validateName(name, 'name', op);
-    const m = parseInput(registerMetaSchema, meta, op, 'meta');
-    let bytes: Uint8Array;
-    let described: ReturnType<NonNullable<NonNullable<RegistryOptions<A>['artifactCodec']>['describe']>> = {};
-    if (artifact instanceof Uint8Array) bytes = artifact;
-    else if (this.options.artifactCodec) {
-      bytes = this.options.artifactCodec.encode(artifact as A);
-      described = this.options.artifactCodec.describe?.(artifact as A) ?? {};
-    } else {
-      throw new ValidationError('INVALID_INPUT', `${op}: artifact: expected a Uint8Array (this registry has no artifactCodec)`, { operation: op });
-    }
-    if (m.dataset) {
-      validateName(m.dataset.name, 'meta.dataset.name', op);
-      await this.getDataset(m.dataset.name, m.dataset.version);
-    }
-    const actor = m.actor ?? this.actor;
-    const sha256 = sha256Hex(bytes);
-    await writeBlob(this.store, sha256, bytes, this.options.streamThresholdBytes ?? 8 << 20, this.options.hooks);
-    const now = this.clock();
-    const model: ModelRecord = { name, tags: m.modelTags ?? {}, createdBy: actor, createdAt: now, ...(m.modelDescription ? { description: m.modelDescription } : {}) };
-    await this.store.put(K.model(name), encodeJson(model), { ifNoneMatch: '*' }).catch(ignoreConflict);
-    await this.options.hooks?.beforeVersionCommit?.(name);
-    const registrationId = randomId();
-    const fingerprint = m.fingerprint ?? described.fingerprint;
-    const record = await allocateVersion<ModelVersion>({
-      store: this.store,
-      prefix: K.versionsPrefix(name),
-      keyOf: (n) => K.version(name, n),
-      parse: versionFromKey,
-      maxAttempts: this.options.maxAllocationAttempts ?? 10_000,
-      operation: op,
-      build: (version) => ({
-        name,
-        version,
-        sha256,
-        size: bytes.length,
-        metrics: m.metrics ?? described.metrics ?? {},
-        params: (m.params ?? described.params ?? {}) as ModelVersion['params'],
-        tags: m.tags ?? {},
-        ...(fingerprint ? { fingerprint } : {}),
-        ...(m.dataset ? { dataset: m.dataset } : {}),
-        ...(m.description ? { description: m.description } : {}),
-        createdBy: actor,
-        createdAt: now,
-        registrationId,
-      }),
-    });
-    this.log.info({ name, version: record.version, sha256 }, 'version registered');
-    this.emitSafe('versionRegistered', { version: record });
-    return record;
+    this.assertOpen('registry.register');
+    return registerVersion(this.ctx, this.options, name, artifact, meta, (d, v) => this.getDataset(d, v));
   }
 
   /** Every model name, sorted. */
@@ -183,14 +106,17 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   /** Replaces a model's tags (merged with `tags`; a `null` value removes a tag) by compare-and-set with retry. */
   async tagModel(name: string, tags: Record<string, string | null>): Promise<ModelRecord> {
     const op = 'registry.tagModel';
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    tags = parseInput(tagPatchSchema, tags, op, 'tags');
     for (;;) {
-      await this.getModel(name);
-      const e = (await this.store.get(K.model(name)))!;
+      const e = await this.store.get(K.model(name));
+      if (!e) throw notFound(op, `model "${name}" does not exist`, { name });
       const rec = decodeJson<ModelRecord>(e.body, K.model(name), op);
       const next = { ...rec, tags: { ...rec.tags } };
       for (const [k, v] of Object.entries(tags)) {
         if (v === null) delete next.tags[k];
-        else next.tags[k] = String(v);
+        else next.tags[k] = v;
       }
       try {
         await this.store.put(K.model(name), encodeJson(next), { ifMatch: e.etag });
@@ -234,6 +160,8 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   /** The version number a reference points to: a number, a numeric string, or an alias. */
   async resolveVersion(name: string, ref: VersionRef): Promise<number> {
     const op = 'registry.resolveVersion';
+    this.assertOpen(op);
+    ref = parseInput(versionRefSchema, ref, op, 'ref');
     if (typeof ref === 'number') return validateVersion(ref, 'version', op);
     if (/^[0-9]+$/.test(ref)) return validateVersion(Number(ref), 'version', op);
     const v = await this.getAlias(name, ref);
@@ -290,31 +218,9 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     const op = 'registry.resolve';
     this.assertOpen(op);
     name = validateName(name, 'name', op);
-    const failures: string[] = [];
-    for (const alias of aliases) {
-      try {
-        const v = await this.getAlias(name, alias);
-        if (v === undefined) {
-          failures.push(`${alias}: not set`);
-          continue;
-        }
-        const loaded = await this.load(name, v);
-        return { source: 'alias', alias, version: loaded.version, bytes: loaded.bytes };
-      } catch (err) {
-        if (isModelshipError(err, 'RegistryError', 'INVALID_NAME')) throw err;
-        this.log.warn({ err, name, alias }, 'resolve: alias did not load');
-        failures.push(`${alias}: ${(err as Error).message}`);
-      }
-    }
-    if (options.fallback) {
-      const { readFile } = await import('node:fs/promises');
-      try {
-        return { source: 'fallback', path: options.fallback, bytes: new Uint8Array(await readFile(options.fallback)) };
-      } catch (cause) {
-        failures.push(`fallback ${options.fallback}: ${(cause as Error).message}`);
-      }
-    }
-    throw notFound(op, `model "${name}": nothing resolved (${failures.join('; ') || 'no aliases given'})`, { name, aliases });
+    const list = parseInput(aliasListSchema, aliases, op, 'aliases').map((a, i) => validateName(a, `aliases[${i}]`, op));
+    const o = parseInput(resolveOptionsSchema, options, op, 'options');
+    return resolveFirst(op, name, list, o, { getAlias: (a) => this.getAlias(name, a), load: (v) => this.load(name, v), log: this.log });
   }
 
   // ---- aliases --------------------------------------------------------------------------------
@@ -346,8 +252,8 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
 
   /** What the alias pointed to at `time` (epoch ms or Date), or `undefined` (not set then). */
   async aliasAt(name: string, alias: string, time: number | Date): Promise<number | undefined> {
-    const t = typeof time === 'number' ? time : time.getTime();
-    return targetAt(await this.aliasHistory(name, alias), t);
+    const t = parseInput(timeSchema, time, 'registry.aliasAt', 'time');
+    return targetAt(await this.aliasHistory(name, alias), typeof t === 'number' ? t : t.getTime());
   }
 
   /**
@@ -361,8 +267,9 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
     version = validateVersion(version, 'version', op);
+    const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
     await this.getVersion(name, version);
-    return this.moveAlias(op, 'setAlias', 'set', name, alias, () => version, options);
+    return moveAlias(this.ctx, op, 'setAlias', 'set', name, alias, () => version, o);
   }
 
   /** Unsets an alias by compare-and-set (history is kept); same rules as {@link ModelRegistry.setAlias}. */
@@ -371,10 +278,11 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     this.assertOpen(op);
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
-    return this.moveAlias(op, 'deleteAlias', 'delete', name, alias, (rec) => {
+    const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
+    return moveAlias(this.ctx, op, 'deleteAlias', 'delete', name, alias, (rec) => {
       if (!rec || rec.version === null) throw notFound(op, `model "${name}" has no alias "${alias}"`, { name, alias });
       return null;
-    }, options);
+    }, o);
   }
 
   /**
@@ -387,28 +295,17 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     this.assertOpen(op);
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
-    return this.moveAlias(op, 'rollback', 'rollback', name, alias, (rec) => {
+    const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
+    return moveAlias(this.ctx, op, 'rollback', 'rollback', name, alias, (rec) => {
       const target = rec ? rollbackTarget(rec.history) : undefined;
       if (target === undefined) throw notFound(op, `alias "${alias}" of model "${name}" has no previous target`, { name, alias });
       return target;
-    }, options);
+    }, o);
   }
 
   private async readAlias(name: string, alias: string, op: string): Promise<{ record: AliasRecord; etag: string } | undefined> {
     this.assertOpen(op);
     return readAlias(this.ctx, validateName(name, 'name', op), validateName(alias, 'alias', op), op);
-  }
-
-  private moveAlias(
-    op: string,
-    operation: AuthorizationRequest['operation'],
-    action: AliasHistoryEntry['action'],
-    name: string,
-    alias: string,
-    targetOf: (rec: AliasRecord | undefined) => number | null,
-    options: AliasMoveOptions,
-  ): Promise<AliasHistoryEntry> {
-    return moveAlias(this.ctx, op, operation, action, name, alias, targetOf, options);
   }
 
   // ---- rollout --------------------------------------------------------------------------------
@@ -418,8 +315,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     const op = 'registry.getRollout';
     this.assertOpen(op);
     name = validateName(name, 'name', op);
-    const e = await this.store.get(K.rollout(name));
-    return e ? decodeJson<RolloutRecord>(e.body, K.rollout(name), op) : undefined;
+    return (await readRollout(this.ctx, name, op))?.record;
   }
 
   /**
@@ -431,9 +327,10 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     this.assertOpen(op);
     name = validateName(name, 'name', op);
     const r = parseInput(rolloutSchema, rollout, op, 'rollout');
+    const o = parseInput(setRolloutOptionsSchema, options, op, 'options');
     await this.getVersion(name, r.production);
     if (r.candidate !== undefined) await this.getVersion(name, r.candidate);
-    return writeRollout(this.ctx, name, r, options);
+    return writeRollout(this.ctx, name, r, o);
   }
 
   /**
@@ -493,7 +390,9 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
 
   /** Versions matching a query (tags, metric thresholds, time range, dataset), across one model or all. */
   async searchVersions(query: VersionQuery = {}): Promise<ModelVersion[]> {
-    this.assertOpen('registry.searchVersions');
+    const op = 'registry.searchVersions';
+    this.assertOpen(op);
+    query = parseInput(versionQuerySchema, query, op, 'query') as VersionQuery;
     const names = query.name !== undefined ? [validateName(query.name, 'query.name', 'registry.searchVersions')] : await this.listModels();
     const out: ModelVersion[] = [];
     for (const n of names) for (const v of await this.listVersions(n)) if (matchVersion(v, query)) out.push(v);
@@ -503,6 +402,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   /** Models whose tags match. */
   async searchModels(query: ModelQuery = {}): Promise<ModelRecord[]> {
     this.assertOpen('registry.searchModels');
+    query = parseInput(modelQuerySchema, query, 'registry.searchModels', 'query');
     const out: ModelRecord[] = [];
     for (const n of await this.listModels()) {
       const m = await this.getModel(n);

@@ -83,4 +83,6 @@ export interface RolloutRecord extends Rollout {
   actor: string;
   /** Why, if given. */
   reason?: string;
+  /** A random id of the `setRollout` call that wrote it (how a retried write recognises itself). */
+  changeId?: string;
 }

@@ -4,6 +4,17 @@
  * than `gracePeriod`, and the oldest buckets dropped while the two sub-windows differ.
  */
 
+import { z } from 'zod';
+import { DriftError } from '../errors.js';
+
+const optionsSchema = z.object({
+  delta: z.number().gt(0).lt(1).optional(),
+  clock: z.number().int().min(1).optional(),
+  maxBuckets: z.number().int().min(1).optional(),
+  minWindowLength: z.number().int().min(1).optional(),
+  gracePeriod: z.number().int().min(1).optional(),
+});
+
 /** Options of {@link Adwin}; defaults are River's. */
 export interface AdwinOptions {
   /** Confidence value δ (default 0.002). */
@@ -42,7 +53,12 @@ export class Adwin {
   private w = 0;
   private tick = 0;
 
+  /** Throws DriftError('INVALID_OPTIONS') naming the field for an option out of range. */
   constructor(options: AdwinOptions = {}) {
+    const parsed = optionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new DriftError('INVALID_OPTIONS', `Adwin: invalid options\n${z.prettifyError(parsed.error)}`, { operation: 'Adwin' });
+    }
     this.options = {
       delta: options.delta ?? 0.002,
       clock: options.clock ?? 32,

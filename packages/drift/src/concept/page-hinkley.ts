@@ -1,4 +1,14 @@
 /** The Page–Hinkley change detector, as River's `drift.PageHinkley` (mode 'both'). */
+import { z } from 'zod';
+import { DriftError } from '../errors.js';
+
+const optionsSchema = z.object({
+  minInstances: z.number().int().min(1).optional(),
+  delta: z.number().finite().min(0).optional(),
+  threshold: z.number().finite().positive().optional(),
+  alpha: z.number().gt(0).max(1).optional(),
+  mode: z.enum(['up', 'down', 'both']).optional(),
+});
 
 /** Options of {@link PageHinkley}; defaults are River's. */
 export interface PageHinkleyOptions {
@@ -32,7 +42,12 @@ export class PageHinkley {
   private minIncrease = Infinity;
   private maxDecrease = -1;
 
+  /** Throws DriftError('INVALID_OPTIONS') naming the field for an option out of range. */
   constructor(options: PageHinkleyOptions = {}) {
+    const parsed = optionsSchema.safeParse(options);
+    if (!parsed.success) {
+      throw new DriftError('INVALID_OPTIONS', `PageHinkley: invalid options\n${z.prettifyError(parsed.error)}`, { operation: 'PageHinkley' });
+    }
     this.options = {
       minInstances: options.minInstances ?? 30,
       delta: options.delta ?? 0.005,
