@@ -9,7 +9,35 @@ import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.j
 import { parseLearnerParams } from './params.js';
 import type { LearnerDefinition } from './registry.js';
 
-const paramsSchema = z
+/** Hyperparameters of the `forest` learner (the defaults are those of `@modelship/trees` `trainForest`). */
+export interface ForestParams {
+  /** Number of trees (default 100). */
+  trees?: number;
+  /** Split quality: `'mse'` (regression default), `'gini'` (classification default) or `'entropy'`. */
+  criterion?: 'mse' | 'gini' | 'entropy';
+  /** Features drawn per split: `'sqrt'`, `'log2'`, `'all'` or a fraction in (0, 1] (default `'all'` for regression, `'sqrt'` for classification). */
+  maxFeatures?: 'sqrt' | 'log2' | 'all' | number;
+  /** Maximum depth (default 0 = unlimited). */
+  maxDepth?: number;
+  /** Maximum leaves per tree (default 0 = unlimited). */
+  maxLeaves?: number;
+  /** Minimum rows per leaf (default 3 for regression, 1 for classification). */
+  minSamplesLeaf?: number;
+  /** Maximum bins per feature, 2…255 (default 255). */
+  maxBins?: number;
+  /** Draw a bootstrap sample for each tree (default true). */
+  bootstrap?: boolean;
+  /** Compute the out-of-bag score (default false; needs `bootstrap`). */
+  oobScore?: boolean;
+  /** Per-class weights or `'balanced'` (classification only; default none). */
+  classWeights?: 'balanced' | number[];
+  /** Grow the trees in this thread plus `workers - 1` worker threads (default 1: it pays only on an otherwise idle multi-core machine). */
+  workers?: number;
+  /** Seed of every random choice (default 0). */
+  seed?: number;
+}
+
+const paramsSchema: z.ZodType<ForestParams> = z
   .object({
     trees: z.number().int().positive().optional(),
     criterion: z.enum(['mse', 'gini', 'entropy']).optional(),
@@ -26,8 +54,6 @@ const paramsSchema = z
   })
   .strict();
 
-/** Hyperparameters of the `forest` learner (see `@modelship/trees` `trainForest` for every default; `workers` > 1 grows the trees in this thread plus `workers - 1` worker threads). */
-export type ForestParams = z.infer<typeof paramsSchema>;
 
 /**
  * Histogram random forest from `@modelship/trees`, registered as kind `'forest'`: bootstrap rows,

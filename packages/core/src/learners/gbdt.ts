@@ -8,7 +8,39 @@ import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.j
 import { parseLearnerParams } from './params.js';
 import type { LearnerDefinition } from './registry.js';
 
-const paramsSchema = z
+/** Hyperparameters of the `gbdt` learner (the defaults are those of `@modelship/trees` `trainGbdt`). */
+export interface GbdtParams {
+  /** Regression loss: `'squared'` (default), `'absolute'` or `'huber'`; classification always uses log loss / softmax. */
+  objective?: 'squared' | 'absolute' | 'huber';
+  /** Boosting rounds (default 100). */
+  rounds?: number;
+  /** Shrinkage of each tree (default 0.1). */
+  learningRate?: number;
+  /** Maximum leaves per tree, grown best-first (default 31; 0 = unlimited). */
+  maxLeaves?: number;
+  /** Maximum depth (default 0 = unlimited). */
+  maxDepth?: number;
+  /** Minimum rows per leaf (default 20). */
+  minSamplesLeaf?: number;
+  /** L2 regularisation of leaf values (default 1). */
+  lambda?: number;
+  /** Fraction of rows drawn for each round (default 1). */
+  subsample?: number;
+  /** Fraction of features drawn for each tree (default 1). */
+  colsample?: number;
+  /** Maximum bins per feature, 2…255 (default 255). */
+  maxBins?: number;
+  /** Huber loss threshold (default 1). */
+  huberDelta?: number;
+  /** Stop when the validation loss has not improved for this many rounds, given a validation set (default 10; 0 = never). */
+  earlyStoppingRounds?: number;
+  /** Per-class weights or `'balanced'` (classification only; default none). */
+  classWeights?: 'balanced' | number[];
+  /** Seed of every random choice (default 0). */
+  seed?: number;
+}
+
+const paramsSchema: z.ZodType<GbdtParams> = z
   .object({
     objective: z.enum(['squared', 'absolute', 'huber']).optional(),
     rounds: z.number().int().positive().optional(),
@@ -27,8 +59,6 @@ const paramsSchema = z
   })
   .strict();
 
-/** Hyperparameters of the `gbdt` learner (see `@modelship/trees` `trainGbdt` for every default). */
-export type GbdtParams = z.infer<typeof paramsSchema>;
 
 /** Turns a `TreesError` into core's error classes (bad options → ValidationError, the rest → TrainingError). */
 export function fromTreesError(kind: string, err: unknown, operation: string): Error {
