@@ -28,7 +28,7 @@ describe('decision-quality simulator (test size)', () => {
     expect(aa.falseDecisionRate as number).toBeLessThanOrEqual(0.1);
     expect(aa.falsePromoteRate).toBe(0);
     // Peeking at a fixed-horizon interval is far worse than the always-valid one.
-    expect(aa.fixedIntervalExcludedZeroRate as number).toBeGreaterThan(aa.sequentialIntervalExcludedZeroRate as number);
+    expect(aa.repeatedFixedTestFalseDecisionRate as number).toBeGreaterThan(aa.repeatedSequentialTestFalseDecisionRate as number);
     expect(aa.seedRuleFalseDecisionRate as number).toBeGreaterThanOrEqual(aa.falseDecisionRate as number);
     expect(records.worse!.rollbackRate as number).toBeGreaterThanOrEqual(0.95);
     expect(records.worse!.medianCandidateRequestsToRollback as number).toBeLessThanOrEqual(300);

@@ -128,9 +128,13 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
           ...base,
           falseDecisionRate: rate(pol.map((o) => o.action === 'promote' || o.action === 'rollback')),
           seedRuleFalseDecisionRate: rate(runs.map((r) => r.seed!.action === 'promote' || r.seed!.action === 'rollback')),
-          repeatedFixedTestFalseDecisionRate: rate(runs.map((r) => r.fixed!.action === 'promote' || r.fixed!.action === 'rollback')),
-          sequentialIntervalExcludedZeroRate: rate(runs.map((r) => r.sequentialSignificance!.action === 'rollback')),
-          fixedIntervalExcludedZeroRate: rate(runs.map((r) => r.fixedSignificance!.action === 'rollback')),
+          // A fixed-sample test of the composite delta (two-sided, alpha 0.05) run at every look,
+          // deciding as soon as it is significant: what "check the p-value every hour" does.
+          repeatedFixedTestFalseDecisionRate: rate(runs.map((r) => r.fixedSignificance!.action === 'rollback')),
+          // The same repeated look with the always-valid confidence sequence instead.
+          repeatedSequentialTestFalseDecisionRate: rate(runs.map((r) => r.sequentialSignificance!.action === 'rollback')),
+          // Our policy (thresholds, minimums, guardrails, SRM) with fixed-horizon intervals.
+          policyWithFixedIntervalsFalseDecisionRate: rate(runs.map((r) => r.fixed!.action === 'promote' || r.fixed!.action === 'rollback')),
           falsePromoteRate: rate(pol.map((o) => o.action === 'promote')),
           falseRollbackRate: rate(pol.map((o) => o.action === 'rollback')),
           falseRollbackReasons: codes('rollback'),
