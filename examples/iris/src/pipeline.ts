@@ -9,8 +9,8 @@
  *    worse version 2; it is deployed, the offline gate compares the latest two versions on
  *    accuracy, precision, recall and F1, and rolls `production` back to 1 automatically;
  * 4. a clean retraining round yields version 3; the gate passes it and `production` → 3;
- * 5. a served model follows `production` and hot-reloads on every move, answering requests
- *    throughout.
+ * 5. a `ModelRouter` follows the rollout record that every move of `production` updates,
+ *    hot-swapping the served model without dropping a request.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,13 +27,12 @@ import {
   fingerprint,
   irisFeatureSpec,
   loadIris,
-  loadModel,
   stratifiedSplit,
   Table,
   categoricalColumn,
-  type Model,
 } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
+import { createModelRouter, type ModelRouter } from '@modelship/router';
 
 /** Options of {@link runIrisPipeline}. */
 export interface IrisPipelineOptions {
@@ -107,6 +106,7 @@ export async function runIrisPipeline(options: IrisPipelineOptions = {}): Promis
   const round1 = await trainRound(registry, table, split, seed, 'iris-clean', log);
   const v1 = round1.version;
   await registry.setAlias(MODEL, 'production', v1, { expect: null, force: true, reason: 'first model' });
+  await serveProduction(registry, 'first model');
   log(`production → v${v1}`);
 
   // 5. (running throughout) a served model that follows production and hot-reloads
@@ -126,7 +126,7 @@ export async function runIrisPipeline(options: IrisPipelineOptions = {}): Promis
     await server.settle();
 
     const production = (await registry.getAlias(MODEL, 'production'))!;
-    const servedAccuracy = accuracyOf(server.current(), test);
+    const servedAccuracy = accuracyOf(server.router, test);
     log(`served model v${server.version()}: test accuracy ${servedAccuracy.toFixed(4)}`);
     return {
       registryDir,
@@ -138,7 +138,7 @@ export async function runIrisPipeline(options: IrisPipelineOptions = {}): Promis
       servedAccuracy,
     };
   } finally {
-    server.close();
+    await server.close();
     await registry.close();
   }
 }
@@ -194,6 +194,7 @@ async function deployAndGate(
 ): Promise<GateStep> {
   const current = (await registry.getAlias(MODEL, 'production'))!;
   await registry.setAlias(MODEL, 'production', candidate, { expect: current, force: true, reason: `deploy latest v${candidate}` });
+  await serveProduction(registry, `deploy latest v${candidate}`);
   log(`production → v${candidate} (deployed)`);
   await afterDeploy();
   const [cur, cand] = await Promise.all([registry.getVersion(MODEL, current), registry.getVersion(MODEL, candidate)]);
@@ -201,45 +202,48 @@ async function deployAndGate(
   log(`gate v${candidate} vs v${current}: ${decision.action} — ${decision.reasons.map((r) => r.message).join('; ')}`);
   if (decision.action === 'rollback') {
     const entry = await registry.rollback(MODEL, 'production', { force: true, reason: `offline gate: ${decision.reasons[0]!.message}` });
+    await serveProduction(registry, 'offline gate rollback');
     log(`production → v${entry.to} (rolled back)`);
   }
   return { current, candidate, decision, productionAfter: (await registry.getAlias(MODEL, 'production'))! };
 }
 
-/** A served model that follows `production` through `registry.watch` and swaps on every move. */
+/** Points the rollout record (what routers serve) at the version `production` names now. */
+async function serveProduction(registry: ModelRegistry, reason: string): Promise<void> {
+  const production = (await registry.getAlias(MODEL, 'production'))!;
+  const current = await registry.getRollout(MODEL);
+  await registry.setRollout(
+    MODEL,
+    { production, weights: { production: 1 }, mode: 'split', salt: 'iris' },
+    { expect: current?.revision ?? null, reason },
+  );
+}
+
+/** A `ModelRouter` that follows the rollout and hot-swaps on every change. */
 async function servedModel(registry: ModelRegistry, log: (line: string) => void) {
-  const load = async () => {
-    const { version, artifact } = await registry.loadArtifact(MODEL, 'production');
-    return { version: version.version, model: loadModel(artifact) };
-  };
-  let state = await load();
-  const history = [state.version];
-  log(`serving v${state.version}`);
-  let pending: Promise<void> = Promise.resolve();
-  const watcher = registry.watch(MODEL, { intervalMs: 20 });
-  watcher.on('aliasMoved', () => {
-    pending = pending.then(async () => {
-      const next = await load();
-      if (next.version !== state.version) {
-        state = next; // one assignment: a request sees the old model or the new one, never neither
-        history.push(next.version);
-        log(`hot reload: now serving v${next.version}`);
-      }
-    });
+  const router: ModelRouter = createModelRouter({
+    registry,
+    model: MODEL,
+    hmacKey: 'iris-example-hmac-key-0123456789',
+    pollIntervalMs: 20,
   });
+  const history: number[] = [];
+  router.on('modelSwapped', (e) => {
+    history.push(e.rollout.production);
+    if (history.length > 1) log(`hot swap: the router now serves v${e.rollout.production}`);
+  });
+  await router.ready();
+  log(`serving v${router.rollout!.production}`);
   return {
-    current: (): Model => state.model,
-    version: () => state.version,
+    router,
+    version: () => router.rollout!.production,
     history,
-    /** Waits until the watcher has seen the registry's current production and reloaded. */
+    /** Waits until the router serves the rollout the registry holds now. */
     async settle(): Promise<void> {
-      const want = await registry.getAlias(MODEL, 'production');
-      for (let i = 0; i < 500 && state.version !== want; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        await pending;
-      }
+      const want = (await registry.getRollout(MODEL))!.production;
+      for (let i = 0; i < 1000 && router.rollout?.production !== want; i++) await new Promise((r) => setTimeout(r, 10));
     },
-    close: () => watcher.close(),
+    close: () => router.close(),
   };
 }
 
@@ -256,12 +260,12 @@ function corruptLabels(table: Table, rows: Int32Array, fraction: number, seed: n
   return table.withColumn(categoricalColumn('species', labels, species.dictionary));
 }
 
-function accuracyOf(model: Model, test: Table): number {
+function accuracyOf(router: ModelRouter, test: Table): number {
   let ok = 0;
   for (let i = 0; i < test.numRows; i++) {
-    const row = test.row(i);
-    const { species, ...input } = row;
-    if (model.predict(input).value === species) ok++;
+    const { species, ...input } = test.row(i);
+    const { prediction } = router.predict(input, { unit: `user-${i}` });
+    if ((prediction as { value: unknown }).value === species) ok++;
   }
   return ok / test.numRows;
 }

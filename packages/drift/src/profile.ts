@@ -15,7 +15,8 @@ export type FeatureType = 'numeric' | 'categorical';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
-const numericSchema = z.object({
+/** The zod schema of a numeric feature profile. */
+export const numericSchema = z.object({
   type: z.literal('numeric'),
   count: z.number().int().nonnegative(),
   missing: z.number().int().nonnegative(),
@@ -30,7 +31,8 @@ const numericSchema = z.object({
   sampleExact: z.boolean(),
 });
 
-const categoricalSchema = z.object({
+/** The zod schema of a categorical feature profile. */
+export const categoricalSchema = z.object({
   type: z.literal('categorical'),
   count: z.number().int().nonnegative(),
   missing: z.number().int().nonnegative(),
@@ -38,7 +40,8 @@ const categoricalSchema = z.object({
   proportions: z.array(finite),
 });
 
-const featureSchema = z.discriminatedUnion('type', [numericSchema, categoricalSchema]);
+/** The zod schema of any feature profile. */
+export const featureSchema = z.discriminatedUnion('type', [numericSchema, categoricalSchema]);
 
 /** The zod schema of a {@link ReferenceProfile}. */
 export const referenceProfileSchema = z.object({

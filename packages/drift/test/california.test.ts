@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProfile, createDriftMonitor, type DriftReport, type ReferenceProfile } from '../src/index.js';
+import { mulberry32 } from './helpers.js';
 
 const dataDir = process.env.MODELSHIP_DATA_DIR;
 
@@ -33,17 +34,6 @@ function californiaRows(dir: string): Row[] {
       ocean_proximity: r.ocean_proximity ?? null,
     };
   });
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Runs 200 windows of 1,000 rows drawn without replacement from `live`, through one monitor. */

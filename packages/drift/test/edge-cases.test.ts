@@ -97,3 +97,43 @@ describe('concept detector and correction options', () => {
     expect(rs.map((r) => r.pValueAdjusted)).toEqual([0.12, undefined, 0.03, 0.09].map((x) => (x === undefined ? x : expect.closeTo(x, 12))));
   });
 });
+
+describe('window boundaries', () => {
+  const profile = buildProfile({ x: Array.from({ length: 200 }, (_, i) => i) }, { features: { x: 'numeric' } });
+
+  it('a time window holds [start, start + ms): a row at exactly the end opens the next one; empty windows emit nothing', () => {
+    let now = 10_000;
+    const m = createDriftMonitor({ profile, window: { kind: 'time', ms: 1000 }, clock: () => now, minSamples: 1 });
+    const reports: { rows: number; start?: string; end?: string }[] = [];
+    m.on('windowClosed', (r) => reports.push(r.window));
+    m.observe({ x: 1 }); // t = 10,000
+    now = 10_999;
+    m.observe({ x: 2 }); // last ms of the first window
+    now = 11_000;
+    m.observe({ x: 3 }); // first ms of the second window
+    expect(reports).toEqual([{ kind: 'time', ms: 1000, rows: 2, index: 0, start: new Date(10_000).toISOString(), end: new Date(11_000).toISOString() }]);
+    now = 15_500; // three empty windows pass
+    m.observe({ x: 4 });
+    expect(reports).toHaveLength(2);
+    expect(reports[1]).toMatchObject({ rows: 1, start: new Date(11_000).toISOString(), end: new Date(12_000).toISOString() });
+    now = 16_000;
+    m.tick();
+    expect(reports[2]).toMatchObject({ rows: 1, start: new Date(15_000).toISOString(), end: new Date(16_000).toISOString() });
+  });
+
+  it('a sliding count window first reports at `size` rows, then every `step` rows, over exactly the last `size` rows', () => {
+    const m = createDriftMonitor({ profile, window: { kind: 'count', size: 10, mode: 'sliding', step: 3 }, minSamples: 1 });
+    const at: number[] = [];
+    const counts: number[] = [];
+    let row = 0;
+    m.on('windowClosed', (r) => {
+      at.push(row);
+      counts.push(r.features[0]!.count);
+    });
+    for (row = 1; row <= 20; row++) m.observe({ x: row % 4 === 0 ? null : row });
+    expect(at).toEqual([10, 13, 16, 19]);
+    // Rows 1–10, 4–13, 7–16, 10–19 with every fourth missing.
+    const present = (from: number, to: number): number => Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((r) => r % 4 !== 0).length;
+    expect(counts).toEqual([present(1, 10), present(4, 13), present(7, 16), present(10, 19)]);
+  });
+});

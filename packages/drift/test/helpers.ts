@@ -1,14 +1,7 @@
-/** Deterministic random numbers for tests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@modelship/core';
+
+/** Deterministic random numbers for tests: core's seeded mulberry32 (one implementation in the repository). */
+export { mulberry32 };
 
 /** Standard normal draws (Box–Muller) from a uniform source. */
 export function normals(rand: () => number, n: number, mean = 0, sd = 1): number[] {

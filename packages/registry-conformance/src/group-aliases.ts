@@ -150,8 +150,20 @@ export function aliasGroups(ctx: SuiteContext): void {
       expect(rollouts[1]!.previous?.revision).toBe(1);
       expect(moves[1]).toMatchObject({ alias: 'candidate', from: 2, to: 3 });
       w.close();
+      // A closed watcher stops polling: move the alias again and wait (by event, not by a timer)
+      // until a second, open watcher with the same interval has seen the move and polled twice
+      // more; the closed one must still hold the state it had when closed. (Its listeners are
+      // removed on close, so counting its events alone could not fail.)
+      const probe = other.watch('m', { intervalMs: 20 });
+      const seen: AliasMovedEvent[] = [];
+      probe.on('aliasMoved', (e) => seen.push(e));
+      await probe.ready;
       await r.setAlias('m', 'candidate', 1);
-      await new Promise((res) => setTimeout(res, 100));
+      await until(() => seen.some((e) => e.to === 1));
+      for (let i = 0; i < 2; i++) await probe.poll();
+      probe.close();
+      expect(probe.currentAliases).toEqual({ candidate: 1 });
+      expect(w.currentAliases).toEqual({ candidate: 3 });
       expect(moves).toHaveLength(2);
     });
   });

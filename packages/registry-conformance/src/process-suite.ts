@@ -63,7 +63,9 @@ function startWorker(config: WorkerConfig): Child {
     }
   });
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<never>((_, reject) => proc.on('exit', (code, sig) => setTimeout(() => reject(new Error(`worker exited (${code ?? sig}) before answering: ${err.slice(-2000)}`)), 50)));
+  // 'close' (not 'exit') fires after the child's stdout and stderr are drained, so every line it
+  // wrote has been seen by then: no timed grace period that a loaded machine could outrun.
+  const exited = new Promise<never>((_, reject) => proc.on('close', (code, sig) => reject(new Error(`worker exited (${code ?? sig}) before answering: ${err.slice(-2000)}`))));
   exited.catch(() => {});
   const wait = (prefix: string): Promise<string> => {
     const p = Promise.race([
@@ -156,8 +158,9 @@ export function runProcessConformance(o: ProcessConformanceOptions): void {
         await kid.ready;
         kid.proc.stdin!.write('go\n');
         await kid.mid;
+        const gone = new Promise((res) => kid.proc.once('exit', res));
         kid.proc.kill('SIGKILL');
-        await new Promise((res) => kid.proc.once('exit', res));
+        await gone;
         expect(kid.proc.signalCode).toBe('SIGKILL');
         expect((await reg.listVersions('crashy')).map((v) => v.version)).toEqual([1]);
         expect(await store.head(registryKeys.version('crashy', 2))).toBeUndefined();

@@ -80,11 +80,11 @@ function missing(err: unknown): boolean {
 }
 
 /**
- * A registry {@link Store} on a local or network file system, safe when several processes share
+ * A registry `Store` (from `@modelship/core`) on a local or network file system, safe when several processes share
  * one folder. Each key is a file under `root`. Writes go to a temporary file (fsynced) that is
  * then linked into place for create-if-absent (`link` fails if the key exists: atomic) or renamed
  * into place under a per-key O_EXCL lock file for compare-and-set. ETags are
- * inode-size-mtime, so every write (a new file) gets a new one. Temporary and lock files start
+ * inode-size-mtime plus a content hash for files up to 1 MiB (see the package README for why). Temporary and lock files start
  * with `.`, which no key segment may, so they are never listed.
  * The file system must support hard links (local disks, NFS; not FAT or some SMB shares).
  *
@@ -121,15 +121,8 @@ export class FsStore implements Store {
 
   /** Reads a key; `undefined` when absent. */
   async get(key: string): Promise<StoreEntry | undefined> {
-    const p = this.pathOf(key, 'FsStore.get');
-    this.assertOpen('FsStore.get');
-    let fh: FileHandle;
-    try {
-      fh = await open(p, 'r');
-    } catch (err) {
-      if (missing(err)) return undefined;
-      throw failure('FsStore.get', key, err);
-    }
+    const fh = await this.openKey(key, 'FsStore.get');
+    if (!fh) return undefined;
     try {
       const d = await describe(fh);
       if (!d) return undefined;
@@ -300,15 +293,8 @@ export class FsStore implements Store {
 
   /** Reads a key as a stream of chunks. */
   async getStream(key: string): Promise<StoreStreamEntry | undefined> {
-    const p = this.pathOf(key, 'FsStore.getStream');
-    this.assertOpen('FsStore.getStream');
-    let fh: FileHandle;
-    try {
-      fh = await open(p, 'r');
-    } catch (err) {
-      if (missing(err)) return undefined;
-      throw failure('FsStore.getStream', key, err);
-    }
+    const fh = await this.openKey(key, 'FsStore.getStream');
+    if (!fh) return undefined;
     let d;
     try {
       d = await describe(fh);
@@ -363,6 +349,18 @@ export class FsStore implements Store {
   /** Marks the store closed (later calls throw `CLOSED`). */
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** Opens a key's file for reading; `undefined` when absent. */
+  private async openKey(key: string, operation: string): Promise<FileHandle | undefined> {
+    const p = this.pathOf(key, operation);
+    this.assertOpen(operation);
+    try {
+      return await open(p, 'r');
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw failure(operation, key, err);
+    }
   }
 
   private lockPath(p: string): string {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry } from '@modelship/core';
@@ -50,8 +50,9 @@ describe('FsStore', () => {
     await expect(new FsStore({ root, lockTimeoutMs: 200, lockStaleMs: 60_000 }).put('k/x', new Uint8Array([3]))).rejects.toMatchObject({
       code: 'STORE_FAILURE',
     });
-    const stale = new FsStore({ root, lockTimeoutMs: 5000, lockStaleMs: 1 });
-    await new Promise((res) => setTimeout(res, 20));
+    const stale = new FsStore({ root, lockTimeoutMs: 5000, lockStaleMs: 60_000 });
+    const longAgo = (Date.now() - 3_600_000) / 1000; // the live owner's lock is an hour old: stale
+    await utimes(join(root, 'k', '.lock-x'), longAgo, longAgo);
     await stale.put('k/x', new Uint8Array([4]), { ifMatch: e2 });
     expect([...(await stale.get('k/x'))!.body]).toEqual([4]);
   });
@@ -71,9 +72,10 @@ describe('FsStore', () => {
     const { root, store } = await fresh();
     await store.put('a/b', new Uint8Array([1]));
     await writeFile(join(root, 'a', '.tmp-crashed'), 'partial');
-    await new Promise((res) => setTimeout(res, 30));
     expect(await store.sweep({ olderThanMs: 60_000 })).toBe(0);
-    expect(await store.sweep({ olderThanMs: 10 })).toBe(1);
+    const twoMinutesAgo = (Date.now() - 120_000) / 1000;
+    await utimes(join(root, 'a', '.tmp-crashed'), twoMinutesAgo, twoMinutesAgo);
+    expect(await store.sweep({ olderThanMs: 60_000 })).toBe(1);
     expect(await walk(root)).toEqual(['a', 'a/b']);
   });
 

@@ -54,7 +54,7 @@ const status = (err: unknown): number | undefined => (err as AwsError).$metadata
 const isNotFound = (err: unknown): boolean => status(err) === 404 || ['NoSuchKey', 'NotFound'].includes((err as AwsError).name ?? '');
 
 /**
- * A registry {@link Store} on any S3-compatible object store (AWS S3, MinIO, Cloudflare R2,
+ * A registry `Store` (from `@modelship/core`) on any S3-compatible object store (AWS S3, MinIO, Cloudflare R2,
  * moto). Conditional writes use S3's `If-None-Match: *` (create if absent) and `If-Match: etag`
  * (compare-and-set); a `412` becomes `CONFLICT`. Keys live under `prefix`, which is validated, as
  * is every key, so no name can address anything outside it.
@@ -91,7 +91,8 @@ export class S3Store implements Store {
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     for (const f of ['maxAttempts', 'retryBaseDelayMs'] as const) {
       const v = options[f];
-      if (v !== undefined && !(Number.isInteger(v) && v >= (f === 'maxAttempts' ? 1 : 0))) throw invalid(f, 'a non-negative integer', v);
+      const min = f === 'maxAttempts' ? 1 : 0;
+      if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw invalid(f, min === 1 ? 'a positive integer' : 'a non-negative integer', v);
     }
     this.bucket = options.bucket;
     this.maxAttempts = options.maxAttempts ?? 5;

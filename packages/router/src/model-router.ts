@@ -34,11 +34,15 @@ export interface PredictBatchOptions {
   readonly override?: string;
 }
 
-/** True for an answer the router may return: finite numbers, labels, objects with a finite `value`. */
+/** True for an answer the router may return: finite numbers, labels, arrays and typed arrays without a non-finite number, objects with a finite `value`. */
 function isFiniteAnswer(p: unknown): boolean {
   if (typeof p === 'number') return Number.isFinite(p);
   if (p === undefined || p === null) return false;
   if (typeof p === 'object') {
+    if (Array.isArray(p)) {
+      for (const x of p) if (typeof x === 'number' && !Number.isFinite(x)) return false;
+      return true;
+    }
     if (ArrayBuffer.isView(p)) {
       const a = p as unknown as ArrayLike<number>;
       for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
@@ -162,7 +166,9 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
     const s = this.#snapshot;
     if (s === undefined) throw this.#notReady();
     if (!Array.isArray(inputs)) throw new RouterError('INVALID_OPTIONS', 'predictBatch: inputs: expected an array', { operation: 'router.predictBatch' });
+    if (typeof options !== 'object' || options === null) throw new RouterError('INVALID_OPTIONS', 'predictBatch: options: expected an object { units?, unit?, override? }', { operation: 'router.predictBatch' });
     const { units, unit, override } = options;
+    if (units !== undefined && !Array.isArray(units)) throw new RouterError('INVALID_OPTIONS', 'predictBatch: units: expected an array of unit keys', { operation: 'router.predictBatch' });
     if (units !== undefined && units.length !== inputs.length) {
       throw new RouterError('INVALID_OPTIONS', `predictBatch: units: expected ${inputs.length} entries (one per input), received ${units.length}`, { operation: 'router.predictBatch' });
     }

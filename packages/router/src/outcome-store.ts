@@ -150,7 +150,7 @@ export class MemoryOutcomeStore implements OutcomeStore {
     return { schemaVersion: 1, models: sortKeys(models) };
   }
 
-  /** @inheritDoc Throws `RouterError('INVALID_OPTIONS')` naming the field of an invalid snapshot. */
+  /** Adds another replica's snapshot to this store (sums, exactly as if one store saw everything); throws `RouterError('INVALID_OPTIONS')` naming the field of an invalid snapshot. */
   merge(snapshot: OutcomeSnapshot): void {
     const parsed = snapshotSchema.safeParse(snapshot);
     if (!parsed.success) {

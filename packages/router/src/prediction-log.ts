@@ -67,7 +67,7 @@ export interface PredictionLogOptions {
   readonly sinks?: readonly PredictionSink[];
   /** Input redaction applied before a record leaves the log. Default `false` (inputs kept). */
   readonly redactInput?: InputRedaction;
-  /** Records waiting for the sinks beyond which new ones are dropped (and counted in `dropped`). Default 100,000. */
+  /** Records waiting for the sinks (queued or being written) beyond which new ones are dropped (and counted in `dropped`). Default 100,000. */
   readonly maxPending?: number;
   /** Pino-compatible logger for sink failures. Default silent. */
   readonly logger?: Logger;
@@ -98,6 +98,7 @@ export class PredictionLog {
   readonly #sinks: readonly PredictionSink[];
   readonly #busy: Promise<void>[];
   #pending: PredictionRecord[] = [];
+  #inflight = 0;
   #scheduled = false;
   readonly #maxPending: number;
   readonly #redact: InputRedaction;
@@ -133,8 +134,9 @@ export class PredictionLog {
       if (this.#size < cap) this.#size++;
     }
     if (this.#sinks.length > 0) {
-      if (this.#pending.length >= this.#maxPending) {
-        this.dropped++; // O(1): the newest record is dropped, the batch already queued is kept
+      // Bounded by records waiting for dispatch plus those handed to sinks that have not finished writing.
+      if (this.#pending.length + this.#inflight >= this.#maxPending) {
+        this.dropped++; // O(1): the newest record is dropped, the batches already queued are kept
         return;
       }
       this.#pending.push(rec);
@@ -195,11 +197,15 @@ export class PredictionLog {
       this.#logger.error({ err }, 'prediction log: could not prepare a batch (redactInput threw?)');
       return;
     }
-    this.#sinks.forEach((sink, i) => {
-      this.#busy[i] = this.#busy[i]!.then(() => sink.write(logged)).catch((err: unknown) => {
+    this.#inflight += batch.length;
+    const writes = this.#sinks.map((sink, i) =>
+      (this.#busy[i] = this.#busy[i]!.then(() => sink.write(logged)).catch((err: unknown) => {
         this.failed += logged.length;
         this.#logger.error({ err }, 'prediction log: a sink failed to write a batch');
-      });
+      })),
+    );
+    void Promise.all(writes).then(() => {
+      this.#inflight -= batch.length;
     });
   }
 

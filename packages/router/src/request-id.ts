@@ -70,7 +70,7 @@ const codecOptionsSchema = z.object({
  * version as a 32-bit big-endian integer; the variant name's UTF-8 length (1 byte, ≤ 64) and
  * bytes; the prediction: a kind byte (`0` none, `1` a float64 big-endian follows, `2` a length
  * byte and ≤ 64 UTF-8 bytes of label follow). `tag` is the first 16 bytes of `HMAC-SHA256(key, utf8(model) ‖ 0x00 ‖ payload)`, computed by
- * a reused, allocation-free HMAC ({@link HmacSha256}, identical to node:crypto's).
+ * a reused, allocation-free HMAC (`HmacSha256`, identical to node:crypto's).
  * Any change to a byte of the id, an id of another model, or an id signed with another key
  * fails verification (a forger has a 2⁻¹²⁸ chance per guess). Ids are not secret: their
  * content can be read without the key.

@@ -1,4 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
+import { RouterError } from './errors.js';
 import type { LoggedPrediction, PredictionSink } from './prediction-log.js';
 
 /** Options of {@link createJsonLinesSink}. */
@@ -24,6 +25,12 @@ function replacer(_key: string, value: unknown): unknown {
  * ```
  */
 export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSink {
+  if (typeof options?.path !== 'string' || options.path.length === 0) {
+    throw new RouterError('INVALID_OPTIONS', `invalid JSON-lines sink options: path: expected a non-empty file path, received ${JSON.stringify(options?.path)}`, {
+      operation: 'createJsonLinesSink',
+      details: { field: 'path' },
+    });
+  }
   let handle: Promise<FileHandle> | undefined;
   // Settles when every write so far has; never rejects, so one failed batch cannot fail the next.
   let chain: Promise<void> = Promise.resolve();
@@ -81,5 +88,8 @@ export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSi
  * ```
  */
 export function createCallbackSink(fn: (records: readonly LoggedPrediction[]) => void | Promise<void>): PredictionSink {
+  if (typeof fn !== 'function') {
+    throw new RouterError('INVALID_OPTIONS', `invalid callback sink: fn: expected a function of a batch of records, received ${typeof fn}`, { operation: 'createCallbackSink', details: { field: 'fn' } });
+  }
   return { write: (records) => fn(records) };
 }

@@ -7,7 +7,7 @@ import { isModelshipError, mulberry32 } from '@modelship/core';
 import { HmacSha256 } from '../src/hmac-sha256.js';
 import { createPredictionLog, type PredictionRecord, type PredictionSink } from '../src/prediction-log.js';
 import { createRequestIdCodec } from '../src/request-id.js';
-import { createJsonLinesSink } from '../src/sinks.js';
+import { createCallbackSink, createJsonLinesSink } from '../src/sinks.js';
 import { createTrafficSplitter } from '../src/traffic-splitter.js';
 import { createModelRouter } from '../src/model-router.js';
 import { HMAC_KEY, fakeLoader, loadFailureLogger, registryWith } from './helpers.js';
@@ -154,5 +154,63 @@ describe('close()', () => {
     await router.close();
     await new Promise((r) => setImmediate(r));
     expect(timers()).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('bad input at the sink factories and predictBatch', () => {
+  it('throws INVALID_OPTIONS naming the field', async () => {
+    expect(() => createJsonLinesSink({} as never)).toThrow(/path: expected a non-empty file path/);
+    expect(() => createJsonLinesSink(undefined as never)).toThrow(/path/);
+    expect(() => createCallbackSink('nope' as never)).toThrow(/fn: expected a function/);
+    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }]);
+    await registry.setRollout('m', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
+    const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel: fakeLoader });
+    await router.ready();
+    expect(() => router.predictBatch([{ x: 1 }], null as never)).toThrow(/options: expected an object/);
+    expect(() => router.predictBatch([{ x: 1 }], { units: 'u1' as never })).toThrow(/units: expected an array/);
+    expect(router.predictBatch<number>([{ x: 1 }, { x: 2 }], { units: ['a', undefined] }).map((r) => r.prediction)).toEqual([1, 2]);
+    await router.close();
+  });
+});
+
+describe('prediction log memory bound', () => {
+  it('bounds records held for a stalled sink (queued plus being written) by maxPending, and delivers them once it recovers', async () => {
+    let release!: () => void;
+    const stalled = new Promise<void>((r) => (release = r));
+    const delivered: number[] = [];
+    const sink: PredictionSink = {
+      write: async (b) => {
+        await stalled;
+        delivered.push(b.length);
+      },
+    };
+    const log = createPredictionLog({ capacity: 0, sinks: [sink], maxPending: 100 });
+    for (let turn = 0; turn < 10; turn++) {
+      for (let i = 0; i < 50; i++) log.record(rec(turn * 50 + i));
+      await new Promise((r) => setImmediate(r)); // each turn dispatches a batch to the stalled sink
+    }
+    expect(log.dropped).toBe(400);
+    release();
+    await log.flush();
+    expect(delivered.reduce((a, b) => a + b, 0)).toBe(100);
+    log.record(rec(1000)); // room again once written
+    await log.flush();
+    expect(log.dropped).toBe(400);
+    expect(delivered.reduce((a, b) => a + b, 0)).toBe(101);
+  });
+});
+
+describe('non-finite answers inside arrays', () => {
+  it('falls back to production when the candidate answers a plain array holding NaN', async () => {
+    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }, { kind: 'linear', factor: 2 }]);
+    await registry.setRollout('m', { production: 1, candidate: 2, weights: { production: 0, candidate: 1 }, mode: 'split', salt: 's' });
+    const loadModel = (bytes: Uint8Array, info: { version: number }) => {
+      const m = fakeLoader(bytes);
+      return info.version === 2 ? { predict: (input: unknown) => [m.predict(input), Number.NaN] } : { predict: (input: unknown) => [m.predict(input), 0] };
+    };
+    const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel });
+    await router.ready();
+    expect(router.predict({ x: 3 })).toMatchObject({ variant: 'production', prediction: [3, 0], fallback: { reason: 'non_finite' } });
+    await router.close();
   });
 });

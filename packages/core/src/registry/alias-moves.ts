@@ -11,6 +11,18 @@ export async function readAlias(ctx: RegistryContext, name: string, alias: strin
   return e ? { record: decodeJson<AliasRecord>(e.body, K.alias(name, alias), op), etag: e.etag } : undefined;
 }
 
+/** Every alias currently set on a model, alias → version (name already validated). */
+export async function listAliases(ctx: RegistryContext, name: string, op: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const k of await ctx.store.list(K.aliasesPrefix(name))) {
+    const e = await ctx.store.get(k);
+    if (!e) continue;
+    const rec = decodeJson<AliasRecord>(e.body, k, op);
+    if (rec.version !== null) out[rec.alias] = rec.version;
+  }
+  return out;
+}
+
 /**
  * Moves an alias by compare-and-set on its document (current target + append-only history),
  * retrying lost races only when no `expect` was given. Returns the history entry written.

@@ -2,9 +2,9 @@ import { EventEmitter } from 'eventemitter3';
 import { RegistryError, ValidationError, isModelshipError } from '../errors.js';
 import { targetAt, rollbackTarget } from './alias-history.js';
 import { BlobCache } from './blob-cache.js';
-import { decodeJson, encodeJson } from './bytes.js';
+import { decodeJson } from './bytes.js';
 import { safeEmit, silentRegistryLogger, type RegistryEvents, type RegistryLogger } from './events.js';
-import { aliasListSchema, modelQuerySchema, resolveOptionsSchema, tagPatchSchema, timeSchema, versionQuerySchema, versionRefSchema } from './inputs.js';
+import { aliasListSchema, modelQuerySchema, resolveOptionsSchema, timeSchema, versionQuerySchema, versionRefSchema } from './inputs.js';
 import { registryKeys as K, versionFromKey } from './keys.js';
 import { validateName, validateVersion } from './names.js';
 import type { AliasHistoryEntry, AliasRecord, DatasetVersion, DatasetVersionInput, ModelRecord, ModelVersion } from './records.js';
@@ -24,7 +24,8 @@ import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './
 import type { Store } from './store.js';
 import { RegistryWatcher, type WatchOptions } from './watch.js';
 import { readBlob, streamBlob } from './blob-io.js';
-import { moveAlias, readAlias } from './alias-moves.js';
+import { listAliases, moveAlias, readAlias } from './alias-moves.js';
+import { getModel, listModels, tagModel } from './model-ops.js';
 import { notFound, parseInput, type RegistryContext } from './context.js';
 import { getDataset, listDatasets, listDatasetVersions, registerDataset } from './dataset-ops.js';
 import { readRollout, writeRollout } from './rollout-ops.js';
@@ -89,42 +90,19 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   /** Every model name, sorted. */
   async listModels(): Promise<string[]> {
     this.assertOpen('registry.listModels');
-    const keys = await this.store.list(K.modelsPrefix());
-    return keys.filter((k) => k.endsWith('/model.json') && k.split('/').length === 3).map((k) => k.split('/')[1]!);
+    return listModels(this.ctx);
   }
 
   /** The model record; throws `NOT_FOUND`. */
   async getModel(name: string): Promise<ModelRecord> {
-    const op = 'registry.getModel';
-    this.assertOpen(op);
-    name = validateName(name, 'name', op);
-    const e = await this.store.get(K.model(name));
-    if (!e) throw notFound(op, `model "${name}" does not exist`, { name });
-    return decodeJson<ModelRecord>(e.body, K.model(name), op);
+    this.assertOpen('registry.getModel');
+    return getModel(this.ctx, name);
   }
 
   /** Replaces a model's tags (merged with `tags`; a `null` value removes a tag) by compare-and-set with retry. */
   async tagModel(name: string, tags: Record<string, string | null>): Promise<ModelRecord> {
-    const op = 'registry.tagModel';
-    this.assertOpen(op);
-    name = validateName(name, 'name', op);
-    tags = parseInput(tagPatchSchema, tags, op, 'tags');
-    for (;;) {
-      const e = await this.store.get(K.model(name));
-      if (!e) throw notFound(op, `model "${name}" does not exist`, { name });
-      const rec = decodeJson<ModelRecord>(e.body, K.model(name), op);
-      const next = { ...rec, tags: { ...rec.tags } };
-      for (const [k, v] of Object.entries(tags)) {
-        if (v === null) delete next.tags[k];
-        else next.tags[k] = v;
-      }
-      try {
-        await this.store.put(K.model(name), encodeJson(next), { ifMatch: e.etag });
-        return next;
-      } catch (err) {
-        if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
-      }
-    }
+    this.assertOpen('registry.tagModel');
+    return tagModel(this.ctx, name, tags);
   }
 
   /** Every version record of a model, oldest first (empty when the model does not exist). */
@@ -234,15 +212,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   async listAliases(name: string): Promise<Record<string, number>> {
     const op = 'registry.listAliases';
     this.assertOpen(op);
-    name = validateName(name, 'name', op);
-    const out: Record<string, number> = {};
-    for (const k of await this.store.list(K.aliasesPrefix(name))) {
-      const e = await this.store.get(k);
-      if (!e) continue;
-      const rec = decodeJson<AliasRecord>(e.body, k, op);
-      if (rec.version !== null) out[rec.alias] = rec.version;
-    }
-    return out;
+    return listAliases(this.ctx, validateName(name, 'name', op), op);
   }
 
   /** The append-only history of an alias, oldest first (empty when never set). */
@@ -260,6 +230,23 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
    * Points `alias` at `version` by compare-and-set: with `expect`, fails with `CONFLICT` unless
    * the alias points to `expect` (`null`: is unset) at the moment of the write. A protected
    * alias needs `force` or the authorizer's approval (else `FORBIDDEN`). Returns the history entry.
+   * Setting an alias to the version it already points to writes nothing and returns the last entry.
+   *
+   * Aliases record decisions (who moved `production`, when, why; `aliasAt`, `rollback`); routers
+   * follow only the rollout record. So promoting a version is two compare-and-set writes, in this
+   * order: first the alias (the gate: protected, authorized, in the history; a `CONFLICT` here
+   * changes nothing), then the rollout (what routers serve). The store has no multi-key
+   * transaction, so if the second write fails the alias is already moved: retry `setRollout`
+   * (re-read the rollout for its `revision`) until it lands. See {@link ModelRegistry.setRollout}.
+   *
+   * @example
+   * ```ts
+   * const current = await registry.getAlias('iris', 'production');
+   * await registry.setAlias('iris', 'production', 4, { expect: current ?? null, force: true, reason: 'beats v3 by 2 points' });
+   * const r = await registry.getRollout('iris');
+   * await registry.setRollout('iris', { production: 4, weights: { production: 1 }, mode: 'split', salt: r?.salt ?? 'iris' },
+   *   { expect: r?.revision ?? null, reason: 'promote v4' });
+   * ```
    */
   async setAlias(name: string, alias: string, version: number, options: AliasMoveOptions = {}): Promise<AliasHistoryEntry> {
     const op = 'registry.setAlias';
@@ -321,6 +308,10 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   /**
    * Sets the model's rollout by compare-and-set on its `revision` (`expect`), after validating it
    * ({@link rolloutSchema}) and checking that its versions exist. Returns the stored record.
+   * Routers follow this record only, not the aliases: to promote a version, move the
+   * `production` alias first, then set the rollout (see {@link ModelRegistry.setAlias} for the
+   * order and why). A write whose answer was lost and then retried is recognised by the record's
+   * `changeId` and not applied twice.
    */
   async setRollout(name: string, rollout: Rollout, options: SetRolloutOptions = {}): Promise<RolloutRecord> {
     const op = 'registry.setRollout';

@@ -20,7 +20,7 @@ const EPS = 1e-9;
  *   0.2, 0.5), the current step, and optionally how long each step should last (a hint for the
  *   controller that advances it).
  */
-export const rolloutSchema = z
+export const rolloutSchema: z.ZodType<Rollout> = z
   .object({
     production: version,
     candidate: version.optional(),
@@ -68,8 +68,33 @@ export const rolloutSchema = z
     }
   });
 
-/** The rollout a caller sets (see {@link rolloutSchema} for every field). */
-export type Rollout = z.infer<typeof rolloutSchema>;
+/** The rollout a caller sets (validated by {@link rolloutSchema}, which states every rule). */
+export interface Rollout {
+  /** The version that answers requests. */
+  production: number;
+  /** The version under test; required by `shadow` and `ramp`. */
+  candidate?: number;
+  /** Traffic fractions in [0, 1] summing to 1 (`candidate` only with a candidate version). */
+  weights: {
+    /** The production version's share. */
+    production: number;
+    /** The candidate version's share; default 0. */
+    candidate?: number;
+  };
+  /** `'split'` (weighted split), `'shadow'` (mirror to the candidate) or `'ramp'` (stepped split). */
+  mode: 'split' | 'shadow' | 'ramp';
+  /** The salt of the sticky assignment hash; change it to reshuffle units. */
+  salt: string;
+  /** The ramp plan (mode `ramp` only). */
+  ramp?: {
+    /** Increasing candidate weights in (0, 1], e.g. 0.05, 0.1, 0.2, 0.5. */
+    steps: number[];
+    /** The current step: `weights.candidate` equals `steps[stepIndex]`. */
+    stepIndex: number;
+    /** How long each step should last (ms), a hint for the controller that advances it. */
+    intervalMs?: number;
+  };
+}
 
 /** A stored rollout: the {@link Rollout} plus who set it, when, why, and its revision. */
 export interface RolloutRecord extends Rollout {
