@@ -135,3 +135,36 @@ describe('registry: a write whose answer was lost is not applied twice', () => {
     expect(moves).toEqual([2]);
   });
 });
+
+describe('registry watch', () => {
+  it('overlapping polls report one change once', async () => {
+    const r = await threeVersions();
+    const w = r.watch('m', { intervalMs: 60_000 });
+    await w.ready;
+    const moves: Array<number | null> = [];
+    const rollouts: number[] = [];
+    w.on('aliasMoved', (e) => moves.push(e.to));
+    w.on('rolloutChanged', (e) => rollouts.push(e.rollout.revision));
+    await r.setAlias('m', 'candidate', 2);
+    await r.setRollout('m', rollout(1, 2));
+    await Promise.all([w.poll(), w.poll(), w.poll()]);
+    w.close();
+    expect(moves).toEqual([2]);
+    expect(rollouts).toEqual([1]);
+  });
+});
+
+describe('registry datasets', () => {
+  it('two concurrent registrations of one fingerprint both answer the same dataset version', async () => {
+    const store = new MemoryStore();
+    const a = createRegistry({ store });
+    const b = createRegistry({ store });
+    const events: number[] = [];
+    a.on('datasetRegistered', (e) => events.push(e.dataset.version));
+    b.on('datasetRegistered', (e) => events.push(e.dataset.version));
+    const [x, y] = await Promise.all([a.registerDataset('d', { fingerprint: 'f1', rowCount: 3 }), b.registerDataset('d', { fingerprint: 'f1', rowCount: 3 })]);
+    expect(x.version).toBe(y.version);
+    expect(events).toEqual([x.version]);
+    expect((await a.registerDataset('d', { fingerprint: 'f1', rowCount: 3 })).version).toBe(x.version);
+  });
+});

@@ -36,6 +36,28 @@ export function aliasGroups(ctx: SuiteContext): void {
       expect(await r.getAlias('m', 'staging')).toBe(3);
     });
 
+    it('bad move and rollout options are INVALID_INPUT naming the field, and write nothing', async () => {
+      const r = await threeVersions(ctx);
+      await r.setAlias('m', 'candidate', 1);
+      await r.setRollout('m', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
+      const s = ctx.harness().store;
+      const state = async (): Promise<string[]> => Promise.all((await s.list('')).map(async (k) => `${k}@${await s.head(k)}`));
+      const before = await state();
+      const bad: Array<[string, () => Promise<unknown>]> = [
+        ['expect', () => r.setAlias('m', 'candidate', 2, { expect: 'one' as never })],
+        ['force', () => r.setAlias('m', 'production', 2, { force: 'yes' as never })],
+        ['reason', () => r.rollback('m', 'candidate', { reason: 7 as never })],
+        ['actor', () => r.deleteAlias('m', 'candidate', { actor: '' })],
+        ['expect', () => r.setRollout('m', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' }, { expect: 0 })],
+      ];
+      for (const [field, call] of bad) {
+        const err = await caught(call);
+        expect(err, field).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
+        expect(err.message).toContain(field);
+      }
+      expect(await state()).toEqual(before);
+    });
+
     it('protected aliases need force or the authorizer', async () => {
       const r = await threeVersions(ctx);
       expect((await caught(() => r.setAlias('m', 'production', 1))).code).toBe('FORBIDDEN');

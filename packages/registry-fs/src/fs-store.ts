@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import {
   RegistryError,
@@ -14,6 +13,7 @@ import {
   type StorePutOptions,
   type StoreStreamEntry,
 } from '@modelship/core';
+import { contentTag, describeFile, etagOf, HASHED_MAX } from './fs-etag.js';
 import { withKeyLock } from './fs-lock.js';
 
 /** Options of {@link FsStore}. */
@@ -42,36 +42,6 @@ function checkOptions(o: FsStoreOptions): void {
     const v = o[f];
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) bad(f, 'a positive integer', v);
   }
-}
-
-/** Files up to this size (every record; small blobs) carry a content hash in their etag. */
-const HASHED_MAX = 1 << 20;
-
-/**
- * The etag of a file: inode, size and mtime, plus, for files up to {@link HASHED_MAX} bytes, a
- * hash of the content. The hash matters: ext4 hands a freed inode to the next file at once, and
- * many file systems (ext3, HFS+, NFS servers) keep coarse timestamps, so two different values of
- * a key written within one clock tick could otherwise share inode, size and mtime, and a stale
- * compare-and-set would succeed (a lost update). Larger files are content-addressed blobs, only
- * ever created, never compare-and-set in normal use.
- */
-function etagOf(st: BigIntStats, contentHash: string | undefined): string {
-  const base = `${st.ino.toString(36)}-${st.size.toString(36)}-${st.mtimeNs.toString(36)}`;
-  return contentHash === undefined ? base : `${base}-${contentHash}`;
-}
-
-function hashOf(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('base64url').slice(0, 22);
-}
-
-/** Reads the etag (and, for a small file, the content) of an open file, from one `fstat`. */
-async function describe(fh: FileHandle): Promise<{ st: BigIntStats; body: Uint8Array | undefined; etag: string } | undefined> {
-  const st = await fh.stat({ bigint: true });
-  if (!st.isFile()) return undefined;
-  if (st.size > BigInt(HASHED_MAX)) return { st, body: undefined, etag: etagOf(st, undefined) };
-  const buf = await fh.readFile();
-  const body = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  return { st, body, etag: etagOf(st, hashOf(body)) };
 }
 
 function missing(err: unknown): boolean {
@@ -124,7 +94,7 @@ export class FsStore implements Store {
     const fh = await this.openKey(key, 'FsStore.get');
     if (!fh) return undefined;
     try {
-      const d = await describe(fh);
+      const d = await describeFile(fh);
       if (!d) return undefined;
       if (d.body) return { body: d.body, etag: d.etag };
       const buf = await fh.readFile();
@@ -158,7 +128,7 @@ export class FsStore implements Store {
       throw err;
     }
     try {
-      return (await describe(fh))?.etag;
+      return (await describeFile(fh))?.etag;
     } catch (err) {
       if (missing(err)) return undefined;
       throw err;
@@ -194,7 +164,7 @@ export class FsStore implements Store {
           if (size <= HASHED_MAX) h.update(chunk);
         }
         if (this.fsync) await fh.sync();
-        etag = etagOf(await fh.stat({ bigint: true }), size <= HASHED_MAX ? h.digest('base64url').slice(0, 22) : undefined);
+        etag = etagOf(await fh.stat({ bigint: true }), size <= HASHED_MAX ? contentTag(h) : undefined);
       } finally {
         await fh.close();
       }
@@ -297,7 +267,7 @@ export class FsStore implements Store {
     if (!fh) return undefined;
     let d;
     try {
-      d = await describe(fh);
+      d = await describeFile(fh);
     } catch (err) {
       await fh.close();
       if (missing(err)) return undefined;

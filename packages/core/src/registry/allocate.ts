@@ -1,5 +1,6 @@
 import { RegistryError, isModelshipError } from '../errors.js';
-import { decodeJson, encodeJson } from './bytes.js';
+import { decodeJson, encodeJson, randomId } from './bytes.js';
+import { versionFromKey } from './keys.js';
 import type { Store } from './store.js';
 
 /** What {@link allocateVersion} needs. */
@@ -10,10 +11,10 @@ export interface AllocateOptions<T extends { registrationId: string }> {
   prefix: string;
   /** The key of version `n`. */
   keyOf: (n: number) => string;
-  /** Parses the version number out of a key (undefined: not a version key). */
-  parse: (key: string) => number | undefined;
-  /** Builds the record for version `n`. */
-  build: (n: number) => T;
+  /** Parses the version number out of a key (undefined: not a version key); default {@link versionFromKey}. */
+  parse?: (key: string) => number | undefined;
+  /** Builds the record for version `n`, carrying `registrationId` (the same on every attempt). */
+  build: (n: number, registrationId: string) => T;
   /** Gives up after this many conflicts. */
   maxAttempts: number;
   /** The operation name for errors. */
@@ -25,15 +26,17 @@ export interface AllocateOptions<T extends { registrationId: string }> {
  * `max + 1` with `ifNoneMatch: '*'`, and on `CONFLICT` (someone else took it) tries the next
  * one. Every conflict means another caller succeeded, so this always progresses. When a write
  * whose response was lost is retried, the record found carries our `registrationId`, which
- * counts as success.
+ * counts as success (the allocator draws that id and hands it to `build`).
  */
 export async function allocateVersion<T extends { registrationId: string }>(o: AllocateOptions<T>): Promise<T> {
   const keys = await o.store.list(o.prefix);
+  const parse = o.parse ?? versionFromKey;
+  const registrationId = randomId();
   let max = 0;
-  for (const k of keys) max = Math.max(max, o.parse(k) ?? 0);
+  for (const k of keys) max = Math.max(max, parse(k) ?? 0);
   let n = max + 1;
   for (let attempt = 0; attempt < o.maxAttempts; attempt++, n++) {
-    const record = o.build(n);
+    const record = o.build(n, registrationId);
     try {
       await o.store.put(o.keyOf(n), encodeJson(record), { ifNoneMatch: '*' });
       return record;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { allocateVersion } from './allocate.js';
-import { decodeJson, randomId } from './bytes.js';
+import { decodeJson } from './bytes.js';
 import { notFound, parseInput, type RegistryContext } from './context.js';
 import { registryKeys as K, versionFromKey } from './keys.js';
 import { validateName, validateVersion } from './names.js';
@@ -18,23 +18,24 @@ const datasetInputSchema = z
   })
   .strict();
 
-/** Registers a dataset version (or returns the one with the same fingerprint). */
+/**
+ * Registers a dataset version, or returns the existing one with the same fingerprint (the lowest,
+ * should concurrent callers have created two).
+ */
 export async function registerDataset(ctx: RegistryContext, name: string, input: DatasetVersionInput): Promise<DatasetVersion> {
-const op = 'registry.registerDataset';
+  const op = 'registry.registerDataset';
   name = validateName(name, 'dataset', op);
   const d = parseInput(datasetInputSchema, input, op, 'dataset');
   const existing = (await listDatasetVersions(ctx, name)).find((v) => v.fingerprint === d.fingerprint);
   if (existing) return existing;
-  const registrationId = randomId();
   const now = ctx.clock();
   const record = await allocateVersion<DatasetVersion>({
     store: ctx.store,
     prefix: K.datasetVersionsPrefix(name),
     keyOf: (n) => K.datasetVersion(name, n),
-    parse: versionFromKey,
     maxAttempts: ctx.maxAllocationAttempts,
     operation: op,
-    build: (version) => ({
+    build: (version, registrationId) => ({
       name,
       version,
       label: `V${version}`,
@@ -49,6 +50,11 @@ const op = 'registry.registerDataset';
       registrationId,
     }),
   });
+  // Two callers racing with one fingerprint both saw none and both allocated. The records are
+  // immutable, so the extra one stays, but every caller answers the lowest version with that
+  // fingerprint (and only its creator emits), so they all agree on one dataset version.
+  const canonical = (await listDatasetVersions(ctx, name)).find((v) => v.fingerprint === d.fingerprint);
+  if (canonical && canonical.version !== record.version) return canonical;
   ctx.emit('datasetRegistered', { dataset: record });
   return record;
 }
@@ -62,7 +68,7 @@ export async function listDatasets(ctx: RegistryContext): Promise<string[]> {
 
 /** Every version of a dataset, oldest first. */
 export async function listDatasetVersions(ctx: RegistryContext, name: string): Promise<DatasetVersion[]> {
-const op = 'registry.listDatasetVersions';
+  const op = 'registry.listDatasetVersions';
   name = validateName(name, 'dataset', op);
   const out: DatasetVersion[] = [];
   for (const k of await ctx.store.list(K.datasetVersionsPrefix(name))) {
@@ -74,7 +80,7 @@ const op = 'registry.listDatasetVersions';
 
 /** One dataset version (a number, or a label like `'V2'`); throws `NOT_FOUND`. */
 export async function getDataset(ctx: RegistryContext, name: string, version: number | string): Promise<DatasetVersion> {
-const op = 'registry.getDataset';
+  const op = 'registry.getDataset';
   name = validateName(name, 'dataset', op);
   const n = validateVersion(typeof version === 'string' ? Number(version.replace(/^V/i, '')) : version, 'version', op);
   const e = await ctx.store.get(K.datasetVersion(name, n));

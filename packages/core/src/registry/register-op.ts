@@ -1,9 +1,9 @@
 import { ValidationError } from '../errors.js';
 import { allocateVersion } from './allocate.js';
 import { writeBlob } from './blob-io.js';
-import { encodeJson, randomId, sha256Hex } from './bytes.js';
+import { encodeJson, sha256Hex } from './bytes.js';
 import { ignoreConflict, parseInput, type RegistryContext } from './context.js';
-import { registryKeys as K, versionFromKey } from './keys.js';
+import { registryKeys as K } from './keys.js';
 import { validateName } from './names.js';
 import type { ModelRecord, ModelVersion } from './records.js';
 import { registerMetaSchema, type ArtifactDescription, type RegisterMeta, type RegistryOptions } from './registry-options.js';
@@ -50,16 +50,14 @@ export async function registerVersion<A>(
   const model: ModelRecord = { name, tags: m.modelTags ?? {}, createdBy: actor, createdAt: now, ...(m.modelDescription ? { description: m.modelDescription } : {}) };
   await ctx.store.put(K.model(name), encodeJson(model), { ifNoneMatch: '*' }).catch(ignoreConflict);
   await options.hooks?.beforeVersionCommit?.(name);
-  const registrationId = randomId();
   const fingerprint = m.fingerprint ?? described.fingerprint;
   const record = await allocateVersion<ModelVersion>({
     store: ctx.store,
     prefix: K.versionsPrefix(name),
     keyOf: (n) => K.version(name, n),
-    parse: versionFromKey,
     maxAttempts: ctx.maxAllocationAttempts,
     operation: op,
-    build: (version) => ({
+    build: (version, registrationId) => ({
       name,
       version,
       sha256,

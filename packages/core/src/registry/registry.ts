@@ -341,7 +341,8 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
 
   /**
    * Registers a dataset version (V1, V2…). When a version with the same fingerprint exists, it is
-   * returned instead of creating a new one.
+   * returned instead of creating a new one (concurrent callers with one fingerprint all get the
+   * same, lowest, version; a race can leave an unused duplicate record behind).
    */
   async registerDataset(name: string, input: DatasetVersionInput): Promise<DatasetVersion> {
     this.assertOpen('registry.registerDataset');
