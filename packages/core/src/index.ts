@@ -26,6 +26,8 @@ export type {
   RegistryErrorCode,
   EvaluationErrorCode,
 } from './errors.js';
+export { silentLogger, childLogger, safeEmit } from './logger.js';
+export type { Logger, ListenerSource } from './logger.js';
 export type { Matrix } from './types/matrix.js';
 export type { Serial, SerialTypedArray } from './types/serial.js';
 export type { Learner, LearnerState, LearnerTask, FitOptions } from './learners/learner.js';

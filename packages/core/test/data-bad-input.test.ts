@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { isModelshipError } from '../src/errors.js';
 import { parseCsv, parseNumber } from '../src/data/csv.js';
 import { fingerprint } from '../src/data/fingerprint.js';
 import { createRandom } from '../src/data/random.js';
@@ -7,17 +6,8 @@ import { defineSchema, validateRow } from '../src/data/schema.js';
 import { holdoutSplit, kFold, stratifiedSplit, type HoldoutOptions, type KFoldOptions } from '../src/data/split.js';
 import { Table } from '../src/data/table.js';
 import { sha256File } from '../src/datasets/resolve.js';
+import { expectError } from './expect-error.js';
 
-function expectError(f: () => unknown, name: string, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isModelshipError(thrown, name), String(thrown)).toBe(true);
-  expect((thrown as Error).message).toMatch(message);
-}
 
 describe('CSV numbers that overflow', () => {
   it('parseNumber treats an overflowing literal as not a number', () => {

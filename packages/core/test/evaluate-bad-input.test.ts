@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isModelshipError } from '../src/errors.js';
 import { runDecisionScenarios } from '../src/evaluate/decision-quality.js';
 import { fixedZ, mixtureRho2, sampleRatioMismatch, sequentialZ } from '../src/evaluate/sequential.js';
 import { starDistribution } from '../src/evaluate/simulate.js';
+import { expectError } from './expect-error.js';
 
-function expectError(f: () => unknown, name: string, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isModelshipError(thrown, name), String(thrown)).toBe(true);
-  expect((thrown as Error).message).toMatch(message);
-}
 
 describe('statistics helpers on bad input', () => {
   it('sampleRatioMismatch names a negative or NaN count instead of reporting "no mismatch"', () => {

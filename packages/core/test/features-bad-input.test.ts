@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isModelshipError } from '../src/errors.js';
 import { defineSchema } from '../src/data/schema.js';
 import { Table } from '../src/data/table.js';
 import { createFeaturePipeline, FeaturePipeline } from '../src/features/pipeline.js';
 import type { FeaturePipelineSpec } from '../src/features/spec.js';
+import { expectInvalid } from './expect-error.js';
 
-function expectInvalid(f: () => unknown, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isModelshipError(thrown, 'ValidationError', 'INVALID_INPUT'), String(thrown)).toBe(true);
-  expect((thrown as Error).message).toMatch(message);
-}
 
 const standardized: FeaturePipelineSpec = { features: [{ type: 'numeric', column: 'a', standardize: true }] };
 

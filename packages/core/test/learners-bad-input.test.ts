@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isModelshipError } from '../src/errors.js';
 import type { LearnerTask } from '../src/learners/learner.js';
 import { createLearner, restoreLearner } from '../src/learners/registry.js';
 import type { Matrix } from '../src/types/matrix.js';
+import { expectError } from './expect-error.js';
 
 const X: Matrix = { data: new Float64Array([1, 2, 3, 4, 5, 6, 7, 8]), rows: 8, cols: 1 };
 const Y = new Float64Array([0, 1, 0, 1, 0, 1, 0, 1]);
@@ -14,14 +14,7 @@ const KINDS: Array<[string, LearnerTask]> = [
 ];
 
 function expectTrainingError(f: () => unknown, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isModelshipError(thrown, 'TrainingError', 'INVALID_DATA'), String(thrown)).toBe(true);
-  expect((thrown as Error).message).toMatch(message);
+  expectError(f, 'TrainingError', message, 'INVALID_DATA');
 }
 
 describe.each(KINDS)('%s on bad input', (kind, task) => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { isModelshipError } from '../src/errors.js';
 import { accuracy, confusionMatrix, f1, logLoss, rocAuc, rocAucBinary } from '../src/metrics/classification.js';
 import { mae, mape, r2, rmse } from '../src/metrics/regression.js';
+import { expectInvalid } from './expect-error.js';
 
-function expectInvalid(f: () => unknown, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isModelshipError(thrown, 'ValidationError', 'INVALID_INPUT'), String(thrown)).toBe(true);
-  expect((thrown as Error).message).toMatch(message);
-}
 
 describe('regression metrics on bad input', () => {
   it.each([

@@ -3,17 +3,8 @@ import { isModelshipError } from '../src/errors.js';
 import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type FeedbackOutcome, type PredictionOutcome, type VariantAggregates } from '../src/outcomes/aggregates.js';
 import { evaluate } from '../src/evaluate/evaluator.js';
 import { emptyHistogram, recordLatency, recordLatencyN } from '../src/outcomes/latency-histogram.js';
+import { expectInvalid } from './expect-error.js';
 
-function expectInvalid(f: () => unknown, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isModelshipError(thrown, 'ValidationError', 'INVALID_INPUT'), String(thrown)).toBe(true);
-  expect((thrown as Error).message).toMatch(message);
-}
 
 describe('recordPrediction / recordFeedback on bad input', () => {
   it('name a missing aggregate or event instead of crashing, and leave the aggregate untouched', () => {

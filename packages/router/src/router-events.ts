@@ -1,4 +1,3 @@
-import type { Logger } from './logger.js';
 import type { FallbackReason } from './prediction-log.js';
 import type { RequestIdClaims } from './request-id.js';
 import type { FeedbackInput } from './feedback.js';
@@ -52,20 +51,4 @@ export interface ModelRouterEvents {
   feedbackRecorded: (event: FeedbackRecordedEvent) => void;
 }
 
-/** Calls every listener of `event`, logging (never rethrowing) what a listener throws. */
-export function safeEmit(
-  emitter: { listeners(event: string): Array<(...args: any[]) => void>; removeListener(event: string, fn: (...args: any[]) => void, context: undefined, once: boolean): unknown },
-  event: string,
-  payload: unknown,
-  logger: Logger,
-): void {
-  const listeners = emitter.listeners(event);
-  for (const l of listeners) {
-    try {
-      l(payload);
-    } catch (err) {
-      logger.error({ err, event }, 'router event listener threw');
-    }
-  }
-  for (const l of listeners) emitter.removeListener(event, l, undefined, true);
-}
+export { safeEmit } from '@modelship/core';

@@ -1,48 +1,12 @@
 import { TreesError } from './errors.js';
 import type { EnsembleParts, EnsembleTransform } from './ensemble.js';
 
-/** The serial form of a {@link TreeEnsemble}: plain data plus typed arrays, never code. */
-export interface EnsembleSerial {
+/** The serial form of a {@link TreeEnsemble}: its parts (plain data plus typed arrays, never code) with a format tag. */
+export interface EnsembleSerial extends EnsembleParts {
   /** Format tag. */
   readonly format: 'modelship-trees';
   /** Format version. */
   readonly version: 1;
-  /** Regression or classification. */
-  readonly task: 'regression' | 'classification';
-  /** Features per row. */
-  readonly numFeatures: number;
-  /** Classes (0 for regression). */
-  readonly numClasses: number;
-  /** Raw outputs per row. */
-  readonly numOutputs: number;
-  /** Values per leaf. */
-  readonly leafWidth: number;
-  /** Output transform. */
-  readonly transform: EnsembleTransform;
-  /** Multiplier of the summed tree outputs. */
-  readonly outputScale: number;
-  /** Raw score added to each output. */
-  readonly baseScore: Float64Array;
-  /** Root of each tree. */
-  readonly treeRoots: Int32Array;
-  /** Output each tree adds to. */
-  readonly treeOutput: Int32Array;
-  /** Split feature per internal node. */
-  readonly feature: Int32Array;
-  /** Split threshold per internal node. */
-  readonly threshold: Float64Array;
-  /** Left child per internal node (`< 0` is `~leaf`). */
-  readonly left: Int32Array;
-  /** Right child per internal node. */
-  readonly right: Int32Array;
-  /** Missing-value and comparison flags per internal node. */
-  readonly flags: Uint8Array;
-  /** Leaf values. */
-  readonly leafValues: Float64Array;
-  /** Split gain per feature. */
-  readonly importanceGain: Float64Array;
-  /** Split count per feature. */
-  readonly importanceSplit: Float64Array;
 }
 
 const op = 'TreeEnsemble.fromSerial';

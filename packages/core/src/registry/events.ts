@@ -1,5 +1,6 @@
 import type { AliasHistoryEntry, DatasetVersion, ModelVersion } from './records.js';
 import type { RolloutRecord } from './rollout.js';
+import { safeEmit, silentLogger, type Logger } from '../logger.js';
 
 /** Payload of `versionRegistered`. */
 export interface VersionRegisteredEvent {
@@ -49,44 +50,10 @@ export interface RegistryEvents {
   datasetRegistered: (event: DatasetRegisteredEvent) => void;
 }
 
-/** A pino-compatible logger (only these methods are used); the default is silent. */
-export interface RegistryLogger {
-  /** Debug-level message. */
-  debug(obj: object, msg?: string): void;
-  /** Info-level message. */
-  info(obj: object, msg?: string): void;
-  /** Warning. */
-  warn(obj: object, msg?: string): void;
-  /** Error. */
-  error(obj: object, msg?: string): void;
-  /** A child logger with bindings (optional). */
-  child?(bindings: object): RegistryLogger;
-}
+/** The registry's logger: the shared pino-compatible {@link Logger}. */
+export type RegistryLogger = Logger;
 
-const noop = (): void => {};
-/** A logger that logs nothing. */
-export const silentRegistryLogger: RegistryLogger = { debug: noop, info: noop, warn: noop, error: noop };
+/** A logger that logs nothing (the shared {@link silentLogger}). */
+export const silentRegistryLogger: RegistryLogger = silentLogger;
 
-/**
- * Calls every listener of `event` on `emitter`, logging (never rethrowing) what a listener throws,
- * and removes `once` listeners afterwards.
- */
-export function safeEmit(
-  emitter: {
-    listeners(event: string): Array<(...args: any[]) => void>;
-    removeListener(event: string, fn: (...args: any[]) => void, context: undefined, once: boolean): unknown;
-  },
-  event: string,
-  payload: unknown,
-  logger: RegistryLogger,
-): void {
-  const listeners = emitter.listeners(event);
-  for (const l of listeners) {
-    try {
-      l(payload);
-    } catch (err) {
-      logger.error({ err, event }, 'registry event listener threw');
-    }
-  }
-  for (const l of listeners) emitter.removeListener(event, l, undefined, true);
-}
+export { safeEmit };
