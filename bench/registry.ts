@@ -5,16 +5,15 @@
  * (compare-and-set) and load-1mb (uncached, verified). Writes bench/results/registry.json with
  * `{ case, p50Millis, p99Millis, n }`. There is no Python peer for this suite.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, type Store } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
 import { S3Store } from '@modelship/registry-s3';
 import { quantile, writeResults, type BenchRecord } from './_lib.js';
+import { MotoServer, motoAvailable } from '../packages/registry-s3/test/moto-server.js';
 
 const MB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
@@ -61,33 +60,6 @@ async function suite(prefix: string, makeStore: () => Store, n: number): Promise
   return out;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function startMoto(): Promise<{ endpoint: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await fetch(endpoint);
-      return { endpoint, proc };
-    } catch {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`moto_server did not start on ${endpoint}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
 async function main(): Promise<void> {
   const records: BenchRecord[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'modelship-bench-registry-'));
@@ -97,11 +69,12 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (spawnSync('sh', ['-c', 'command -v moto_server']).status !== 0) {
+  if (!motoAvailable) {
     console.error('moto_server not found: the s3/ cases cannot run (pip install "moto[server]")');
     process.exitCode = 1;
   } else {
-    const moto = await startMoto();
+    const moto = new MotoServer();
+    await moto.start();
     try {
       const opts = {
         bucket: 'modelship-bench',
@@ -115,7 +88,7 @@ async function main(): Promise<void> {
       await first.close();
       records.push(...(await suite('s3', () => new S3Store(opts), quick ? 10 : 30)));
     } finally {
-      moto.proc.kill('SIGTERM');
+      await moto.stop();
     }
   }
   const note = 'taken under load: 2 cores shared with other jobs; s3 = moto_server on 127.0.0.1; no Python peer';

@@ -1,61 +1,16 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ConformanceOptions, ProcessConformanceOptions } from '@modelship/registry-conformance';
 import { describe, it } from 'vitest';
 import { S3Store, type S3StoreOptions } from '../src/index.js';
+import { MotoServer, motoAvailable } from './moto-server.js';
 
-/** True when `moto_server` is on the PATH. */
-export const motoAvailable = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
+export { motoAvailable };
 /** CI sets MODELSHIP_REQUIRE_S3=1: then a missing moto_server fails instead of skipping. */
 export const requireS3 = process.env.MODELSHIP_REQUIRE_S3 === '1';
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/** A moto_server on 127.0.0.1 that one test file starts and stops. */
-export class Moto {
-  private proc: ChildProcess | undefined;
-  /** The endpoint URL once started. */
-  endpoint = '';
-
-  /** Starts moto_server on a free port and waits until it answers. */
-  async start(): Promise<void> {
-    const port = await freePort();
-    this.endpoint = `http://127.0.0.1:${port}`;
-    this.proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await fetch(this.endpoint);
-        return;
-      } catch {
-        if (Date.now() > deadline || this.proc.exitCode !== null) throw new Error(`moto_server did not start on ${this.endpoint}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-
-  /** Stops it. */
-  async stop(): Promise<void> {
-    if (!this.proc || this.proc.exitCode !== null) return;
-    const p = this.proc;
-    await new Promise<void>((res) => {
-      p.once('exit', () => res());
-      p.kill('SIGTERM');
-      setTimeout(() => p.kill('SIGKILL'), 3000).unref();
-    });
-  }
-
+/** A moto_server on 127.0.0.1 that one test file starts and stops, with the suites' store options. */
+export class Moto extends MotoServer {
   /** Options of a store in a new bucket (its own, so outside writes can be listed). */
   async freshOptions(): Promise<S3StoreOptions> {
     const o: S3StoreOptions = {
