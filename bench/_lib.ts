@@ -60,7 +60,11 @@ export async function medianSeconds<T>(fn: () => T | Promise<T>, repeats = 3): P
 }
 
 /** p50/p99 in microseconds of `fn(i)` called `calls` times after `warmup` calls. */
-export function latencyMicros(fn: (i: number) => unknown, calls = 20_000, warmup = 2_000): { p50: number; p99: number } {
+export function latencyMicros(
+  fn: (i: number) => unknown,
+  calls = 20_000,
+  warmup = 2_000,
+): { p50: number; p99: number } {
   for (let i = 0; i < warmup; i++) fn(i);
   const lat = new Float64Array(calls);
   for (let i = 0; i < calls; i++) {

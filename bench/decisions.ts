@@ -15,5 +15,12 @@ const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 const finite = (x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x);
 writeResults(
   'decisions',
-  records.map((r) => ({ ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, finite(v)])), seed, totalSeconds: Number(seconds.toFixed(1)) }) as { case: string }),
+  records.map(
+    (r) =>
+      ({
+        ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, finite(v)])),
+        seed,
+        totalSeconds: Number(seconds.toFixed(1)),
+      }) as { case: string },
+  ),
 );

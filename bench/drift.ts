@@ -55,7 +55,13 @@ async function medianSeconds<T>(fn: () => T, n: number): Promise<{ seconds: numb
 }
 
 const records: BenchRecord[] = [];
-function record(name: string, t: { seconds: number; minSeconds: number }, peerName: string | undefined, value: number, pValue?: number): void {
+function record(
+  name: string,
+  t: { seconds: number; minSeconds: number },
+  peerName: string | undefined,
+  value: number,
+  pValue?: number,
+): void {
   const p = peerName ? pc(peerName) : undefined;
   const pv = p?.value;
   const peerStat = typeof pv === 'number' ? pv : pv?.statistic;
@@ -87,7 +93,10 @@ const numProfile = profileNumeric(ref, 10);
 const psiP = await medianSeconds(() => {
   const { counts } = countBins(numProfile, cur);
   const total = cur.length;
-  return psi(numProfile.binProportions, counts.map((c) => c / total));
+  return psi(
+    numProfile.binProportions,
+    counts.map((c) => c / total),
+  );
 }, repeats);
 record('psi-profile-1e6', psiP, 'psi_10bin_quantile', psiP.result);
 const psiR = await medianSeconds(() => psiFromSamples(ref, cur, 10).psi, repeats);
@@ -103,9 +112,13 @@ const chi = await medianSeconds(() => {
   return chiSquare(counts, expected);
 }, repeats);
 record('chi2-profile-1e6', chi, 'chisquare_50cat_incl_bincount_2x1e6', chi.result.statistic, chi.result.pValue);
-const js = await medianSeconds(() => jensenShannon(catProfile.proportions, countCategories(catProfile, curCat).counts), repeats);
+const js = await medianSeconds(
+  () => jensenShannon(catProfile.proportions, countCategories(catProfile, curCat).counts),
+  repeats,
+);
 record('js-profile-1e6', js, undefined, js.result);
 
-const loadAvg = (await import("node:os")).loadavg()[0]!.toFixed(1);
-for (const r of records) r.note = `median (and min) of ${repeats} runs after a warm-up, on a shared 2-core machine under load (1-min load average ${loadAvg}); peer = scipy/numpy figures of ../shared/peer/run.sh drift run just before, same samples`;
+const loadAvg = (await import('node:os')).loadavg()[0]!.toFixed(1);
+for (const r of records)
+  r.note = `median (and min) of ${repeats} runs after a warm-up, on a shared 2-core machine under load (1-min load average ${loadAvg}); peer = scipy/numpy figures of ../shared/peer/run.sh drift run just before, same samples`;
 writeResults('drift', records);

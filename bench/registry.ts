@@ -18,7 +18,10 @@ import { MotoServer, motoAvailable } from '../packages/registry-s3/test/moto-ser
 const MB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
 
-async function time(n: number, fn: (i: number) => Promise<unknown>): Promise<{ p50Millis: number; p99Millis: number; n: number }> {
+async function time(
+  n: number,
+  fn: (i: number) => Promise<unknown>,
+): Promise<{ p50Millis: number; p99Millis: number; n: number }> {
   const lat = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
@@ -92,7 +95,10 @@ async function main(): Promise<void> {
     }
   }
   const note = 'taken under load: 2 cores shared with other jobs; s3 = moto_server on 127.0.0.1; no Python peer';
-  writeResults('registry', records.map((r) => ({ ...r, note })));
+  writeResults(
+    'registry',
+    records.map((r) => ({ ...r, note })),
+  );
 }
 
 void main();

@@ -134,7 +134,11 @@ for (const c of cases) {
     const { [target]: _drop, ...rest } = r;
     return rest;
   });
-  const lat = latencyMicros((i) => model.predict(rows[i % rows.length]!), c.learner === 'forest-mljs' ? 2_000 : 20_000, 500);
+  const lat = latencyMicros(
+    (i) => model.predict(rows[i % rows.length]!),
+    c.learner === 'forest-mljs' ? 2_000 : 20_000,
+    500,
+  );
 
   const rec: BenchRecord =
     c.task === 'regression'
@@ -148,7 +152,9 @@ for (const c of cases) {
   rec.trainRows = x.rows;
   if (c.peer) {
     const peer = peerResults(c.peer.suite);
-    const models = (c.peer.path ? peer?.[c.peer.path]?.models : peer?.models) as Record<string, Record<string, any>> | undefined;
+    const models = (c.peer.path ? peer?.[c.peer.path]?.models : peer?.models) as
+      | Record<string, Record<string, any>>
+      | undefined;
     const pm = models?.[c.peer.model];
     if (pm) {
       if (c.task === 'regression') rec.peerR2 = pm.r2;

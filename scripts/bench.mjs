@@ -6,7 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const [suite, ...rest] = process.argv.slice(2);
-const suites = readdirSync('bench').filter((f) => f.endsWith('.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
+const suites = readdirSync('bench')
+  .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+  .map((f) => f.slice(0, -3));
 if (!suite || !suites.includes(suite)) {
   console.error(`usage: npm run bench -- <suite>   (suites: ${suites.join(', ')})`);
   process.exit(2);

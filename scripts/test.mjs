@@ -9,10 +9,14 @@ import { resolve } from 'node:path';
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
 if (!process.env.MODELSHIP_DATA_DIR) {
   if (existsSync('../shared/datasets')) env.MODELSHIP_DATA_DIR = resolve('../shared/datasets');
-  else console.warn('\n*** MODELSHIP_DATA_DIR is not set and ../shared/datasets is absent: tests that need the data sets will fail. ***\n');
+  else
+    console.warn(
+      '\n*** MODELSHIP_DATA_DIR is not set and ../shared/datasets is absent: tests that need the data sets will fail. ***\n',
+    );
 }
 // Build every package (tsup's .d.ts step type-checks them), then type-check the examples.
-const turbo = (...args) => spawnSync('npx', ['turbo', 'run', ...args, '--output-logs=errors-only'], { stdio: 'inherit', env });
+const turbo = (...args) =>
+  spawnSync('npx', ['turbo', 'run', ...args, '--output-logs=errors-only'], { stdio: 'inherit', env });
 if (turbo('build').status !== 0 || turbo('typecheck', '--filter=./examples/*').status !== 0) {
   console.log('build failed');
   console.log('0 passed, 1 failed');
@@ -21,7 +25,14 @@ if (turbo('build').status !== 0 || turbo('typecheck', '--filter=./examples/*').s
 mkdirSync('.test-results', { recursive: true });
 const out = '.test-results/vitest.json';
 rmSync(out, { force: true });
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)];
+const args = [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${out}`,
+  ...process.argv.slice(2),
+];
 const run = spawnSync('npx', args, { stdio: 'inherit', env });
 let passed = 0;
 let failed = 0;

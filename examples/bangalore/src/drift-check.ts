@@ -22,7 +22,13 @@ export interface DriftCheck {
  * Checks a live window of `rows` (each row's `total_sqft` multiplied by `sqftFactor`) against the
  * profile in `artifact`, predicting with the artifact's model. `now` dates the report.
  */
-export function checkDrift(artifact: ModelArtifact, rows: Table, sqftFactor: number, window: string, now: Date): DriftCheck {
+export function checkDrift(
+  artifact: ModelArtifact,
+  rows: Table,
+  sqftFactor: number,
+  window: string,
+  now: Date,
+): DriftCheck {
   if (artifact.profile === undefined) throw new Error('the served artifact carries no drift profile');
   const profile = parseProfile(artifact.profile);
   const model = loadModel(artifact);

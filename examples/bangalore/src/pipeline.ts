@@ -89,7 +89,10 @@ const ARRIVAL_MS = 1500;
 
 /** Candidate hyperparameters per learner. */
 export const CANDIDATES: Record<'gbdt' | 'forest', VariantSpec> = {
-  gbdt: { learner: 'gbdt', params: { objective: 'absolute', rounds: 1000, learningRate: 0.05, maxLeaves: 63, minSamplesLeaf: 5 } },
+  gbdt: {
+    learner: 'gbdt',
+    params: { objective: 'absolute', rounds: 1000, learningRate: 0.05, maxLeaves: 63, minSamplesLeaf: 5 },
+  },
   forest: { learner: 'forest', params: { trees: 100, maxFeatures: 0.5, minSamplesLeaf: 2 } },
 };
 
@@ -100,7 +103,9 @@ export async function runBangalorePipeline(options: BangalorePipelineOptions = {
   const weight = options.candidateWeight ?? 0.2;
   const dataDir = options.dataDir ?? process.env.MODELSHIP_DATA_DIR;
   if (!dataDir) {
-    throw new Error('runBangalorePipeline: no data folder: set MODELSHIP_DATA_DIR (or pass dataDir) to the folder holding bengaluru_house_data.csv and splits/');
+    throw new Error(
+      'runBangalorePipeline: no data folder: set MODELSHIP_DATA_DIR (or pass dataDir) to the folder holding bengaluru_house_data.csv and splits/',
+    );
   }
   const raw = loadBangalore({ dataDir });
   const clean = cleanBangalore(raw);
@@ -111,14 +116,20 @@ export async function runBangalorePipeline(options: BangalorePipelineOptions = {
     // 1. data and dataset versions
     const split = { train: rowsById(clean, ids.train), test: rowsById(clean, ids.test) };
     const test = clean.select(split.test);
-    const rawDs = await registry.registerDataset('bangalore-raw', { fingerprint: fingerprint(raw), rowCount: raw.numRows, location: join(dataDir, 'bengaluru_house_data.csv') });
+    const rawDs = await registry.registerDataset('bangalore-raw', {
+      fingerprint: fingerprint(raw),
+      rowCount: raw.numRows,
+      location: join(dataDir, 'bengaluru_house_data.csv'),
+    });
     const cleanDs = await registry.registerDataset('bangalore-clean', {
       fingerprint: fingerprint(clean),
       rowCount: clean.numRows,
       description: `brief cleaning of bangalore-raw V${rawDs.version}`,
       tags: { recipe: 'brief', source: `bangalore-raw@${rawDs.version}` },
     });
-    log(`data: ${raw.numRows} raw rows → ${clean.numRows} clean (dataset bangalore-clean V${cleanDs.version}); train ${split.train.length} / test ${split.test.length}`);
+    log(
+      `data: ${raw.numRows} raw rows → ${clean.numRows} clean (dataset bangalore-clean V${cleanDs.version}); train ${split.train.length} / test ${split.test.length}`,
+    );
 
     // 2. production and candidate models
     const candidateKind = options.candidate ?? 'gbdt';
@@ -134,41 +145,57 @@ export async function runBangalorePipeline(options: BangalorePipelineOptions = {
         tags: { learner: m.name },
       });
       versions.push(v.version);
-      log(`registered ${MODEL} v${v.version} (${m.name}): test R² ${m.metrics.r2!.toFixed(4)}, RMSE ${m.metrics.rmse!.toFixed(2)}, MAE ${m.metrics.mae!.toFixed(2)}, MAPE ${(m.metrics.mape! * 100).toFixed(1)} %`);
+      log(
+        `registered ${MODEL} v${v.version} (${m.name}): test R² ${m.metrics.r2!.toFixed(4)}, RMSE ${m.metrics.rmse!.toFixed(2)}, MAE ${m.metrics.mae!.toFixed(2)}, MAPE ${(m.metrics.mape! * 100).toFixed(1)} %`,
+      );
     }
     const [vProd, vCand] = versions as [number, number];
 
     // 3. aliases and the 80/20 rollout
     await registry.setAlias(MODEL, 'production', vProd, { force: true, reason: 'first production model' });
     await registry.setAlias(MODEL, 'candidate', vCand, { reason: `${candidateKind} challenger` });
-    await registry.setRollout(MODEL, {
-      production: vProd,
-      candidate: vCand,
-      weights: { production: 1 - weight, candidate: weight },
-      mode: 'split',
-      salt: SALT,
-    }, { reason: `A/B test ${Math.round((1 - weight) * 100)}/${Math.round(weight * 100)}` });
-    log(`rollout: production v${vProd} ${Math.round((1 - weight) * 100)} % / candidate v${vCand} ${Math.round(weight * 100)} % (split, salt ${SALT})`);
+    await registry.setRollout(
+      MODEL,
+      {
+        production: vProd,
+        candidate: vCand,
+        weights: { production: 1 - weight, candidate: weight },
+        mode: 'split',
+        salt: SALT,
+      },
+      { reason: `A/B test ${Math.round((1 - weight) * 100)}/${Math.round(weight * 100)}` },
+    );
+    log(
+      `rollout: production v${vProd} ${Math.round((1 - weight) * 100)} % / candidate v${vCand} ${Math.round(weight * 100)} % (split, salt ${SALT})`,
+    );
 
     // 4. serve and simulate users
     const sim = await simulateUsers(registry, test, seed);
-    log(`served ${sim.served.production} requests by production, ${sim.served.candidate} by candidate (${((sim.served.candidate / test.numRows) * 100).toFixed(1)} % candidate)`);
+    log(
+      `served ${sim.served.production} requests by production, ${sim.served.candidate} by candidate (${((sim.served.candidate / test.numRows) * 100).toFixed(1)} % candidate)`,
+    );
 
     // 5. evaluate, decide, apply
     const evaluation = evaluate(sim.aggregates);
     const decision = createRollbackPolicy().decide(evaluation, { startedAt: START_MS, now: sim.endedAt });
     for (const name of ['production', 'candidate'] as const) {
       const v = evaluation.variants[name]!;
-      log(`  ${name.padEnd(10)} v${v.modelVersion}: ${v.requests} requests, rating ${v.ratingMean?.toFixed(3)} ★, accurate ${((v.accuracy ?? 0) * 100).toFixed(1)} %, MAE ${v.mae?.toFixed(2)} lakhs, latency mean ${v.latencyMean?.toFixed(1)} ms / p99 ${v.latencyP99?.toFixed(1)} ms`);
+      log(
+        `  ${name.padEnd(10)} v${v.modelVersion}: ${v.requests} requests, rating ${v.ratingMean?.toFixed(3)} ★, accurate ${((v.accuracy ?? 0) * 100).toFixed(1)} %, MAE ${v.mae?.toFixed(2)} lakhs, latency mean ${v.latencyMean?.toFixed(1)} ms / p99 ${v.latencyP99?.toFixed(1)} ms`,
+      );
     }
     const c = evaluation.composite;
-    log(`composite: production ${c.production?.toFixed(4)} / candidate ${c.candidate?.toFixed(4)} (delta ${c.delta?.toFixed(4)}, CI ${c.ci ? `[${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}]` : 'n/a'})`);
+    log(
+      `composite: production ${c.production?.toFixed(4)} / candidate ${c.candidate?.toFixed(4)} (delta ${c.delta?.toFixed(4)}, CI ${c.ci ? `[${c.ci[0].toFixed(4)}, ${c.ci[1].toFixed(4)}]` : 'n/a'})`,
+    );
     log(`decision: ${decision.action}`);
     for (const r of decision.reasons) log(`  ${r.code}: ${r.message}`);
     await applyDecision(registry, decision, vProd, vCand);
     const aliases = await registry.listAliases(MODEL);
     const rollout = (await registry.getRollout(MODEL))!;
-    log(`after: aliases ${JSON.stringify(aliases)}, rollout production v${rollout.production}${rollout.candidate !== undefined ? ` / candidate v${rollout.candidate}` : ' only'}`);
+    log(
+      `after: aliases ${JSON.stringify(aliases)}, rollout production v${rollout.production}${rollout.candidate !== undefined ? ` / candidate v${rollout.candidate}` : ' only'}`,
+    );
 
     // 6. drift, against the profile stored in the served artifact
     const { artifact } = await registry.loadArtifact(MODEL, 'production');
@@ -241,10 +268,19 @@ async function simulateUsers(registry: ModelRegistry, test: Table, seed: number)
 }
 
 /** Applies the policy's decision through the registry; the reasons go into the alias history. */
-async function applyDecision(registry: ModelRegistry, decision: Decision, production: number, candidate: number): Promise<void> {
+async function applyDecision(
+  registry: ModelRegistry,
+  decision: Decision,
+  production: number,
+  candidate: number,
+): Promise<void> {
   const why = `policy ${decision.action}: ${decision.reasons.map((r) => r.code).join(', ')}`;
   const productionOnly = (version: number) =>
-    registry.setRollout(MODEL, { production: version, weights: { production: 1 }, mode: 'split', salt: SALT }, { reason: why });
+    registry.setRollout(
+      MODEL,
+      { production: version, weights: { production: 1 }, mode: 'split', salt: SALT },
+      { reason: why },
+    );
   if (decision.action === 'promote') {
     await registry.setAlias(MODEL, 'production', candidate, { expect: production, force: true, reason: why });
     await registry.deleteAlias(MODEL, 'candidate', { expect: candidate, reason: `${why} (now production)` });

@@ -64,10 +64,10 @@ export async function trainModel(
   const testPredictions = predictAll(model, test);
   const actual = test.numeric('price').values;
   const offline = regressionMetrics(actual, testPredictions);
-  const profile = buildProfile(
-    Object.fromEntries(DRIFT_FEATURES.map((f) => [f, train.numeric(f).values])),
-    { features: { total_sqft: 'numeric', bath: 'numeric', bhk: 'numeric' }, predictions: { type: 'numeric', values: trainPredictions } },
-  );
+  const profile = buildProfile(Object.fromEntries(DRIFT_FEATURES.map((f) => [f, train.numeric(f).values])), {
+    features: { total_sqft: 'numeric', bath: 'numeric', bhk: 'numeric' },
+    predictions: { type: 'numeric', values: trainPredictions },
+  });
   const metrics = { ...result.variants[0]!.metrics, mape: offline.mape };
   const artifact = createArtifact({ ...result.artifact, metrics, profile: profileToJSON(profile) });
   return { name, artifact, metrics, testPredictions };

@@ -14,7 +14,10 @@ describe('the Bangalore pipeline', () => {
   let result: BangalorePipelineResult;
 
   beforeAll(async () => {
-    if (!dataDir) throw new Error('MODELSHIP_DATA_DIR is not set: the Bangalore pipeline test needs the shared datasets folder (bengaluru_house_data.csv, splits/)');
+    if (!dataDir)
+      throw new Error(
+        'MODELSHIP_DATA_DIR is not set: the Bangalore pipeline test needs the shared datasets folder (bengaluru_house_data.csv, splits/)',
+      );
     result = await runBangalorePipeline({ registryDir: dir });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,7 +58,10 @@ describe('the Bangalore pipeline', () => {
     if (decision.action === 'rollback') expect(compositeSaysCandidate).toBe(false);
     // The composite is 0.7 × rating/5 + 0.3 × latency score, from the router's aggregates.
     const c = evaluation.variants.candidate!;
-    expect(evaluation.composite.candidate).toBeCloseTo(0.7 * (c.ratingMean! / 5) + 0.3 * Math.max(0, (5000 - c.latencyMean!) / 5000), 6);
+    expect(evaluation.composite.candidate).toBeCloseTo(
+      0.7 * (c.ratingMean! / 5) + 0.3 * Math.max(0, (5000 - c.latencyMean!) / 5000),
+      6,
+    );
   });
 
   it('applies the decision through the registry and records it in the alias history', async () => {

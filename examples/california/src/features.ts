@@ -26,7 +26,10 @@ export function californiaExampleSpec(): FeaturePipelineSpec {
   const base = californiaFeatureSpec();
   return {
     ...base,
-    derive: [...(base.derive ?? []), { name: 'BedrmsPerRoom', op: 'ratio', numerator: 'total_bedrooms', denominator: 'total_rooms' }],
+    derive: [
+      ...(base.derive ?? []),
+      { name: 'BedrmsPerRoom', op: 'ratio', numerator: 'total_bedrooms', denominator: 'total_rooms' },
+    ],
     features: [
       ...base.features,
       { type: 'numeric', column: 'BedrmsPerRoom', impute: { strategy: 'median' } },

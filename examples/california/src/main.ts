@@ -9,15 +9,25 @@ const arg = (name: string): string | undefined => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const t0 = performance.now();
-const result = await runCaliforniaPipeline({ registryDir: arg('--registry'), logPath: arg('--log'), log: (line) => console.log(line) });
+const result = await runCaliforniaPipeline({
+  registryDir: arg('--registry'),
+  logPath: arg('--log'),
+  log: (line) => console.log(line),
+});
 console.log('');
 console.log('variant  RMSE    MAE     R²');
 for (const v of result.variants) {
-  console.log(`${v.name.padEnd(8)} ${v.metrics.rmse!.toFixed(4)}  ${v.metrics.mae!.toFixed(4)}  ${v.metrics.r2!.toFixed(4)}${v.name === result.best ? '  ← best, production' : ''}`);
+  console.log(
+    `${v.name.padEnd(8)} ${v.metrics.rmse!.toFixed(4)}  ${v.metrics.mae!.toFixed(4)}  ${v.metrics.r2!.toFixed(4)}${v.name === result.best ? '  ← best, production' : ''}`,
+  );
 }
-console.log(`production: v${result.production}; served ${result.served} requests, ${result.clamped} clamped to [0.15, 5.0]`);
+console.log(
+  `production: v${result.production}; served ${result.served} requests, ${result.clamped} clamped to [0.15, 5.0]`,
+);
 const drifted = result.windows.filter((w) => w.verdict === 'drift');
-console.log(`drift: ${drifted.length} of ${result.windows.length} windows drifted (${drifted.map((w) => `#${w.index}`).join(', ') || 'none'})`);
+console.log(
+  `drift: ${drifted.length} of ${result.windows.length} windows drifted (${drifted.map((w) => `#${w.index}`).join(', ') || 'none'})`,
+);
 console.log(`registry: ${result.registryDir}`);
 console.log(`prediction log: ${result.logPath}`);
 console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

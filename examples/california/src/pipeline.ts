@@ -86,7 +86,10 @@ export interface CaliforniaPipelineResult {
   /** R² of the served (clamped) answers on the test rows. */
   servedR2: number;
   /** The errors of the invalid requests, by case. */
-  rejected: Record<'missingField' | 'negativeIncome' | 'unknownProximity', { name: string; code: string; message: string }>;
+  rejected: Record<
+    'missingField' | 'negativeIncome' | 'unknownProximity',
+    { name: string; code: string; message: string }
+  >;
   /** The monitor's closed windows, in order. */
   windows: DriftWindow[];
 }
@@ -101,22 +104,33 @@ export const CALIFORNIA_VARIANTS: Record<string, VariantSpec> = {
 };
 
 /** Runs the California pipeline; see the module comment for the steps. */
-export async function runCaliforniaPipeline(options: CaliforniaPipelineOptions = {}): Promise<CaliforniaPipelineResult> {
+export async function runCaliforniaPipeline(
+  options: CaliforniaPipelineOptions = {},
+): Promise<CaliforniaPipelineResult> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 42;
   const dataDir = options.dataDir ?? process.env.MODELSHIP_DATA_DIR;
   if (!dataDir) {
-    throw new Error('runCaliforniaPipeline: no data folder: set MODELSHIP_DATA_DIR (or pass dataDir) to the folder holding california_housing.csv and splits/');
+    throw new Error(
+      'runCaliforniaPipeline: no data folder: set MODELSHIP_DATA_DIR (or pass dataDir) to the folder holding california_housing.csv and splits/',
+    );
   }
   const table = loadCalifornia({ dataDir });
   const split = loadSplit('california_housing', { dataDir });
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), 'modelship-california-'));
-  const logPath = options.logPath ?? join(mkdtempSync(join(tmpdir(), 'modelship-california-log-')), 'predictions.jsonl');
+  const logPath =
+    options.logPath ?? join(mkdtempSync(join(tmpdir(), 'modelship-california-log-')), 'predictions.jsonl');
   const registry = createRegistry({ store: new FsStore({ root: registryDir }), actor: 'california-pipeline' });
   try {
     // 1. data
-    const ds = await registry.registerDataset('california-housing', { fingerprint: fingerprint(table), rowCount: table.numRows, location: join(dataDir, 'california_housing.csv') });
-    log(`data: ${table.numRows} rows (dataset california-housing V${ds.version}); train ${split.train.length} / test ${split.test.length}`);
+    const ds = await registry.registerDataset('california-housing', {
+      fingerprint: fingerprint(table),
+      rowCount: table.numRows,
+      location: join(dataDir, 'california_housing.csv'),
+    });
+    log(
+      `data: ${table.numRows} rows (dataset california-housing V${ds.version}); train ${split.train.length} / test ${split.test.length}`,
+    );
 
     // 2. train, compare, register the best with a drift profile, promote
     const trainer = createTrainer({
@@ -131,7 +145,9 @@ export async function runCaliforniaPipeline(options: CaliforniaPipelineOptions =
     });
     const result = await trainer.fit(table);
     for (const v of result.variants) {
-      log(`  ${v.name.padEnd(7)} RMSE ${v.metrics.rmse!.toFixed(4)}  MAE ${v.metrics.mae!.toFixed(4)}  R² ${v.metrics.r2!.toFixed(4)}  fit ${v.fitSeconds.toFixed(1)} s`);
+      log(
+        `  ${v.name.padEnd(7)} RMSE ${v.metrics.rmse!.toFixed(4)}  MAE ${v.metrics.mae!.toFixed(4)}  R² ${v.metrics.r2!.toFixed(4)}  fit ${v.fitSeconds.toFixed(1)} s`,
+      );
     }
     const train = table.select(split.train);
     const test = table.select(split.test);
@@ -145,7 +161,11 @@ export async function runCaliforniaPipeline(options: CaliforniaPipelineOptions =
     // The router follows the rollout record, so production there follows the alias.
     const rollout = await registry.getRollout(MODEL);
     if (rollout?.production !== production) {
-      await registry.setRollout(MODEL, { production, weights: { production: 1 }, mode: 'split', salt: 'california' }, { reason: `production → v${production}` });
+      await registry.setRollout(
+        MODEL,
+        { production, weights: { production: 1 }, mode: 'split', salt: 'california' },
+        { reason: `production → v${production}` },
+      );
     }
     log(`best: ${result.best} → ${MODEL} v${registered.version}; production → v${production}`);
 
@@ -161,10 +181,22 @@ export async function runCaliforniaPipeline(options: CaliforniaPipelineOptions =
     try {
       await router.ready();
       const rejected = invalidRequests(router, test);
-      for (const [k, e] of Object.entries(rejected)) log(`rejected (${k}): ${e.name} ${e.code}: ${e.message.split('\n').join(' ')}`);
+      for (const [k, e] of Object.entries(rejected))
+        log(`rejected (${k}): ${e.name} ${e.code}: ${e.message.split('\n').join(' ')}`);
       const served = await serveAndWatch(router, registry, test, seed, log);
-      log(`served ${served.served} requests (${served.clamped} clamped), served R² ${served.servedR2.toFixed(4)}; log ${logPath}`);
-      return { registryDir, logPath, variants: result.variants, best: result.best, version: registered.version, production, rejected, ...served };
+      log(
+        `served ${served.served} requests (${served.clamped} clamped), served R² ${served.servedR2.toFixed(4)}; log ${logPath}`,
+      );
+      return {
+        registryDir,
+        logPath,
+        variants: result.variants,
+        best: result.best,
+        version: registered.version,
+        production,
+        rejected,
+        ...served,
+      };
     } finally {
       await router.close(); // flushes the prediction log
     }
@@ -174,18 +206,29 @@ export async function runCaliforniaPipeline(options: CaliforniaPipelineOptions =
 }
 
 function withSeed(variants: Record<string, VariantSpec>, seed: number): Record<string, VariantSpec> {
-  return Object.fromEntries(Object.entries(variants).map(([k, v]) => [k, v.learner === 'linear' ? v : { ...v, params: { ...v.params, seed } }]));
+  return Object.fromEntries(
+    Object.entries(variants).map(([k, v]) => [k, v.learner === 'linear' ? v : { ...v, params: { ...v.params, seed } }]),
+  );
 }
 
 /** The profiled request fields: the income, age and location of a block group, and its proximity to the ocean. */
-const PROFILE_FEATURES = { median_income: 'numeric', housing_median_age: 'numeric', latitude: 'numeric', longitude: 'numeric', ocean_proximity: 'categorical' } as const;
+const PROFILE_FEATURES = {
+  median_income: 'numeric',
+  housing_median_age: 'numeric',
+  latitude: 'numeric',
+  longitude: 'numeric',
+  ocean_proximity: 'categorical',
+} as const;
 
 /** The trained artifact with a drift reference profile of the training rows and predictions. */
 function withProfile(result: TrainResult, train: Table) {
   const model = loadModel(result.artifact);
   const rows = train.toRows();
   const predictions = rows.map((r) => model.predict(requestOf(r)).value as number);
-  const profile = buildProfile(rows, { features: { ...PROFILE_FEATURES }, predictions: { type: 'numeric', values: predictions } });
+  const profile = buildProfile(rows, {
+    features: { ...PROFILE_FEATURES },
+    predictions: { type: 'numeric', values: predictions },
+  });
   return createArtifact({ ...result.artifact, profile: profileToJSON(profile) });
 }
 
@@ -193,17 +236,33 @@ function withProfile(result: TrainResult, train: Table) {
 async function promote(registry: ModelRegistry, version: number, log: (line: string) => void): Promise<number> {
   const current = await registry.getAlias(MODEL, 'production');
   if (current === undefined) {
-    await registry.setAlias(MODEL, 'production', version, { expect: null, force: true, reason: 'first model: best of the comparison' });
+    await registry.setAlias(MODEL, 'production', version, {
+      expect: null,
+      force: true,
+      reason: 'first model: best of the comparison',
+    });
     return version;
   }
   const [cur, cand] = await Promise.all([registry.getVersion(MODEL, current), registry.getVersion(MODEL, version)]);
   const metrics = ['r2', 'rmse', 'mae'];
-  const pick = (m: Record<string, number> | undefined) => Object.fromEntries(metrics.map((k) => [k, m?.[k] ?? Number.NaN]));
+  const pick = (m: Record<string, number> | undefined) =>
+    Object.fromEntries(metrics.map((k) => [k, m?.[k] ?? Number.NaN]));
   // R² within 0.005, errors within 0.01 (hundreds of thousands of USD, i.e. $1,000).
-  const decision = compareOffline({ current: pick(cur.metrics), candidate: pick(cand.metrics), metrics, tolerances: { r2: 0.005, rmse: 0.01, mae: 0.01 } });
-  log(`offline gate v${version} vs v${current}: ${decision.action} — ${decision.reasons.map((r) => r.message).join('; ')}`);
+  const decision = compareOffline({
+    current: pick(cur.metrics),
+    candidate: pick(cand.metrics),
+    metrics,
+    tolerances: { r2: 0.005, rmse: 0.01, mae: 0.01 },
+  });
+  log(
+    `offline gate v${version} vs v${current}: ${decision.action} — ${decision.reasons.map((r) => r.message).join('; ')}`,
+  );
   if (decision.action === 'promote') {
-    await registry.setAlias(MODEL, 'production', version, { expect: current, force: true, reason: `offline gate: ${decision.reasons[0]?.message ?? 'promote'}` });
+    await registry.setAlias(MODEL, 'production', version, {
+      expect: current,
+      force: true,
+      reason: `offline gate: ${decision.reasons[0]?.message ?? 'promote'}`,
+    });
     return version;
   }
   return current;
@@ -236,7 +295,13 @@ function invalidRequests(router: Router, test: Table): CaliforniaPipelineResult[
 }
 
 /** Serves the test rows (in a seeded random order), then the same rows with `median_income × 1.5`, feeding a drift monitor. */
-async function serveAndWatch(router: Router, registry: ModelRegistry, test: Table, seed: number, log: (line: string) => void) {
+async function serveAndWatch(
+  router: Router,
+  registry: ModelRegistry,
+  test: Table,
+  seed: number,
+  log: (line: string) => void,
+) {
   const { artifact } = await registry.loadArtifact(MODEL, 'production');
   const rng = createRandom(seed);
   const monitor = createDriftMonitor({
@@ -253,9 +318,16 @@ async function serveAndWatch(router: Router, registry: ModelRegistry, test: Tabl
   monitor.on('windowClosed', (report: DriftReport) => {
     const drifted = report.features.filter((f) => f.drifted).map((f) => f.feature);
     if (report.prediction?.drifted) drifted.push('prediction');
-    windows.push({ index: report.window.index, shiftedRows: shiftedSeen - shiftedAtLastClose, verdict: report.summary.verdict, drifted });
+    windows.push({
+      index: report.window.index,
+      shiftedRows: shiftedSeen - shiftedAtLastClose,
+      verdict: report.summary.verdict,
+      drifted,
+    });
     shiftedAtLastClose = shiftedSeen;
-    log(`drift window #${report.window.index} (${report.window.rows} rows, ${windows.at(-1)!.shiftedRows} shifted): ${report.summary.verdict}${drifted.length ? ` — ${drifted.join(', ')}` : ''}`);
+    log(
+      `drift window #${report.window.index} (${report.window.rows} rows, ${windows.at(-1)!.shiftedRows} shifted): ${report.summary.verdict}${drifted.length ? ` — ${drifted.join(', ')}` : ''}`,
+    );
   });
   // The CSV is ordered by region: requests arrive in a seeded random order instead.
   const order = rng.shuffle(Int32Array.from({ length: test.numRows }, (_, i) => i));

@@ -15,7 +15,9 @@ describe('the California pipeline', () => {
 
   beforeAll(async () => {
     if (!process.env.MODELSHIP_DATA_DIR) {
-      throw new Error('MODELSHIP_DATA_DIR is not set: the California pipeline test needs the shared datasets folder (california_housing.csv, splits/)');
+      throw new Error(
+        'MODELSHIP_DATA_DIR is not set: the California pipeline test needs the shared datasets folder (california_housing.csv, splits/)',
+      );
     }
     result = await runCaliforniaPipeline({ registryDir, logPath });
   });
@@ -23,7 +25,8 @@ describe('the California pipeline', () => {
 
   it('compares linear, forest and gbdt on RMSE, MAE and R², and the best is a tree ensemble with R² ≥ 0.80', () => {
     expect(result.variants.map((v) => v.name)).toEqual(['linear', 'forest', 'gbdt']);
-    for (const v of result.variants) for (const m of ['rmse', 'mae', 'r2']) expect(Number.isFinite(v.metrics[m])).toBe(true);
+    for (const v of result.variants)
+      for (const m of ['rmse', 'mae', 'r2']) expect(Number.isFinite(v.metrics[m])).toBe(true);
     expect(['gbdt', 'forest']).toContain(result.best);
     const best = result.variants.find((v) => v.name === result.best)!;
     expect(best.metrics.r2).toBeGreaterThanOrEqual(0.8);
@@ -58,7 +61,10 @@ describe('the California pipeline', () => {
   });
 
   it('clamps every answer to [0.15, 5.0] and logs every prediction as a JSON line', () => {
-    const lines = readFileSync(logPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(logPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(result.served);
     expect(result.served).toBe(2 * 4128);
     let clamped = 0;

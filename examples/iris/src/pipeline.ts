@@ -28,7 +28,7 @@ import {
   irisFeatureSpec,
   loadIris,
   stratifiedSplit,
-  Table,
+  type Table,
   categoricalColumn,
 } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
@@ -100,7 +100,9 @@ export async function runIrisPipeline(options: IrisPipelineOptions = {}): Promis
   if (species.kind !== 'categorical') throw new Error('species must be categorical');
   const split = stratifiedSplit(species.codes, { testFraction: 0.2, seed });
   const test = table.select(split.test);
-  log(`data: ${table.numRows} rows, train ${split.train.length} / test ${split.test.length}, fingerprint ${fingerprint(table).slice(0, 12)}…`);
+  log(
+    `data: ${table.numRows} rows, train ${split.train.length} / test ${split.test.length}, fingerprint ${fingerprint(table).slice(0, 12)}…`,
+  );
 
   // 2. first round: variants, best registered as v1, production → 1
   const round1 = await trainRound(registry, table, split, seed, 'iris-clean', log);
@@ -167,7 +169,9 @@ async function trainRound(
   });
   const result = await trainer.fit(table);
   for (const v of result.variants) {
-    log(`  ${v.name.padEnd(14)} accuracy ${v.metrics.accuracy!.toFixed(4)}  macroF1 ${v.metrics.macroF1!.toFixed(4)}  fit ${(v.fitSeconds * 1000).toFixed(0)} ms`);
+    log(
+      `  ${v.name.padEnd(14)} accuracy ${v.metrics.accuracy!.toFixed(4)}  macroF1 ${v.metrics.macroF1!.toFixed(4)}  fit ${(v.fitSeconds * 1000).toFixed(0)} ms`,
+    );
   }
   const best = result.variants.find((v) => v.name === result.best)!;
   const registered = await registry.register(MODEL, result.artifact, {
@@ -193,7 +197,11 @@ async function deployAndGate(
   afterDeploy: () => Promise<void>,
 ): Promise<GateStep> {
   const current = (await registry.getAlias(MODEL, 'production'))!;
-  await registry.setAlias(MODEL, 'production', candidate, { expect: current, force: true, reason: `deploy latest v${candidate}` });
+  await registry.setAlias(MODEL, 'production', candidate, {
+    expect: current,
+    force: true,
+    reason: `deploy latest v${candidate}`,
+  });
   await serveProduction(registry, `deploy latest v${candidate}`);
   log(`production → v${candidate} (deployed)`);
   await afterDeploy();
@@ -201,7 +209,10 @@ async function deployAndGate(
   const decision = compareOffline({ current: cur.metrics ?? {}, candidate: cand.metrics ?? {} });
   log(`gate v${candidate} vs v${current}: ${decision.action} — ${decision.reasons.map((r) => r.message).join('; ')}`);
   if (decision.action === 'rollback') {
-    const entry = await registry.rollback(MODEL, 'production', { force: true, reason: `offline gate: ${decision.reasons[0]!.message}` });
+    const entry = await registry.rollback(MODEL, 'production', {
+      force: true,
+      reason: `offline gate: ${decision.reasons[0]!.message}`,
+    });
     await serveProduction(registry, 'offline gate rollback');
     log(`production → v${entry.to} (rolled back)`);
   }

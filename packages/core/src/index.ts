@@ -166,7 +166,14 @@ export type {
 export { registerMetaSchema } from './registry/registry-options.js';
 export type { Store, StoreEntry, StoreStreamEntry, StorePutOptions, StoreDeleteOptions } from './registry/store.js';
 export { MemoryStore, checkPreconditions, conflict as storeConflict, concatBytes } from './registry/memory-store.js';
-export { assertSafeKey, assertSafePrefix, registryKeys, padVersion, versionFromKey, MAX_KEY_LENGTH } from './registry/keys.js';
+export {
+  assertSafeKey,
+  assertSafePrefix,
+  registryKeys,
+  padVersion,
+  versionFromKey,
+  MAX_KEY_LENGTH,
+} from './registry/keys.js';
 export { registryNameSchema, validateName, validateVersion, MAX_NAME_LENGTH } from './registry/names.js';
 export { rolloutSchema } from './registry/rollout.js';
 export type { Rollout, RolloutRecord } from './registry/rollout.js';
@@ -195,7 +202,12 @@ export type { VersionQuery, ModelQuery, MetricFilter } from './registry/search.j
 export { targetAt as aliasTargetAt, rollbackTarget } from './registry/alias-history.js';
 
 // ---- outcomes, evaluator, policy (owner: evaluate) -----------------------------------------
-export { feedbackSumsSchema, variantAggregatesSchema, experimentAggregatesSchema, parseExperimentAggregates } from './outcomes/aggregates-schema.js';
+export {
+  feedbackSumsSchema,
+  variantAggregatesSchema,
+  experimentAggregatesSchema,
+  parseExperimentAggregates,
+} from './outcomes/aggregates-schema.js';
 export {
   AGGREGATES_SCHEMA_VERSION,
   emptyAggregates,
@@ -243,7 +255,14 @@ export type { ArmTruth, SimulationScenario, LookRule, RuleOutcome } from './eval
 export { runDecisionScenarios, DECISION_SCENARIOS } from './evaluate/decision-quality.js';
 export type { DecisionScenarioOptions, DecisionScenarioRecord } from './evaluate/decision-quality.js';
 export { createRollbackPolicy, recomputeDecision } from './policy/rollback-policy.js';
-export type { RollbackPolicy, Decision, DecisionAction, DecisionReason, DecisionReasonCode, DecisionRecord } from './policy/rollback-policy.js';
+export type {
+  RollbackPolicy,
+  Decision,
+  DecisionAction,
+  DecisionReason,
+  DecisionReasonCode,
+  DecisionRecord,
+} from './policy/rollback-policy.js';
 export { rollbackPolicyOptionsSchema, decisionContextSchema, resolvePolicyOptions } from './policy/policy-options.js';
 export type { RollbackPolicyOptions, ResolvedRollbackPolicyOptions, DecisionContext } from './policy/policy-options.js';
 export { compareOffline } from './policy/offline-gate.js';

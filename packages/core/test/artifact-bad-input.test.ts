@@ -34,7 +34,10 @@ describe('artifact and decision entry points on a missing argument', () => {
   });
 
   it('decodeArtifact and loadModel name bad options instead of crashing or never matching', () => {
-    for (const f of [() => decodeArtifact(new Uint8Array(64), null as unknown as {}), () => loadModel(new Uint8Array(64), null as unknown as LoadModelOptions)]) {
+    for (const f of [
+      () => decodeArtifact(new Uint8Array(64), null as unknown as {}),
+      () => loadModel(new Uint8Array(64), null as unknown as LoadModelOptions),
+    ]) {
       const err = thrownBy(f);
       expect(isModelshipError(err, 'ValidationError', 'INVALID_OPTIONS')).toBe(true);
       expect((err as Error).message).toMatch(/options: expected an object, got null/);

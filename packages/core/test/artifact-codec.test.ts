@@ -8,11 +8,20 @@ function sample(overrides: Partial<Parameters<typeof createArtifact>[0]> = {}): 
     task: 'classification',
     schema: { columns: { a: { type: 'numeric', min: 0 }, city: { type: 'categorical', required: false } } },
     target: { name: 'label', kind: 'categorical', classes: ['no', 'yes'] },
-    pipeline: { kind: 'test-pipeline', means: Float64Array.of(1.5, Number.NaN, -0, Number.POSITIVE_INFINITY), $weird: 'dollar key' },
+    pipeline: {
+      kind: 'test-pipeline',
+      means: Float64Array.of(1.5, Number.NaN, -0, Number.POSITIVE_INFINITY),
+      $weird: 'dollar key',
+    },
     learner: {
       kind: 'linear',
       params: { alpha: 0 },
-      state: { coef: Float64Array.of(0.1, 0.2, 1 / 3), intercept: -0, codes: Int32Array.of(-1, 7), small: Uint8Array.of(1, 2, 3) },
+      state: {
+        coef: Float64Array.of(0.1, 0.2, 1 / 3),
+        intercept: -0,
+        codes: Int32Array.of(-1, 7),
+        small: Uint8Array.of(1, 2, 3),
+      },
     },
     metrics: { accuracy: 0.9, rocAuc: Number.NaN },
     params: { variant: 'shallow', seed: 42 },
@@ -40,7 +49,9 @@ describe('artifact codec', () => {
     const b = decodeArtifact(encodeArtifact(a));
     const pipe = b.pipeline as { means: Float64Array; $weird: string };
     expect(pipe.means).toBeInstanceOf(Float64Array);
-    expect(Buffer.from(pipe.means.buffer).equals(Buffer.from((a.pipeline as { means: Float64Array }).means.buffer))).toBe(true);
+    expect(
+      Buffer.from(pipe.means.buffer).equals(Buffer.from((a.pipeline as { means: Float64Array }).means.buffer)),
+    ).toBe(true);
     expect(pipe.$weird).toBe('dollar key');
     const st = b.learner.state as { coef: Float64Array; intercept: number; codes: Int32Array; small: Uint8Array };
     expect(Array.from(st.coef)).toEqual([0.1, 0.2, 1 / 3]);
@@ -79,12 +90,23 @@ describe('artifact codec', () => {
 
   it('rejects an unknown format version, naming it and the supported ones', () => {
     const future = encodeContainer(99, { ...sample(), formatVersion: 99 });
-    expectArtifactError(() => decodeArtifact(future), 'UNSUPPORTED_VERSION', /format version 99 is not supported; this build reads version\(s\) 1/);
+    expectArtifactError(
+      () => decodeArtifact(future),
+      'UNSUPPORTED_VERSION',
+      /format version 99 is not supported; this build reads version\(s\) 1/,
+    );
   });
 
   it('rejects bytes that are not an artifact, and valid bytes whose content breaks the schema', () => {
     expectArtifactError(() => decodeArtifact(new Uint8Array(0)), 'INVALID_ARTIFACT', /only 0 bytes/);
-    expectArtifactError(() => decodeArtifact(new TextEncoder().encode('{"task":"regression"} plus some padding text to pass the minimum size check')), 'INVALID_ARTIFACT', /magic/);
+    expectArtifactError(
+      () =>
+        decodeArtifact(
+          new TextEncoder().encode('{"task":"regression"} plus some padding text to pass the minimum size check'),
+        ),
+      'INVALID_ARTIFACT',
+      /magic/,
+    );
     const noTask = { ...sample() } as Record<string, unknown>;
     delete noTask.task;
     expectArtifactError(() => decodeArtifact(encodeContainer(1, noTask)), 'INVALID_ARTIFACT', /task/);
@@ -107,4 +129,3 @@ describe('artifact codec', () => {
     }
   });
 });
-

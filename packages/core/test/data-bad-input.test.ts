@@ -8,7 +8,6 @@ import { Table } from '../src/data/table.js';
 import { sha256File } from '../src/datasets/resolve.js';
 import { expectError } from './expect-error.js';
 
-
 describe('CSV numbers that overflow', () => {
   it('parseNumber treats an overflowing literal as not a number', () => {
     expect(parseNumber('1e999')).toBeNaN();
@@ -17,7 +16,11 @@ describe('CSV numbers that overflow', () => {
   });
 
   it('parseCsv with a numeric column type rejects 1e999 instead of storing Infinity', () => {
-    expectError(() => parseCsv('a\n1\n1e999\n', { columns: { a: 'numeric' } }), 'DataError', /row 2, column 'a': expected a number, got '1e999'/);
+    expectError(
+      () => parseCsv('a\n1\n1e999\n', { columns: { a: 'numeric' } }),
+      'DataError',
+      /row 2, column 'a': expected a number, got '1e999'/,
+    );
   });
 
   it('parseCsv infers a column holding 1e999 as categorical, never as numeric Infinity', () => {
@@ -26,35 +29,67 @@ describe('CSV numbers that overflow', () => {
   });
 
   it('parseCsv names a text that is not a string', () => {
-    expectError(() => parseCsv(undefined as unknown as string), 'ValidationError', /parseCsv: text: expected the CSV as a string, got nothing/);
+    expectError(
+      () => parseCsv(undefined as unknown as string),
+      'ValidationError',
+      /parseCsv: text: expected the CSV as a string, got nothing/,
+    );
   });
 });
 
 describe('Table.fromRows on bad input', () => {
   it('names rows that are not an array', () => {
-    expectError(() => Table.fromRows(null as unknown as []), 'ValidationError', /Table.fromRows: rows: expected an array of row objects, got null/);
+    expectError(
+      () => Table.fromRows(null as unknown as []),
+      'ValidationError',
+      /Table.fromRows: rows: expected an array of row objects, got null/,
+    );
   });
 
   it('names the row that is not an object', () => {
-    expectError(() => Table.fromRows([{ a: 1 }, null] as unknown as []), 'ValidationError', /Table.fromRows: row 2: expected an object of fields, got null/);
+    expectError(
+      () => Table.fromRows([{ a: 1 }, null] as unknown as []),
+      'ValidationError',
+      /Table.fromRows: row 2: expected an object of fields, got null/,
+    );
   });
 });
 
 describe('splits on bad options', () => {
   it('holdoutSplit and kFold name missing options instead of crashing', () => {
-    expectError(() => holdoutSplit(10, undefined as unknown as HoldoutOptions), 'ValidationError', /holdoutSplit: options: expected an object/);
-    expectError(() => kFold(10, 2, undefined as unknown as KFoldOptions), 'ValidationError', /kFold: options: expected an object/);
+    expectError(
+      () => holdoutSplit(10, undefined as unknown as HoldoutOptions),
+      'ValidationError',
+      /holdoutSplit: options: expected an object/,
+    );
+    expectError(
+      () => kFold(10, 2, undefined as unknown as KFoldOptions),
+      'ValidationError',
+      /kFold: options: expected an object/,
+    );
   });
 
   it('stratifiedSplit and kFold name labels that are not an array', () => {
-    expectError(() => stratifiedSplit(null as unknown as number[], { testFraction: 0.2, seed: 1 }), 'ValidationError', /stratifiedSplit: labels: expected an array of labels/);
-    expectError(() => kFold(4, 2, { seed: 1, stratifyBy: 7 as unknown as number[] }), 'ValidationError', /kFold: stratifyBy: expected an array of labels/);
+    expectError(
+      () => stratifiedSplit(null as unknown as number[], { testFraction: 0.2, seed: 1 }),
+      'ValidationError',
+      /stratifiedSplit: labels: expected an array of labels/,
+    );
+    expectError(
+      () => kFold(4, 2, { seed: 1, stratifyBy: 7 as unknown as number[] }),
+      'ValidationError',
+      /kFold: stratifyBy: expected an array of labels/,
+    );
   });
 });
 
 describe('other entry points', () => {
   it('fingerprint names a value that is not a Table', () => {
-    expectError(() => fingerprint(null as unknown as Table), 'ValidationError', /fingerprint: table: expected a Table, got null/);
+    expectError(
+      () => fingerprint(null as unknown as Table),
+      'ValidationError',
+      /fingerprint: table: expected a Table, got null/,
+    );
   });
 
   it('Random.int refuses a bound that is not a positive integer instead of returning negatives', () => {
@@ -67,12 +102,20 @@ describe('other entry points', () => {
 
   it('validateRow flags an extra field named like an Object.prototype member', () => {
     const schema = defineSchema({ columns: { a: { type: 'numeric' } } });
-    expectError(() => validateRow(schema, { a: 1, constructor: 2 }, { extraFields: 'error' }), 'ValidationError', /field 'constructor': unexpected field/);
+    expectError(
+      () => validateRow(schema, { a: 1, constructor: 2 }, { extraFields: 'error' }),
+      'ValidationError',
+      /field 'constructor': unexpected field/,
+    );
   });
 });
 
 describe('sha256File', () => {
   it('names a file it cannot read with DataError NOT_FOUND', () => {
-    expectError(() => sha256File('/nonexistent/modelship-file.csv'), 'DataError', /sha256File: cannot read '\/nonexistent\/modelship-file.csv'/);
+    expectError(
+      () => sha256File('/nonexistent/modelship-file.csv'),
+      'DataError',
+      /sha256File: cannot read '\/nonexistent\/modelship-file.csv'/,
+    );
   });
 });

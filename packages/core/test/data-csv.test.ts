@@ -46,7 +46,10 @@ describe('parseCsv', () => {
     const t = parseCsv('n,c\n1,\n,x\n');
     expect(t.column('n').kind).toBe('numeric');
     expect(t.column('c').kind).toBe('categorical');
-    expect(t.toRows()).toEqual([{ n: 1, c: null }, { n: null, c: 'x' }]);
+    expect(t.toRows()).toEqual([
+      { n: 1, c: null },
+      { n: null, c: 'x' },
+    ]);
     expect(parseCsv('n\n1\n', { columns: { n: 'categorical' } }).row(0)).toEqual({ n: '1' });
   });
 
@@ -65,8 +68,19 @@ describe('parseCsv', () => {
     expect(missing.message).toMatch(/missing column 'bath'; the file has 'id', 'city'/);
     const extra = errorOf(() => parseCsv('id,bath,city,zip\n1,2,a,9\n', { schema }));
     expect(extra.message).toMatch(/unexpected column 'zip'/);
-    expect(parseCsv('id,bath,city,zip\n1,2,a,9\n', { schema, extraColumns: 'drop' }).columnNames).toEqual(['id', 'bath', 'city', 'note']);
-    expect(parseCsv('id,bath,city,zip\n1,2,a,9\n', { schema, extraColumns: 'keep' }).row(0)).toEqual({ id: 1, bath: 2, city: 'a', note: null, zip: 9 });
+    expect(parseCsv('id,bath,city,zip\n1,2,a,9\n', { schema, extraColumns: 'drop' }).columnNames).toEqual([
+      'id',
+      'bath',
+      'city',
+      'note',
+    ]);
+    expect(parseCsv('id,bath,city,zip\n1,2,a,9\n', { schema, extraColumns: 'keep' }).row(0)).toEqual({
+      id: 1,
+      bath: 2,
+      city: 'a',
+      note: null,
+      zip: 9,
+    });
   });
 
   it('rejects a row with the wrong number of fields with PARSE', () => {
@@ -91,7 +105,8 @@ describe('parseCsv', () => {
       ['1,,a,', /row 1, column 'bath': missing value/],
       ['1,2,,', /row 1, column 'city': missing value/],
     ];
-    for (const [row, re] of cases) expect(errorOf(() => parseCsv(`id,bath,city,note\n${row}\n`, { schema })).message).toMatch(re);
+    for (const [row, re] of cases)
+      expect(errorOf(() => parseCsv(`id,bath,city,note\n${row}\n`, { schema })).message).toMatch(re);
   });
 
   it('accepts a valid file against the schema, with optional columns absent', () => {

@@ -33,7 +33,9 @@ describe('defineSchema', () => {
     expect(isModelshipError(err, 'ValidationError', 'INVALID_OPTIONS')).toBe(true);
     expect((err as Error).message).toMatch(/columns\.a\.type/);
     expect((err as Error).message).toMatch(/max \(1\) is below min \(5\)/);
-    expect(() => defineSchema({ columns: { c: { type: 'categorical', min: 1 } } })).toThrow(/'min' applies to numeric columns only/);
+    expect(() => defineSchema({ columns: { c: { type: 'categorical', min: 1 } } })).toThrow(
+      /'min' applies to numeric columns only/,
+    );
     expect(() => defineSchema({ columns: {} })).toThrow(/at least one column/);
   });
 
@@ -48,22 +50,41 @@ describe('defineSchema', () => {
 
 describe('validateRow', () => {
   it('returns a typed row; optional fields become null; the target is not required', () => {
-    expect(validateRow(schema, { sqft: 1200, bath: 2, city: 'a', extra: 1 })).toEqual({ sqft: 1200, bath: 2, city: 'a', balcony: null });
+    expect(validateRow(schema, { sqft: 1200, bath: 2, city: 'a', extra: 1 })).toEqual({
+      sqft: 1200,
+      bath: 2,
+      city: 'a',
+      balcony: null,
+    });
   });
 
   it('names the field and what was expected for each kind of bad value', () => {
     const ok = { sqft: 1200, bath: 2, city: 'a' };
-    expect(message(() => validateRow(schema, { bath: 2, city: 'a' }))).toMatch(/field 'sqft': required, expected a number in \[100, 100000\]/);
-    expect(message(() => validateRow(schema, { ...ok, sqft: '1200' }))).toMatch(/field 'sqft': expected a number in \[100, 100000\], got string '1200'/);
+    expect(message(() => validateRow(schema, { bath: 2, city: 'a' }))).toMatch(
+      /field 'sqft': required, expected a number in \[100, 100000\]/,
+    );
+    expect(message(() => validateRow(schema, { ...ok, sqft: '1200' }))).toMatch(
+      /field 'sqft': expected a number in \[100, 100000\], got string '1200'/,
+    );
     expect(message(() => validateRow(schema, { ...ok, sqft: Number.NaN }))).toMatch(/field 'sqft': expected .*got NaN/);
-    expect(message(() => validateRow(schema, { ...ok, sqft: Infinity }))).toMatch(/field 'sqft': expected .*got Infinity/);
+    expect(message(() => validateRow(schema, { ...ok, sqft: Infinity }))).toMatch(
+      /field 'sqft': expected .*got Infinity/,
+    );
     expect(message(() => validateRow(schema, { ...ok, sqft: -Infinity }))).toMatch(/got -Infinity/);
     expect(message(() => validateRow(schema, { ...ok, sqft: 50 }))).toMatch(/field 'sqft': .*got 50 \(out of range\)/);
-    expect(message(() => validateRow(schema, { ...ok, bath: 2.5 }))).toMatch(/field 'bath': expected an integer >= 0, got 2.5/);
-    expect(message(() => validateRow(schema, { ...ok, city: 'z' }))).toMatch(/field 'city': expected one of 'a', 'b', got 'z' \(unseen category\)/);
-    expect(message(() => validateRow(schema, { ...ok, city: 3 }))).toMatch(/field 'city': expected a string, got number 3/);
+    expect(message(() => validateRow(schema, { ...ok, bath: 2.5 }))).toMatch(
+      /field 'bath': expected an integer >= 0, got 2.5/,
+    );
+    expect(message(() => validateRow(schema, { ...ok, city: 'z' }))).toMatch(
+      /field 'city': expected one of 'a', 'b', got 'z' \(unseen category\)/,
+    );
+    expect(message(() => validateRow(schema, { ...ok, city: 3 }))).toMatch(
+      /field 'city': expected a string, got number 3/,
+    );
     expect(message(() => validateRow(schema, 'row'))).toMatch(/expected an object/);
     expect(message(() => validateRow(schema, { ...ok, price: 'x' }, { includeTarget: true }))).toMatch(/field 'price'/);
-    expect(message(() => validateRow(schema, { ...ok, zip: 1 }, { extraFields: 'error' }))).toMatch(/field 'zip': unexpected field/);
+    expect(message(() => validateRow(schema, { ...ok, zip: 1 }, { extraFields: 'error' }))).toMatch(
+      /field 'zip': unexpected field/,
+    );
   });
 });

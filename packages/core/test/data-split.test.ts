@@ -32,7 +32,9 @@ describe('splits', () => {
     expectPartition(s, 101);
     expect(holdoutSplit(101, { testFraction: 0.2, seed: 42 })).toEqual(s);
     expect(holdoutSplit(101, { testFraction: 0.2, seed: 43 }).test).not.toEqual(s.test);
-    expect(() => holdoutSplit(10, { testFraction: 1.5, seed: 1 })).toThrow(/testFraction: expected a number in \(0, 1\)/);
+    expect(() => holdoutSplit(10, { testFraction: 1.5, seed: 1 })).toThrow(
+      /testFraction: expected a number in \(0, 1\)/,
+    );
   });
 
   it('stratifiedSplit keeps class proportions', () => {
@@ -86,7 +88,9 @@ describe('splits', () => {
       throw new Error('expected a throw');
     };
     expect(bad(write('a.json', { train: [0, 1.5], test: [2] }))).toMatch(/train/);
-    expect(bad(write('b.json', { train: [0, 1], test: [5] }), { n: 5 })).toMatch(/test\[0\] = 5 is out of range \(expected 0…4\)/);
+    expect(bad(write('b.json', { train: [0, 1], test: [5] }), { n: 5 })).toMatch(
+      /test\[0\] = 5 is out of range \(expected 0…4\)/,
+    );
     expect(bad(write('c.json', { train: [0, 1], test: [1] }))).toMatch(/test\[0\] = 1 appears twice/);
     expect(bad(join(dir, 'missing.json'))).toMatch(/cannot read/);
   });

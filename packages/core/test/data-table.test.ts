@@ -55,16 +55,22 @@ describe('Table', () => {
   });
 
   it('follows a schema for types and category order', () => {
-    const schema = defineSchema({ columns: { n: { type: 'numeric' }, c: { type: 'categorical', categories: ['z', 'y'] } } });
+    const schema = defineSchema({
+      columns: { n: { type: 'numeric' }, c: { type: 'categorical', categories: ['z', 'y'] } },
+    });
     const s = Table.fromRows([{ n: '2', c: 'y' }], schema);
     expect(s.row(0)).toEqual({ n: 2, c: 'y' });
     const c = s.column('c');
     if (c.kind === 'categorical') expect(c.dictionary).toEqual(['z', 'y']);
-    expect(() => Table.fromRows([{ n: 'abc', c: 'y' }], schema)).toThrow(/row 1, column 'n': expected a number, got "abc"/);
+    expect(() => Table.fromRows([{ n: 'abc', c: 'y' }], schema)).toThrow(
+      /row 1, column 'n': expected a number, got "abc"/,
+    );
   });
 
   it('rejects columns of unequal length or duplicate names', () => {
-    expect(() => Table.fromColumns([numericColumn('a', [1]), categoricalColumn('b', ['x', 'y'])])).toThrow(/'b' has 2 rows/);
+    expect(() => Table.fromColumns([numericColumn('a', [1]), categoricalColumn('b', ['x', 'y'])])).toThrow(
+      /'b' has 2 rows/,
+    );
     expect(() => Table.fromColumns([numericColumn('a', [1]), numericColumn('a', [2])])).toThrow(/duplicate column 'a'/);
   });
 });

@@ -45,7 +45,17 @@ describe('Bangalore', () => {
   const raw = loadBangalore();
   it('loads 13,320 raw rows (CRLF, no last newline)', () => {
     expect(raw.numRows).toBe(13320);
-    expect(raw.columnNames).toEqual(['area_type', 'availability', 'location', 'size', 'society', 'total_sqft', 'bath', 'balcony', 'price']);
+    expect(raw.columnNames).toEqual([
+      'area_type',
+      'availability',
+      'location',
+      'size',
+      'society',
+      'total_sqft',
+      'bath',
+      'balcony',
+      'price',
+    ]);
   });
 
   it('parses total_sqft like the recipe', () => {
@@ -68,7 +78,8 @@ describe('Bangalore', () => {
         const x = a[k];
         const y = b[k];
         // the reference file writes 10 significant digits, so numbers agree to 1e-6 relative
-        const ok = typeof x === 'number' && typeof y === 'number' ? Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(y)) : x === y;
+        const ok =
+          typeof x === 'number' && typeof y === 'number' ? Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(y)) : x === y;
         if (!ok) mismatches.push(`row ${i} ${k}: ${x} vs ${y}`);
       }
     }

@@ -4,18 +4,33 @@ import { fixedZ, mixtureRho2, sampleRatioMismatch, sequentialZ } from '../src/ev
 import { starDistribution } from '../src/evaluate/simulate.js';
 import { expectError } from './expect-error.js';
 
-
 describe('statistics helpers on bad input', () => {
   it('sampleRatioMismatch names a negative or NaN count instead of reporting "no mismatch"', () => {
     const w = { production: 0.8, candidate: 0.2 };
-    expectError(() => sampleRatioMismatch({ production: -1, candidate: 5 }, w), 'EvaluationError', /sampleRatioMismatch: observed\.production: expected a non-negative count, got -1/);
-    expectError(() => sampleRatioMismatch({ production: 10, candidate: Number.NaN }, w), 'EvaluationError', /observed\.candidate: expected a non-negative count, got NaN/);
-    expectError(() => sampleRatioMismatch({ production: 10, candidate: 5 }, { production: 0.8, candidate: Number.NaN }), 'EvaluationError', /weights\.candidate: expected a finite weight ≥ 0, got NaN/);
+    expectError(
+      () => sampleRatioMismatch({ production: -1, candidate: 5 }, w),
+      'EvaluationError',
+      /sampleRatioMismatch: observed\.production: expected a non-negative count, got -1/,
+    );
+    expectError(
+      () => sampleRatioMismatch({ production: 10, candidate: Number.NaN }, w),
+      'EvaluationError',
+      /observed\.candidate: expected a non-negative count, got NaN/,
+    );
+    expectError(
+      () => sampleRatioMismatch({ production: 10, candidate: 5 }, { production: 0.8, candidate: Number.NaN }),
+      'EvaluationError',
+      /weights\.candidate: expected a finite weight ≥ 0, got NaN/,
+    );
   });
 
   it('the interval multipliers refuse an alpha outside (0, 1) instead of returning ±Infinity', () => {
     expectError(() => fixedZ(2), 'EvaluationError', /fixedZ: alpha: expected a number in \(0, 1\), got 2/);
-    expectError(() => sequentialZ(100, Number.NaN, 5000), 'EvaluationError', /sequentialZ: alpha: expected a number in \(0, 1\), got NaN/);
+    expectError(
+      () => sequentialZ(100, Number.NaN, 5000),
+      'EvaluationError',
+      /sequentialZ: alpha: expected a number in \(0, 1\), got NaN/,
+    );
     expectError(() => mixtureRho2(0.05, 0), 'EvaluationError', /mixtureRho2: nStar: expected a positive number, got 0/);
     expect(fixedZ(0.05)).toBeCloseTo(1.959964, 5);
   });
@@ -23,12 +38,24 @@ describe('statistics helpers on bad input', () => {
 
 describe('simulator inputs', () => {
   it('starDistribution refuses a mean outside 1…5 stars or a bad spread', () => {
-    expectError(() => starDistribution(Number.NaN), 'ValidationError', /starDistribution: mean: expected a number in \[1, 5\], got NaN/);
+    expectError(
+      () => starDistribution(Number.NaN),
+      'ValidationError',
+      /starDistribution: mean: expected a number in \[1, 5\], got NaN/,
+    );
     expectError(() => starDistribution(9), 'ValidationError', /got 9/);
-    expectError(() => starDistribution(4, 0), 'ValidationError', /starDistribution: spread: expected a positive number, got 0/);
+    expectError(
+      () => starDistribution(4, 0),
+      'ValidationError',
+      /starDistribution: spread: expected a positive number, got 0/,
+    );
   });
 
   it('runDecisionScenarios refuses a non-positive number of experiments', () => {
-    expectError(() => runDecisionScenarios({ experiments: -1 }), 'ValidationError', /runDecisionScenarios: experiments: expected a positive integer, got -1/);
+    expectError(
+      () => runDecisionScenarios({ experiments: -1 }),
+      'ValidationError',
+      /runDecisionScenarios: experiments: expected a positive integer, got -1/,
+    );
   });
 });

@@ -1,12 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type VariantAggregates } from '../src/outcomes/aggregates.js';
+import {
+  emptyAggregates,
+  recordFeedback,
+  recordPrediction,
+  type ExperimentAggregates,
+  type VariantAggregates,
+} from '../src/outcomes/aggregates.js';
 import { createEvaluator, evaluate } from '../src/evaluate/evaluator.js';
 import { sampleRatioMismatch, sequentialZ, fixedZ, mixtureRho2 } from '../src/evaluate/sequential.js';
 import { chiSquaredSurvival, normalCdf, normalQuantile } from '../src/evaluate/distributions.js';
 import { isModelshipError } from '../src/errors.js';
 
 /** A variant with `stars[i]` ratings of i+1 stars, one request per rating plus `extraRequests`. */
-function variant(name: string, opts: { stars?: number[]; latencies?: number[]; errors?: number; extraRequests?: number; correct?: [number, number]; pairs?: Array<[number, number]> }): VariantAggregates {
+function variant(
+  name: string,
+  opts: {
+    stars?: number[];
+    latencies?: number[];
+    errors?: number;
+    extraRequests?: number;
+    correct?: [number, number];
+    pairs?: Array<[number, number]>;
+  },
+): VariantAggregates {
   const agg = emptyAggregates(name);
   const lat = opts.latencies ?? [250];
   let i = 0;
@@ -19,7 +35,8 @@ function variant(name: string, opts: { stars?: number[]; latencies?: number[]; e
   });
   for (let k = 0; k < (opts.errors ?? 0); k++) serve(true);
   for (let k = 0; k < (opts.extraRequests ?? 0); k++) serve();
-  if (opts.correct) for (let k = 0; k < opts.correct[1]; k++) recordFeedback(agg, { correct: k < opts.correct[0], at: 2000 });
+  if (opts.correct)
+    for (let k = 0; k < opts.correct[1]; k++) recordFeedback(agg, { correct: k < opts.correct[0], at: 2000 });
   for (const [actual, predicted] of opts.pairs ?? []) recordFeedback(agg, { actual, predicted, at: 2000 });
   return agg;
 }
@@ -30,7 +47,16 @@ function experiment(...vs: VariantAggregates[]): ExperimentAggregates {
 
 describe('evaluate: metrics', () => {
   it('computes rating, accuracy, MAE, RMSE, error rate and latency quantiles per variant', () => {
-    const p = variant('production', { stars: [0, 0, 10, 0, 10], latencies: [100, 200, 300, 400], errors: 2, correct: [8, 10], pairs: [[10, 12], [10, 6]] });
+    const p = variant('production', {
+      stars: [0, 0, 10, 0, 10],
+      latencies: [100, 200, 300, 400],
+      errors: 2,
+      correct: [8, 10],
+      pairs: [
+        [10, 12],
+        [10, 6],
+      ],
+    });
     const c = variant('candidate', { stars: [0, 0, 0, 10, 0], latencies: [50] });
     const e = evaluate(experiment(p, c));
     const s = e.variants.production!;
@@ -61,15 +87,24 @@ describe('evaluate: metrics', () => {
   it('accepts a custom composite and rejects bad options naming the field', () => {
     const p = variant('a', { stars: [0, 0, 0, 50, 50] });
     const c = variant('b', { stars: [0, 0, 0, 50, 50] });
-    const e = evaluate(experiment(p, c), { production: 'a', candidate: 'b', composite: [{ metric: 'rating', weight: 1, from: 1, to: 5 }] });
+    const e = evaluate(experiment(p, c), {
+      production: 'a',
+      candidate: 'b',
+      composite: [{ metric: 'rating', weight: 1, from: 1, to: 5 }],
+    });
     expect(e.variants.a!.composite).toBeCloseTo(0.875, 12);
     expect(() => createEvaluator({ alpha: 2 })).toThrow(/alpha/);
-    expect(() => createEvaluator({ composite: [{ metric: 'bogus' as never, weight: 1, from: 0, to: 1 }] })).toThrow(/composite/);
+    expect(() => createEvaluator({ composite: [{ metric: 'bogus' as never, weight: 1, from: 0, to: 1 }] })).toThrow(
+      /composite/,
+    );
     expect(() => createEvaluator({ production: 'x', candidate: 'x' })).toThrow(/both "x"/);
   });
 
   it('is pure: the same aggregates give the same evaluation and are not modified', () => {
-    const agg = experiment(variant('production', { stars: [1, 2, 3, 4, 5] }), variant('candidate', { stars: [5, 4, 3, 2, 1] }));
+    const agg = experiment(
+      variant('production', { stars: [1, 2, 3, 4, 5] }),
+      variant('candidate', { stars: [5, 4, 3, 2, 1] }),
+    );
     const copy = structuredClone(agg);
     const a = evaluate(agg);
     const b = evaluate(structuredClone(agg));
@@ -101,7 +136,9 @@ describe('evaluate: intervals', () => {
     const p = variant('production', { stars: [0, 100, 300, 300, 300] });
     const better = variant('candidate', { stars: [0, 0, 100, 300, 600] });
     expect(evaluate(experiment(p, better)).comparisons.rating.verdict).toBe('better');
-    expect(evaluate(experiment(p, { ...structuredClone(p), variant: 'candidate' })).comparisons.rating.verdict).toBe('inconclusive');
+    expect(evaluate(experiment(p, { ...structuredClone(p), variant: 'candidate' })).comparisons.rating.verdict).toBe(
+      'inconclusive',
+    );
   });
 });
 
@@ -126,7 +163,9 @@ describe('evaluate: sample-ratio mismatch', () => {
     expect(tiny.mismatch).toBe(true);
     const seq = sampleRatioMismatch({ p: 7000, c: 3000 }, { p: 0.8, c: 0.2 }, { tests: 'sequential' });
     expect(seq.flaggedBy).toEqual(['sequential']);
-    expect(sampleRatioMismatch({ p: 7990, c: 2010 }, { p: 0.8, c: 0.2 }, { tests: 'sequential' }).logBayesFactor).toBeLessThan(0);
+    expect(
+      sampleRatioMismatch({ p: 7990, c: 2010 }, { p: 0.8, c: 0.2 }, { tests: 'sequential' }).logBayesFactor,
+    ).toBeLessThan(0);
   });
 
   it('runs inside evaluate when the split is known', () => {
@@ -139,20 +178,40 @@ describe('evaluate: sample-ratio mismatch', () => {
 
 describe('evaluate: guardrails', () => {
   it('flags a candidate failing 5 % of requests against production 0.1 %', () => {
-    const e = evaluate(experiment(variant('production', { extraRequests: 999, errors: 1 }), variant('candidate', { extraRequests: 190, errors: 10 })));
+    const e = evaluate(
+      experiment(
+        variant('production', { extraRequests: 999, errors: 1 }),
+        variant('candidate', { extraRequests: 190, errors: 10 }),
+      ),
+    );
     const g = e.guardrails.find((x) => x.name === 'errorRate')!;
     expect(g.breached).toBe(true);
     expect(g.message).toMatch(/candidate error rate 5.00 %/);
-    const same = evaluate(experiment(variant('production', { extraRequests: 990, errors: 10 }), variant('candidate', { extraRequests: 248, errors: 2 })));
+    const same = evaluate(
+      experiment(
+        variant('production', { extraRequests: 990, errors: 10 }),
+        variant('candidate', { extraRequests: 248, errors: 2 }),
+      ),
+    );
     expect(same.guardrails.find((x) => x.name === 'errorRate')!.breached).toBe(false);
   });
 
   it('flags a candidate whose p99 latency is far above production', () => {
     const fast = Array.from({ length: 100 }, (_, i) => 100 + i);
     const slowTail = Array.from({ length: 100 }, (_, i) => (i < 10 ? 2000 : 100 + i));
-    const e = evaluate(experiment(variant('production', { latencies: fast, extraRequests: 1000 }), variant('candidate', { latencies: slowTail, extraRequests: 300 })));
+    const e = evaluate(
+      experiment(
+        variant('production', { latencies: fast, extraRequests: 1000 }),
+        variant('candidate', { latencies: slowTail, extraRequests: 300 }),
+      ),
+    );
     expect(e.guardrails.find((x) => x.name === 'latencyP99')!.breached).toBe(true);
-    const ok = evaluate(experiment(variant('production', { latencies: fast, extraRequests: 1000 }), variant('candidate', { latencies: fast, extraRequests: 300 })));
+    const ok = evaluate(
+      experiment(
+        variant('production', { latencies: fast, extraRequests: 1000 }),
+        variant('candidate', { latencies: fast, extraRequests: 300 }),
+      ),
+    );
     expect(ok.guardrails.find((x) => x.name === 'latencyP99')!.breached).toBe(false);
   });
 });

@@ -17,9 +17,15 @@ describe('decision-quality simulator (test size)', () => {
   });
 
   it('is seeded: the same seed gives the same outcomes', () => {
-    const scenario = { production: { ratingMean: 4, latencyMeanMs: 250 }, candidate: { ratingMean: 3, latencyMeanMs: 250 }, maxRequests: 3000 };
+    const scenario = {
+      production: { ratingMean: 4, latencyMeanMs: 250 },
+      candidate: { ratingMean: 3, latencyMeanMs: 250 },
+      maxRequests: 3000,
+    };
     const rule = { policy: policyRule() };
-    expect(simulateExperiment(scenario, rule, mulberry32(5))).toEqual(simulateExperiment(scenario, rule, mulberry32(5)));
+    expect(simulateExperiment(scenario, rule, mulberry32(5))).toEqual(
+      simulateExperiment(scenario, rule, mulberry32(5)),
+    );
   });
 
   it('the default policy points the right way in every scenario', () => {
@@ -28,7 +34,9 @@ describe('decision-quality simulator (test size)', () => {
     expect(aa.falseDecisionRate as number).toBeLessThanOrEqual(0.1);
     expect(aa.falsePromoteRate).toBe(0);
     // Peeking at a fixed-horizon interval is far worse than the always-valid one.
-    expect(aa.repeatedFixedTestFalseDecisionRate as number).toBeGreaterThan(aa.repeatedSequentialTestFalseDecisionRate as number);
+    expect(aa.repeatedFixedTestFalseDecisionRate as number).toBeGreaterThan(
+      aa.repeatedSequentialTestFalseDecisionRate as number,
+    );
     expect(aa.seedRuleFalseDecisionRate as number).toBeGreaterThanOrEqual(aa.falseDecisionRate as number);
     expect(records.worse!.rollbackRate as number).toBeGreaterThanOrEqual(0.95);
     expect(records.worse!.medianCandidateRequestsToRollback as number).toBeLessThanOrEqual(300);

@@ -5,12 +5,14 @@ import { createFeaturePipeline, FeaturePipeline } from '../src/features/pipeline
 import type { FeaturePipelineSpec } from '../src/features/spec.js';
 import { expectInvalid } from './expect-error.js';
 
-
 const standardized: FeaturePipelineSpec = { features: [{ type: 'numeric', column: 'a', standardize: true }] };
 
 describe('FeaturePipeline.fit on bad training data', () => {
   it('names a value that is not a Table instead of crashing', () => {
-    expectInvalid(() => createFeaturePipeline(standardized).fit(null as unknown as Table), /FeaturePipeline.fit: table: expected a Table, got null/);
+    expectInvalid(
+      () => createFeaturePipeline(standardized).fit(null as unknown as Table),
+      /FeaturePipeline.fit: table: expected a Table, got null/,
+    );
   });
 
   it('refuses an empty training table instead of fitting NaN statistics', () => {
@@ -31,20 +33,43 @@ describe('FeaturePipeline.fit on bad training data', () => {
 
   it('refuses most_frequent imputation of a categorical column with no training value', () => {
     const schema = defineSchema({ columns: { c: { type: 'categorical', required: false }, x: { type: 'numeric' } } });
-    const table = Table.fromRows([{ c: null, x: 1 }, { c: null, x: 2 }], schema);
-    const spec: FeaturePipelineSpec = { features: [{ type: 'onehot', column: 'c', impute: { strategy: 'most_frequent' } }] };
-    expectInvalid(() => createFeaturePipeline(spec).fit(table), /every training value of 'c' is missing, so 'most_frequent' imputation has nothing to learn from/);
+    const table = Table.fromRows(
+      [
+        { c: null, x: 1 },
+        { c: null, x: 2 },
+      ],
+      schema,
+    );
+    const spec: FeaturePipelineSpec = {
+      features: [{ type: 'onehot', column: 'c', impute: { strategy: 'most_frequent' } }],
+    };
+    expectInvalid(
+      () => createFeaturePipeline(spec).fit(table),
+      /every training value of 'c' is missing, so 'most_frequent' imputation has nothing to learn from/,
+    );
   });
 
   it('refuses a class target with no training value instead of fitting zero classes', () => {
     const schema = defineSchema({ columns: { y: { type: 'categorical', required: false }, x: { type: 'numeric' } } });
-    const table = Table.fromRows([{ y: null, x: 1 }, { y: null, x: 2 }], schema);
-    const spec: FeaturePipelineSpec = { features: [{ type: 'numeric', column: 'x' }], target: { column: 'y', kind: 'class' } };
+    const table = Table.fromRows(
+      [
+        { y: null, x: 1 },
+        { y: null, x: 2 },
+      ],
+      schema,
+    );
+    const spec: FeaturePipelineSpec = {
+      features: [{ type: 'numeric', column: 'x' }],
+      target: { column: 'y', kind: 'class' },
+    };
     expectInvalid(() => createFeaturePipeline(spec).fit(table), /every training value of the target 'y' is missing/);
   });
 
   it('transform names a value that is not a Table', () => {
     const p = createFeaturePipeline(standardized).fit(Table.fromRows([{ a: 1 }, { a: 2 }]));
-    expectInvalid(() => p.transform(undefined as unknown as Table), /FeaturePipeline.transform: table: expected a Table, got undefined/);
+    expectInvalid(
+      () => p.transform(undefined as unknown as Table),
+      /FeaturePipeline.transform: table: expected a Table, got undefined/,
+    );
   });
 });

@@ -27,7 +27,8 @@ function expectRowsMatch(p: FeaturePipeline, t: Table): void {
   for (let i = 0; i < t.numRows; i++) {
     p.transformRow(t.row(i), out);
     for (let j = 0; j < x.cols; j++) {
-      if (!Object.is(out[j], x.data[i * x.cols + j])) throw new Error(`row ${i} col ${j}: ${out[j]} vs ${x.data[i * x.cols + j]}`);
+      if (!Object.is(out[j], x.data[i * x.cols + j]))
+        throw new Error(`row ${i} col ${j}: ${out[j]} vs ${x.data[i * x.cols + j]}`);
     }
   }
 }
@@ -64,8 +65,22 @@ describe('FeaturePipeline', () => {
 
   it('imputes, standardizes and derives with statistics of the training rows', () => {
     expect(p.numFeatures).toBe(4 + 3 + 8 + 5 + 16);
-    expect(p.featureNames.slice(15, 20)).toEqual(["city*bhk=a&2", "city*bhk=a&3", "city*bhk=b&2", "city*bhk=b&3", "city*bhk=c&4"]);
-    expect(p.featureNames.slice(0, 7)).toEqual(['sqft', 'rooms_per_hh', 'area', 'log_sqft', 'city=a', 'city=b', 'city=other']);
+    expect(p.featureNames.slice(15, 20)).toEqual([
+      'city*bhk=a&2',
+      'city*bhk=a&3',
+      'city*bhk=b&2',
+      'city*bhk=b&3',
+      'city*bhk=c&4',
+    ]);
+    expect(p.featureNames.slice(0, 7)).toEqual([
+      'sqft',
+      'rooms_per_hh',
+      'area',
+      'log_sqft',
+      'city=a',
+      'city=b',
+      'city=other',
+    ]);
     const x = p.transform(train);
     const col = (j: number) => Array.from({ length: x.rows }, (_, i) => x.data[i * x.cols + j]!);
     // sqft: median of [1000, 2000, 4000, 1500] = 1750 imputed, then standardized (mean 0, std 1)
@@ -107,7 +122,12 @@ describe('FeaturePipeline', () => {
   });
 
   it('names the field for missing columns and bad values when no imputation applies', () => {
-    const strict = createFeaturePipeline({ features: [{ type: 'numeric', column: 'bhk' }, { type: 'onehot', column: 'city' }] }).fit(train);
+    const strict = createFeaturePipeline({
+      features: [
+        { type: 'numeric', column: 'bhk' },
+        { type: 'onehot', column: 'city' },
+      ],
+    }).fit(train);
     const missingCol = errorOf(() => strict.transform(Table.fromRows([{ city: 'a' }])));
     expect(isModelshipError(missingCol, 'DataError', 'MISSING_COLUMN')).toBe(true);
     expect(missingCol.message).toContain("'bhk'");
@@ -125,21 +145,33 @@ describe('FeaturePipeline', () => {
       expect(e.message).toMatch(re);
     }
     expect(Array.from(strict.transformRow({ bhk: 2, city: 'unseen' }))).toEqual([2, 0, 0, 0]);
-    expect(errorOf(() => strict.transform(Table.fromRows([{ bhk: 'two', city: 'a' }]))).message).toMatch(/column 'bhk': expected a numeric column/);
-    expect(errorOf(() => createFeaturePipeline({ features: [{ type: 'numeric', column: 'sqft' }] }).fit(train)).message).toMatch(
-      /training row 3: missing value for 'sqft'/,
+    expect(errorOf(() => strict.transform(Table.fromRows([{ bhk: 'two', city: 'a' }]))).message).toMatch(
+      /column 'bhk': expected a numeric column/,
     );
+    expect(
+      errorOf(() => createFeaturePipeline({ features: [{ type: 'numeric', column: 'sqft' }] }).fit(train)).message,
+    ).toMatch(/training row 3: missing value for 'sqft'/);
   });
 
   it('one-hot: unseen → zeros when asked, a dropped reference level, a constant fill', () => {
     const q = createFeaturePipeline({
-      features: [{ type: 'onehot', column: 'city', unseen: 'zeros', dropLevel: 'a', impute: { strategy: 'constant', value: 'b' } }],
+      features: [
+        {
+          type: 'onehot',
+          column: 'city',
+          unseen: 'zeros',
+          dropLevel: 'a',
+          impute: { strategy: 'constant', value: 'b' },
+        },
+      ],
     }).fit(train);
     expect(q.featureNames).toEqual(['city=b', 'city=c']);
     expect(Array.from(q.transformRow({ city: 'zzz' }))).toEqual([0, 0]);
     expect(Array.from(q.transformRow({ city: 'a' }))).toEqual([0, 0]);
     expect(Array.from(q.transformRow({ city: null }))).toEqual([1, 0]);
-    expect(() => createFeaturePipeline({ features: [{ type: 'onehot', column: 'city', dropLevel: 'nope' }] }).fit(train)).toThrow(/dropLevel 'nope'/);
+    expect(() =>
+      createFeaturePipeline({ features: [{ type: 'onehot', column: 'city', dropLevel: 'nope' }] }).fit(train),
+    ).toThrow(/dropLevel 'nope'/);
   });
 
   it('hashes into the configured number of buckets, 2^14 by default', () => {
@@ -151,11 +183,17 @@ describe('FeaturePipeline', () => {
   });
 
   it('rejects a bad spec with INVALID_OPTIONS naming the field', () => {
-    const e = errorOf(() => createFeaturePipeline({ features: [{ type: 'numeric', column: 'x', impute: { strategy: 'constant' } }] }));
+    const e = errorOf(() =>
+      createFeaturePipeline({ features: [{ type: 'numeric', column: 'x', impute: { strategy: 'constant' } }] }),
+    );
     expect(isModelshipError(e, 'ValidationError', 'INVALID_OPTIONS')).toBe(true);
     expect(e.message).toMatch(/features\[0\]\.impute\.value|features\.0\.impute\.value/);
-    expect(() => createFeaturePipeline({ features: [{ type: 'hash', columns: ['x'], buckets: 0 }] })).toThrow(/buckets/);
-    expect(errorOf(() => createFeaturePipeline({ features: [{ type: 'numeric', column: 'x' }] }).transform(train)).code).toBe('NOT_FITTED');
+    expect(() => createFeaturePipeline({ features: [{ type: 'hash', columns: ['x'], buckets: 0 }] })).toThrow(
+      /buckets/,
+    );
+    expect(
+      errorOf(() => createFeaturePipeline({ features: [{ type: 'numeric', column: 'x' }] }).transform(train)).code,
+    ).toBe('NOT_FITTED');
   });
 });
 
@@ -166,11 +204,22 @@ describe('the data sets through the pipeline', () => {
     const cal = loadCalifornia();
     const split = loadSplit('california_housing');
     const p = createFeaturePipeline(californiaFeatureSpec()).fit(cal.select(split.train));
-    expect(p.featureNames).toEqual(['MedInc', 'HouseAge', 'AveRooms', 'AveBedrms', 'Population', 'AveOccup', 'Latitude', 'Longitude']);
+    expect(p.featureNames).toEqual([
+      'MedInc',
+      'HouseAge',
+      'AveRooms',
+      'AveBedrms',
+      'Population',
+      'AveOccup',
+      'Latitude',
+      'Longitude',
+    ]);
     expect(p.toJSON().steps[3]).toEqual({ type: 'numeric', impute: 1.048265460030166, mean: 0, scale: 1 });
     const test = cal.select(split.test);
     const x = p.transform(test);
-    expect(Array.from(x.data.slice(0, 8))).toEqual([7.2574, 52, 8.288135593220339, 1.073446327683616, 496, 2.8022598870056497, 37.85, -122.24]);
+    expect(Array.from(x.data.slice(0, 8))).toEqual([
+      7.2574, 52, 8.288135593220339, 1.073446327683616, 496, 2.8022598870056497, 37.85, -122.24,
+    ]);
     expect(p.transformTarget(test)[0]).toBe(352100 / 100000);
     expectRowsMatch(p, test.select([0, 1, 2, 3, 4, 5, 6, 7]));
   });

@@ -6,7 +6,14 @@ describe('quantileClasses', () => {
     const values = Array.from({ length: 11 }, (_, i) => i * 10); // 0..100
     const b = quantileClasses(values, [0.4, 0.8], ['Low', 'Medium', 'High']);
     expect(b.thresholds).toEqual([40, 80]);
-    expect([0, 40, 40.001, 80, 81, 1000].map((v) => b.label(v))).toEqual(['Low', 'Low', 'Medium', 'Medium', 'High', 'High']);
+    expect([0, 40, 40.001, 80, 81, 1000].map((v) => b.label(v))).toEqual([
+      'Low',
+      'Low',
+      'Medium',
+      'Medium',
+      'High',
+      'High',
+    ]);
     expect(Array.from(b.transform([5, 50, 95]))).toEqual([0, 1, 2]);
     expect(quantileClasses([1, 2, 3, 4], [0.5], ['lo', 'hi']).thresholds).toEqual([2.5]);
   });

@@ -26,19 +26,31 @@ describe.each(KINDS)('%s on bad input', (kind, task) => {
 
   it('rejects a missing matrix or target with a TrainingError naming it', () => {
     expectTrainingError(() => createLearner(kind, {}, task).fit(null as unknown as Matrix, Y), /x: expected a matrix/);
-    expectTrainingError(() => createLearner(kind, {}, task).fit(X, null as unknown as Float64Array), /y: expected one target per row/);
+    expectTrainingError(
+      () => createLearner(kind, {}, task).fit(X, null as unknown as Float64Array),
+      /y: expected one target per row/,
+    );
   });
 
   it('rejects a row of the wrong width instead of predicting from garbage', () => {
     const l = fitted();
-    expectTrainingError(() => l.predictRow(new Float64Array(0)), /row: expected a Float64Array of 1 features, got 0 values/);
+    expectTrainingError(
+      () => l.predictRow(new Float64Array(0)),
+      /row: expected a Float64Array of 1 features, got 0 values/,
+    );
     expectTrainingError(() => l.predictRow(null as unknown as Float64Array), /row: expected a Float64Array/);
-    expectTrainingError(() => l.predict({ data: new Float64Array(4), rows: 2, cols: 2 }), /x has 2 columns, expected 1/);
+    expectTrainingError(
+      () => l.predict({ data: new Float64Array(4), rows: 2, cols: 2 }),
+      /x has 2 columns, expected 1/,
+    );
   });
 
   it('round-trips the feature count so a restored learner checks widths too', () => {
     const restored = restoreLearner(fitted().toState());
-    expectTrainingError(() => restored.predictRow(new Float64Array(3)), /expected a Float64Array of 1 features, got 3 values/);
+    expectTrainingError(
+      () => restored.predictRow(new Float64Array(3)),
+      /expected a Float64Array of 1 features, got 3 values/,
+    );
   });
 });
 
@@ -66,18 +78,25 @@ describe('non-finite rows', () => {
 describe('class labels', () => {
   it('rejects a huge class index (which would allocate millions of classes) when numClasses is not given', () => {
     const y = new Float64Array([0, 1, 0, 1, 0, 1, 0, 1e7]);
-    expectTrainingError(() => createLearner('logistic', {}, 'classification').fit(X, y), /y\[7\] is 10000000; expected a class index in 0…65535/);
+    expectTrainingError(
+      () => createLearner('logistic', {}, 'classification').fit(X, y),
+      /y\[7\] is 10000000; expected a class index in 0…65535/,
+    );
   });
 
   it('rejects a class index at or above numClasses', () => {
-    expectTrainingError(() => createLearner('logistic', {}, 'classification').fit(X, Y, { numClasses: 1 }), /y\[1\] is 1; expected a class index in 0…0/);
+    expectTrainingError(
+      () => createLearner('logistic', {}, 'classification').fit(X, Y, { numClasses: 1 }),
+      /y\[1\] is 1; expected a class index in 0…0/,
+    );
   });
 });
 
 describe('restoring a damaged state', () => {
   it('rejects non-finite coefficients', () => {
     expectTrainingError(
-      () => restoreLearner({ kind: 'linear', params: {}, state: { coef: new Float64Array([Number.NaN]), intercept: 0 } }),
+      () =>
+        restoreLearner({ kind: 'linear', params: {}, state: { coef: new Float64Array([Number.NaN]), intercept: 0 } }),
       /state needs coef/,
     );
   });

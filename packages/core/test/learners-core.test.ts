@@ -43,7 +43,8 @@ function expectSamePredictions(a: Learner, b: Learner, x: Matrix): void {
   for (let i = 0; i < x.rows; i++) {
     const row = x.data.subarray(i * x.cols, (i + 1) * x.cols);
     expect(Object.is(b.predictRow(row), a.predictRow(row))).toBe(true);
-    if (a.task === 'classification' && a.predictProbaRow) expect(Array.from(b.predictProbaRow!(row))).toEqual(Array.from(a.predictProbaRow(row)));
+    if (a.task === 'classification' && a.predictProbaRow)
+      expect(Array.from(b.predictProbaRow!(row))).toEqual(Array.from(a.predictProbaRow(row)));
   }
 }
 
@@ -179,7 +180,9 @@ describe('logistic learner', () => {
     expectSamePredictions(l, restoreLearner(roundTripState(l.toState())), irisX);
   });
   it('rejects a target that is not a class index', () => {
-    expect(() => createLearner('logistic').fit(irisX, new Float64Array(150).fill(0.5))).toThrow(/y\[0\] is 0.5; expected a class index/);
+    expect(() => createLearner('logistic').fit(irisX, new Float64Array(150).fill(0.5))).toThrow(
+      /y\[0\] is 0.5; expected a class index/,
+    );
   });
 });
 
@@ -214,7 +217,9 @@ describe('forest-mljs adapter', () => {
 
 describe('learner registry', () => {
   it('lists the built-in kinds', () => {
-    expect(learnerKinds()).toEqual(expect.arrayContaining(['linear', 'logistic', 'forest-mljs', 'linear-mljs', 'gbdt', 'forest']));
+    expect(learnerKinds()).toEqual(
+      expect.arrayContaining(['linear', 'logistic', 'forest-mljs', 'linear-mljs', 'gbdt', 'forest']),
+    );
   });
   it('names the known kinds for an unknown one', () => {
     try {

@@ -3,7 +3,6 @@ import { accuracy, confusionMatrix, f1, logLoss, rocAuc, rocAucBinary } from '..
 import { mae, mape, r2, rmse } from '../src/metrics/regression.js';
 import { expectInvalid } from './expect-error.js';
 
-
 describe('regression metrics on bad input', () => {
   it.each([
     ['rmse', rmse],
@@ -11,19 +10,31 @@ describe('regression metrics on bad input', () => {
     ['r2', r2],
     ['mape', mape],
   ] as const)('%s names a NaN or Infinity instead of returning NaN', (name, metric) => {
-    expectInvalid(() => metric([1, Number.NaN], [1, 2]), new RegExp(`^${name}: yTrue\\[1\\]: expected a finite number, got NaN`));
-    expectInvalid(() => metric([1, 2], [1, Infinity]), new RegExp(`^${name}: yPred\\[1\\]: expected a finite number, got Infinity`));
+    expectInvalid(
+      () => metric([1, Number.NaN], [1, 2]),
+      new RegExp(`^${name}: yTrue\\[1\\]: expected a finite number, got NaN`),
+    );
+    expectInvalid(
+      () => metric([1, 2], [1, Infinity]),
+      new RegExp(`^${name}: yPred\\[1\\]: expected a finite number, got Infinity`),
+    );
   });
 
   it('names a missing array instead of crashing', () => {
     expectInvalid(() => rmse(null as unknown as number[], [1]), /rmse: yTrue: expected an array of numbers, got null/);
-    expectInvalid(() => mae([1], undefined as unknown as number[]), /mae: yPred: expected an array of numbers, got undefined/);
+    expectInvalid(
+      () => mae([1], undefined as unknown as number[]),
+      /mae: yPred: expected an array of numbers, got undefined/,
+    );
   });
 });
 
 describe('classification metrics on bad input', () => {
   it('confusionMatrix names a NaN label instead of crashing', () => {
-    expectInvalid(() => confusionMatrix([0, Number.NaN], [0, 1]), /confusionMatrix: yTrue\[1\]: expected a class index in 0…65535, got NaN/);
+    expectInvalid(
+      () => confusionMatrix([0, Number.NaN], [0, 1]),
+      /confusionMatrix: yTrue\[1\]: expected a class index in 0…65535, got NaN/,
+    );
   });
 
   it('confusionMatrix refuses a huge label instead of allocating a huge matrix', () => {
@@ -37,14 +48,23 @@ describe('classification metrics on bad input', () => {
   });
 
   it('logLoss refuses a label outside numClasses instead of reading the next row', () => {
-    expectInvalid(() => logLoss([5, 0], [0.5, 0.5, 0.5, 0.5], 2), /logLoss: yTrue\[0\]: expected a class index in 0…1, got 5/);
+    expectInvalid(
+      () => logLoss([5, 0], [0.5, 0.5, 0.5, 0.5], 2),
+      /logLoss: yTrue\[0\]: expected a class index in 0…1, got 5/,
+    );
     expectInvalid(() => logLoss([0], [0.5, Number.NaN], 2), /logLoss: proba\[1\]: expected a finite number/);
     expectInvalid(() => logLoss([0], [0.5, 0.5], 0), /logLoss: numClasses: expected an integer/);
   });
 
   it('rocAuc refuses NaN scores (which would make the ranking meaningless)', () => {
-    expectInvalid(() => rocAucBinary([0, 1, 0], [Number.NaN, 0.2, 0.1]), /rocAuc: scores\[0\]: expected a finite number, got NaN/);
-    expectInvalid(() => rocAuc([0, 1], [0.5, 0.5, 0.5], 2), /rocAuc: proba: expected yTrue.length × numClasses = 4 values, got 3/);
+    expectInvalid(
+      () => rocAucBinary([0, 1, 0], [Number.NaN, 0.2, 0.1]),
+      /rocAuc: scores\[0\]: expected a finite number, got NaN/,
+    );
+    expectInvalid(
+      () => rocAuc([0, 1], [0.5, 0.5, 0.5], 2),
+      /rocAuc: proba: expected yTrue.length × numClasses = 4 values, got 3/,
+    );
   });
 
   it('still computes correct values on good input', () => {

@@ -35,8 +35,8 @@ describe('classification metrics match scikit-learn', () => {
   const ct = [0, 1, 2, 2, 1, 0, 1, 2, 2, 0];
   const cp = [0, 2, 2, 2, 1, 0, 0, 1, 2, 1];
   const proba = Float64Array.from([
-    0.7, 0.2, 0.1, 0.2, 0.3, 0.5, 0.1, 0.2, 0.7, 0.2, 0.2, 0.6, 0.3, 0.5, 0.2, 0.6, 0.3, 0.1, 0.5, 0.4, 0.1, 0.2, 0.5, 0.3, 0.1, 0.1,
-    0.8, 0.3, 0.4, 0.3,
+    0.7, 0.2, 0.1, 0.2, 0.3, 0.5, 0.1, 0.2, 0.7, 0.2, 0.2, 0.6, 0.3, 0.5, 0.2, 0.6, 0.3, 0.1, 0.5, 0.4, 0.1, 0.2, 0.5,
+    0.3, 0.1, 0.1, 0.8, 0.3, 0.4, 0.3,
   ]);
   it('accuracy, precision / recall / F1 (macro and weighted), confusion matrix', () => {
     expect(accuracy(ct, cp)).toBe(0.6);
@@ -64,7 +64,9 @@ describe('classification metrics match scikit-learn', () => {
     expect(Number.isNaN(rocAucBinary([1, 1], [0.2, 0.3]))).toBe(true);
   });
   it('names a class index out of range', () => {
-    expect(() => confusionMatrix([0, 1], [0, 5], 2)).toThrow(/confusionMatrix: yPred\[1\]: expected a class index in 0…1, got 5/);
+    expect(() => confusionMatrix([0, 1], [0, 5], 2)).toThrow(
+      /confusionMatrix: yPred\[1\]: expected a class index in 0…1, got 5/,
+    );
   });
   it('knows which metrics are minimised', () => {
     expect(metricDirection('rmse')).toBe('minimize');

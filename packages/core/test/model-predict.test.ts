@@ -17,7 +17,10 @@ function expectError(fn: () => unknown, name: string, code: string, message: Reg
   try {
     fn();
   } catch (err) {
-    expect(isModelshipError(err, name, code), `${(err as Error).name} ${(err as { code?: string }).code}: ${(err as Error).message}`).toBe(true);
+    expect(
+      isModelshipError(err, name, code),
+      `${(err as Error).name} ${(err as { code?: string }).code}: ${(err as Error).message}`,
+    ).toBe(true);
     expect((err as Error).message).toMatch(message);
     if (field) expect((err as { details?: { field?: string } }).details?.field).toBe(field);
     return;
@@ -43,7 +46,14 @@ function expectSamePredictions(a: Model, b: Model, rows: Record<string, unknown>
   }
 }
 
-let bangalore: { model: Model; artifact: ModelArtifact; bytes: Uint8Array; test: Record<string, unknown>[]; actual: Float64Array; trainedMetrics: Record<string, number> };
+let bangalore: {
+  model: Model;
+  artifact: ModelArtifact;
+  bytes: Uint8Array;
+  test: Record<string, unknown>[];
+  actual: Float64Array;
+  trainedMetrics: Record<string, number>;
+};
 let iris: { train: Table; test: Table };
 
 beforeAll(async () => {
@@ -131,7 +141,12 @@ describe('loadModel + predict', () => {
     const r = await createTrainer({
       task: 'regression',
       target: 'petal_width',
-      features: { features: ['sepal_length', 'sepal_width', 'petal_length'].map((column) => ({ type: 'numeric' as const, column })) },
+      features: {
+        features: ['sepal_length', 'sepal_width', 'petal_length'].map((column) => ({
+          type: 'numeric' as const,
+          column,
+        })),
+      },
       variants: { v: { learner: 'linear-mljs' } },
     }).fit(iris.train);
     expect(r.variants[0]!.metrics.r2).toBeGreaterThan(0.8);
@@ -144,21 +159,51 @@ describe('Model.predict rejects bad input, naming the field', () => {
   const ok = { location: 'Whitefield', total_sqft: 1200, bath: 2, bhk: 2 };
   it('a missing column', () => {
     const { bath: _b, ...noBath } = ok;
-    expectError(() => bangalore.model.predict(noBath), 'ValidationError', 'INVALID_INPUT', /field 'bath': required, expected a number/, 'bath');
+    expectError(
+      () => bangalore.model.predict(noBath),
+      'ValidationError',
+      'INVALID_INPUT',
+      /field 'bath': required, expected a number/,
+      'bath',
+    );
   });
   it('a non-numeric value in a numeric column', () => {
-    expectError(() => bangalore.model.predict({ ...ok, total_sqft: '1200 sqft' }), 'ValidationError', 'INVALID_INPUT', /field 'total_sqft': expected a number, got string '1200 sqft'/, 'total_sqft');
+    expectError(
+      () => bangalore.model.predict({ ...ok, total_sqft: '1200 sqft' }),
+      'ValidationError',
+      'INVALID_INPUT',
+      /field 'total_sqft': expected a number, got string '1200 sqft'/,
+      'total_sqft',
+    );
   });
   it('NaN', () => {
-    expectError(() => bangalore.model.predict({ ...ok, bhk: Number.NaN }), 'ValidationError', 'INVALID_INPUT', /field 'bhk': expected a finite number, got NaN/, 'bhk');
-    expectError(() => bangalore.model.predict({ ...ok, bhk: Number.POSITIVE_INFINITY }), 'ValidationError', 'INVALID_INPUT', /field 'bhk'/, 'bhk');
+    expectError(
+      () => bangalore.model.predict({ ...ok, bhk: Number.NaN }),
+      'ValidationError',
+      'INVALID_INPUT',
+      /field 'bhk': expected a finite number, got NaN/,
+      'bhk',
+    );
+    expectError(
+      () => bangalore.model.predict({ ...ok, bhk: Number.POSITIVE_INFINITY }),
+      'ValidationError',
+      'INVALID_INPUT',
+      /field 'bhk'/,
+      'bhk',
+    );
   });
   it('an unseen category: tolerated by default (the pipeline maps it to other), an error when asked', () => {
     const unseen = { ...ok, location: 'Atlantis' };
     expect(bangalore.model.predict(unseen).value).toBe(bangalore.model.predict({ ...ok, location: 'other' }).value);
     const strict = loadModel(bangalore.bytes, { unseenCategories: 'error' });
     expect(typeof strict.predict(ok).value).toBe('number');
-    expectError(() => strict.predict(unseen), 'ValidationError', 'INVALID_INPUT', /field 'location': unseen category 'Atlantis'; expected one of/, 'location');
+    expectError(
+      () => strict.predict(unseen),
+      'ValidationError',
+      'INVALID_INPUT',
+      /field 'location': unseen category 'Atlantis'; expected one of/,
+      'location',
+    );
   });
   it('a value out of the schema range', async () => {
     const r = await createTrainer({
@@ -168,11 +213,27 @@ describe('Model.predict rejects bad input, naming the field', () => {
       schema: irisSchema,
     }).fit(iris.train);
     const m = loadModel(r.artifact);
-    expectError(() => m.predict({ sepal_length: -1, sepal_width: 3, petal_length: 1, petal_width: 0.2 }), 'ValidationError', 'INVALID_INPUT', /field 'sepal_length': expected a number >= 0, got -1/, 'sepal_length');
+    expectError(
+      () => m.predict({ sepal_length: -1, sepal_width: 3, petal_length: 1, petal_width: 0.2 }),
+      'ValidationError',
+      'INVALID_INPUT',
+      /field 'sepal_length': expected a number >= 0, got -1/,
+      'sepal_length',
+    );
   });
   it('not an object, and a bad row in a batch (named by index)', () => {
-    expectError(() => bangalore.model.predict('hello' as never), 'ValidationError', 'INVALID_INPUT', /expected an object of fields/);
-    expectError(() => bangalore.model.predictBatch([ok, { ...ok, bath: 'x' }]), 'ValidationError', 'INVALID_INPUT', /row 1: field 'bath'/);
+    expectError(
+      () => bangalore.model.predict('hello' as never),
+      'ValidationError',
+      'INVALID_INPUT',
+      /expected an object of fields/,
+    );
+    expectError(
+      () => bangalore.model.predictBatch([ok, { ...ok, bath: 'x' }]),
+      'ValidationError',
+      'INVALID_INPUT',
+      /row 1: field 'bath'/,
+    );
   });
 });
 
@@ -183,14 +244,32 @@ describe('loadModel rejects bad artifacts', () => {
     expectError(() => loadModel(t), 'ArtifactError', 'INTEGRITY', /tampered/);
   });
   it('an artifact whose bytes differ from the sha256 the registry recorded', () => {
-    expectError(() => loadModel(bangalore.bytes, { expectedSha256: 'a'.repeat(64) }), 'ArtifactError', 'INTEGRITY', /expected a{64}/);
+    expectError(
+      () => loadModel(bangalore.bytes, { expectedSha256: 'a'.repeat(64) }),
+      'ArtifactError',
+      'INTEGRITY',
+      /expected a{64}/,
+    );
   });
   it('an artifact of an unknown format version', () => {
     const v7 = encodeContainer(7, { ...bangalore.artifact, formatVersion: 7 });
-    expectError(() => loadModel(v7), 'ArtifactError', 'UNSUPPORTED_VERSION', new RegExp(`version 7 is not supported; this build reads version\\(s\\) ${ARTIFACT_FORMAT_VERSION}`));
+    expectError(
+      () => loadModel(v7),
+      'ArtifactError',
+      'UNSUPPORTED_VERSION',
+      new RegExp(`version 7 is not supported; this build reads version\\(s\\) ${ARTIFACT_FORMAT_VERSION}`),
+    );
   });
   it('an artifact whose learner state is not loadable', () => {
-    const broken = encodeContainer(1, { ...bangalore.artifact, learner: { kind: 'linear', params: {}, state: { coef: [1, 2] } } });
-    expectError(() => loadModel(broken), 'ArtifactError', 'INVALID_ARTIFACT', /learner cannot be loaded: linear: state needs coef/);
+    const broken = encodeContainer(1, {
+      ...bangalore.artifact,
+      learner: { kind: 'linear', params: {}, state: { coef: [1, 2] } },
+    });
+    expectError(
+      () => loadModel(broken),
+      'ArtifactError',
+      'INVALID_ARTIFACT',
+      /learner cannot be loaded: linear: state needs coef/,
+    );
   });
 });

@@ -9,7 +9,15 @@ import {
   type VariantAggregates,
 } from '../src/outcomes/aggregates.js';
 import { parseExperimentAggregates, variantAggregatesSchema } from '../src/outcomes/aggregates-schema.js';
-import { emptyHistogram, histogramCountAbove, histogramMean, histogramQuantile, histogramQuantiles, mergeHistograms, recordLatency } from '../src/outcomes/latency-histogram.js';
+import {
+  emptyHistogram,
+  histogramCountAbove,
+  histogramMean,
+  histogramQuantile,
+  histogramQuantiles,
+  mergeHistograms,
+  recordLatency,
+} from '../src/outcomes/latency-histogram.js';
 import { mulberry32 } from '../src/data/random.js';
 import { isModelshipError } from '../src/errors.js';
 
@@ -17,7 +25,18 @@ function exactQuantile(sorted: number[], q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-function randomEvents(seed: number, n: number): Array<{ latencyMs: number; error: boolean; rating?: number; correct?: boolean; actual?: number; predicted?: number; at: number }> {
+function randomEvents(
+  seed: number,
+  n: number,
+): Array<{
+  latencyMs: number;
+  error: boolean;
+  rating?: number;
+  correct?: boolean;
+  actual?: number;
+  predicted?: number;
+  at: number;
+}> {
   const rng = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => ({
     latencyMs: Math.exp(4 + rng() * 3),
@@ -48,7 +67,13 @@ function recordAll(agg: VariantAggregates, events: ReturnType<typeof randomEvent
 /** Compare with a relative tolerance for floating sums (the order of additions differs). */
 function expectSameAggregates(a: VariantAggregates, b: VariantAggregates): void {
   const round = (x: unknown): unknown =>
-    typeof x === 'number' ? Number(x.toPrecision(12)) : Array.isArray(x) ? x.map(round) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)])) : x;
+    typeof x === 'number'
+      ? Number(x.toPrecision(12))
+      : Array.isArray(x)
+        ? x.map(round)
+        : x && typeof x === 'object'
+          ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, round(v)]))
+          : x;
   expect(round(a)).toEqual(round(b));
 }
 
@@ -67,7 +92,11 @@ describe('latency histogram', () => {
       const exact = exactQuantile(xs, q);
       expect(Math.abs(histogramQuantile(h, q) - exact) / exact).toBeLessThanOrEqual(0.0101);
     }
-    expect(histogramQuantiles(h, [0.5, 0.99, 0.95])).toEqual([histogramQuantile(h, 0.5), histogramQuantile(h, 0.99), histogramQuantile(h, 0.95)]);
+    expect(histogramQuantiles(h, [0.5, 0.99, 0.95])).toEqual([
+      histogramQuantile(h, 0.5),
+      histogramQuantile(h, 0.99),
+      histogramQuantile(h, 0.95),
+    ]);
     expect(histogramMean(h)).toBeCloseTo(xs.reduce((a, b) => a + b, 0) / xs.length, 6);
     expect(histogramQuantile(h, 0)).toBe(xs[0]);
     expect(histogramQuantile(h, 1)).toBe(xs[xs.length - 1]);
@@ -95,7 +124,9 @@ describe('latency histogram', () => {
   });
 
   it('refuses to merge histograms with different schemes', () => {
-    expect(() => mergeHistograms(emptyHistogram(), emptyHistogram({ relativeAccuracy: 0.02 }))).toThrow(/differ in scheme/);
+    expect(() => mergeHistograms(emptyHistogram(), emptyHistogram({ relativeAccuracy: 0.02 }))).toThrow(
+      /differ in scheme/,
+    );
   });
 });
 
@@ -106,8 +137,28 @@ describe('variant aggregates', () => {
     recordPrediction(agg, { latencyMs: 300, error: true, timeout: true, at: 5 });
     recordFeedback(agg, { rating: 4, correct: true, actual: 10, predicted: 12, at: 20 });
     recordFeedback(agg, { rating: 2, correct: false });
-    expect(agg).toMatchObject({ variant: 'candidate', modelVersion: '3', requests: 2, errors: 1, timeouts: 1, fallbacks: 0, firstSeen: 5 });
-    expect(agg.feedback).toMatchObject({ count: 2, ratingCount: 2, ratingSum: 6, ratingSumSq: 20, correctCount: 1, correctTotal: 2, actualCount: 1, errorSum: 2, absErrorSum: 2, sqErrorSum: 4, sqErrorSumSq: 16 });
+    expect(agg).toMatchObject({
+      variant: 'candidate',
+      modelVersion: '3',
+      requests: 2,
+      errors: 1,
+      timeouts: 1,
+      fallbacks: 0,
+      firstSeen: 5,
+    });
+    expect(agg.feedback).toMatchObject({
+      count: 2,
+      ratingCount: 2,
+      ratingSum: 6,
+      ratingSumSq: 20,
+      correctCount: 1,
+      correctTotal: 2,
+      actualCount: 1,
+      errorSum: 2,
+      absErrorSum: 2,
+      sqErrorSum: 4,
+      sqErrorSumSq: 16,
+    });
     expect(agg.latency.count).toBe(2);
     expect(variantAggregatesSchema.safeParse(JSON.parse(JSON.stringify(agg))).success).toBe(true);
   });
@@ -137,12 +188,29 @@ describe('variant aggregates', () => {
     expectSameAggregates(mergeAggregates(x!, y!), mergeAggregates(y!, x!));
     expectSameAggregates(mergeAggregates(mergeAggregates(x!, y!), z!), mergeAggregates(x!, mergeAggregates(y!, z!)));
     expect(x).toEqual(xCopy);
-    expect(() => mergeAggregates(x!, emptyAggregates('other'))).toThrow(/cannot merge aggregates of variant "v" with "other"/);
+    expect(() => mergeAggregates(x!, emptyAggregates('other'))).toThrow(
+      /cannot merge aggregates of variant "v" with "other"/,
+    );
   });
 
   it('merges experiment aggregates from two replicas by variant', () => {
-    const e1: ExperimentAggregates = { schemaVersion: 1, variants: { p: recordAll(emptyAggregates('p'), randomEvents(1, 50)) }, since: 100, until: 200, weights: { p: 80, c: 20 } };
-    const e2: ExperimentAggregates = { schemaVersion: 1, variants: { p: recordAll(emptyAggregates('p'), randomEvents(2, 50)), c: recordAll(emptyAggregates('c'), randomEvents(3, 10)) }, since: 50, until: 150, weights: { p: 80, c: 20 } };
+    const e1: ExperimentAggregates = {
+      schemaVersion: 1,
+      variants: { p: recordAll(emptyAggregates('p'), randomEvents(1, 50)) },
+      since: 100,
+      until: 200,
+      weights: { p: 80, c: 20 },
+    };
+    const e2: ExperimentAggregates = {
+      schemaVersion: 1,
+      variants: {
+        p: recordAll(emptyAggregates('p'), randomEvents(2, 50)),
+        c: recordAll(emptyAggregates('c'), randomEvents(3, 10)),
+      },
+      since: 50,
+      until: 150,
+      weights: { p: 80, c: 20 },
+    };
     const m = mergeExperimentAggregates(e1, e2);
     expect(m.since).toBe(50);
     expect(m.until).toBe(200);

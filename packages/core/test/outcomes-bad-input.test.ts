@@ -1,49 +1,83 @@
 import { describe, expect, it } from 'vitest';
 import { isModelshipError } from '../src/errors.js';
-import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type FeedbackOutcome, type PredictionOutcome, type VariantAggregates } from '../src/outcomes/aggregates.js';
+import {
+  emptyAggregates,
+  recordFeedback,
+  recordPrediction,
+  type ExperimentAggregates,
+  type FeedbackOutcome,
+  type PredictionOutcome,
+  type VariantAggregates,
+} from '../src/outcomes/aggregates.js';
 import { evaluate } from '../src/evaluate/evaluator.js';
 import { emptyHistogram, recordLatency, recordLatencyN } from '../src/outcomes/latency-histogram.js';
 import { expectInvalid } from './expect-error.js';
 
-
 describe('recordPrediction / recordFeedback on bad input', () => {
   it('name a missing aggregate or event instead of crashing, and leave the aggregate untouched', () => {
     const agg = emptyAggregates('candidate');
-    expectInvalid(() => recordPrediction(null as unknown as VariantAggregates, {}), /recordPrediction: agg: expected variant aggregates/);
-    expectInvalid(() => recordPrediction(agg, null as unknown as PredictionOutcome), /recordPrediction: outcome: expected an object/);
-    expectInvalid(() => recordFeedback(agg, null as unknown as FeedbackOutcome), /recordFeedback: feedback: expected an object/);
+    expectInvalid(
+      () => recordPrediction(null as unknown as VariantAggregates, {}),
+      /recordPrediction: agg: expected variant aggregates/,
+    );
+    expectInvalid(
+      () => recordPrediction(agg, null as unknown as PredictionOutcome),
+      /recordPrediction: outcome: expected an object/,
+    );
+    expectInvalid(
+      () => recordFeedback(agg, null as unknown as FeedbackOutcome),
+      /recordFeedback: feedback: expected an object/,
+    );
     expect(agg.requests).toBe(0);
     expect(agg.feedback.count).toBe(0);
   });
 
   it('refuse a latency given as a string (which would turn the sum into text)', () => {
     const agg = emptyAggregates('candidate');
-    expectInvalid(() => recordPrediction(agg, { latencyMs: '5' as unknown as number }), /latencyMs: expected a finite number ≥ 0/);
+    expectInvalid(
+      () => recordPrediction(agg, { latencyMs: '5' as unknown as number }),
+      /latencyMs: expected a finite number ≥ 0/,
+    );
     expect(agg.latency.sum).toBe(0);
     expect(agg.requests).toBe(0);
   });
 
   it('refuse a latency so large its square overflows the running sums', () => {
     const agg = emptyAggregates('candidate');
-    expectInvalid(() => recordPrediction(agg, { latencyMs: 1e300 }), /latencyMs: expected a finite number ≥ 0 and ≤ 1e12/);
+    expectInvalid(
+      () => recordPrediction(agg, { latencyMs: 1e300 }),
+      /latencyMs: expected a finite number ≥ 0 and ≤ 1e12/,
+    );
     expect(Number.isFinite(agg.latency.sumSq)).toBe(true);
   });
 
   it('refuse an event time that is not a finite number', () => {
     const agg = emptyAggregates('candidate');
-    expectInvalid(() => recordPrediction(agg, { at: 'x' as unknown as number }), /recordPrediction: at: expected a finite epoch time in ms, received x/);
-    expectInvalid(() => recordFeedback(agg, { rating: 4, at: Number.NaN }), /recordFeedback: at: expected a finite epoch time in ms, received NaN/);
+    expectInvalid(
+      () => recordPrediction(agg, { at: 'x' as unknown as number }),
+      /recordPrediction: at: expected a finite epoch time in ms, received x/,
+    );
+    expectInvalid(
+      () => recordFeedback(agg, { rating: 4, at: Number.NaN }),
+      /recordFeedback: at: expected a finite epoch time in ms, received NaN/,
+    );
     expect(agg.firstSeen).toBeNull();
   });
 
   it('refuse a correctness flag that is not a boolean instead of counting it as correct', () => {
     const agg = emptyAggregates('candidate');
-    expectInvalid(() => recordFeedback(agg, { correct: 'yes' as unknown as boolean }), /correct: expected a boolean, received yes/);
+    expectInvalid(
+      () => recordFeedback(agg, { correct: 'yes' as unknown as boolean }),
+      /correct: expected a boolean, received yes/,
+    );
     expect(agg.feedback.correctCount).toBe(0);
   });
 
   it('emptyAggregates names a variant that is not a non-empty string', () => {
-    expectInvalid(() => emptyAggregates(null as unknown as string), /emptyAggregates: variant: expected a non-empty string, received null/);
+    expectInvalid(
+      () => emptyAggregates(null as unknown as string),
+      /emptyAggregates: variant: expected a non-empty string, received null/,
+    );
     expectInvalid(() => emptyAggregates(''), /emptyAggregates: variant: expected a non-empty string/);
   });
 });
@@ -51,7 +85,10 @@ describe('recordPrediction / recordFeedback on bad input', () => {
 describe('recordLatencyN on bad counts', () => {
   it('refuses a count that is not a non-negative integer', () => {
     const h = emptyHistogram();
-    expectInvalid(() => recordLatencyN(h, 5, Number.NaN), /recordLatencyN: n: expected a non-negative integer, received NaN/);
+    expectInvalid(
+      () => recordLatencyN(h, 5, Number.NaN),
+      /recordLatencyN: n: expected a non-negative integer, received NaN/,
+    );
     expectInvalid(() => recordLatencyN(h, 5, -3), /received -3/);
     expect(h.count).toBe(0);
     recordLatencyN(h, 5, 0);

@@ -7,7 +7,10 @@ const v1 = { accuracy: 0.96, precision: 0.961, recall: 0.96, f1: 0.96 };
 
 describe('compareOffline (the Iris flow)', () => {
   it('rolls back when any metric drops beyond its tolerance, naming it', () => {
-    const d = compareOffline({ current: v1, candidate: { accuracy: 0.955, precision: 0.958, recall: 0.93, f1: 0.944 } });
+    const d = compareOffline({
+      current: v1,
+      candidate: { accuracy: 0.955, precision: 0.958, recall: 0.93, f1: 0.944 },
+    });
     expect(d.action).toBe('rollback');
     expect(d.reasons.map((r) => r.code)).toEqual(['OFFLINE_WORSE', 'OFFLINE_WORSE']);
     expect(d.reasons[0]!.message).toMatch(/^recall got worse from 0\.9600 to 0\.9300 \(-0\.0300/);
@@ -15,7 +18,10 @@ describe('compareOffline (the Iris flow)', () => {
   });
 
   it('promotes an improvement and a candidate within tolerance; holds the latter when improvement is required', () => {
-    expect(compareOffline({ current: v1, candidate: { accuracy: 0.98, precision: 0.98, recall: 0.98, f1: 0.98 } }).reasons[0]!.code).toBe('OFFLINE_BETTER');
+    expect(
+      compareOffline({ current: v1, candidate: { accuracy: 0.98, precision: 0.98, recall: 0.98, f1: 0.98 } })
+        .reasons[0]!.code,
+    ).toBe('OFFLINE_BETTER');
     const same = { current: v1, candidate: { accuracy: 0.955, precision: 0.961, recall: 0.965, f1: 0.96 } };
     expect(compareOffline(same).action).toBe('promote');
     expect(compareOffline(same).reasons[0]!.code).toBe('OFFLINE_WITHIN_TOLERANCE');
@@ -25,20 +31,35 @@ describe('compareOffline (the Iris flow)', () => {
 
   it('gates regression versions on error metrics, where lower is better', () => {
     const current = { r2: 0.83, rmse: 0.47, mae: 0.31 };
-    const worse = compareOffline({ current, candidate: { r2: 0.8, rmse: 0.52, mae: 0.33 }, metrics: ['r2', 'rmse', 'mae'] });
+    const worse = compareOffline({
+      current,
+      candidate: { r2: 0.8, rmse: 0.52, mae: 0.33 },
+      metrics: ['r2', 'rmse', 'mae'],
+    });
     expect(worse.action).toBe('rollback');
     expect(worse.reasons.map((r) => r.message.split(' ')[0])).toEqual(['r2', 'rmse', 'mae']);
-    const better = compareOffline({ current, candidate: { r2: 0.85, rmse: 0.44, mae: 0.29 }, metrics: ['r2', 'rmse', 'mae'] });
+    const better = compareOffline({
+      current,
+      candidate: { r2: 0.85, rmse: 0.44, mae: 0.29 },
+      metrics: ['r2', 'rmse', 'mae'],
+    });
     expect(better.action).toBe('promote');
     expect(better.reasons.map((r) => r.code)).toEqual(['OFFLINE_BETTER', 'OFFLINE_BETTER', 'OFFLINE_BETTER']);
     // A negative R² is a legal value, and a direction can be given explicitly.
-    const custom = compareOffline({ current: { r2: -0.2, cost: 10 }, candidate: { r2: -0.1, cost: 12 }, metrics: ['r2', 'cost'], directions: { cost: 'minimize' } });
+    const custom = compareOffline({
+      current: { r2: -0.2, cost: 10 },
+      candidate: { r2: -0.1, cost: 12 },
+      metrics: ['r2', 'cost'],
+      directions: { cost: 'minimize' },
+    });
     expect(custom.action).toBe('rollback');
     expect(custom.reasons[0]!.message).toMatch(/^cost got worse from 10\.0000 to 12\.0000/);
   });
 
   it('rejects missing or non-finite metrics with a clear error', () => {
-    expect(() => compareOffline({ current: v1, candidate: { accuracy: 0.9, precision: 0.9, recall: 0.9 } })).toThrow(/metric "f1" is missing from candidate/);
+    expect(() => compareOffline({ current: v1, candidate: { accuracy: 0.9, precision: 0.9, recall: 0.9 } })).toThrow(
+      /metric "f1" is missing from candidate/,
+    );
     let err: unknown;
     try {
       compareOffline({ current: v1, candidate: { ...v1, f1: Number.NaN } });
@@ -62,17 +83,28 @@ describe('planRollout', () => {
     expect(half.requestsToDecision / plan.requestsToDecision).toBeGreaterThan(3);
     expect(half.requestsToDecision / plan.requestsToDecision).toBeLessThan(5);
     // More traffic to the candidate decides sooner.
-    expect(planRollout({ expectedRequestsPerHour: 200, split: 0.5, minimumDetectableEffect: 0.05 }).requestsToDecision).toBeLessThan(plan.requestsToDecision);
+    expect(
+      planRollout({ expectedRequestsPerHour: 200, split: 0.5, minimumDetectableEffect: 0.05 }).requestsToDecision,
+    ).toBeLessThan(plan.requestsToDecision);
   });
 
   it('warns when the decision cannot be reached within the maximum duration', () => {
-    const plan = planRollout({ expectedRequestsPerHour: 5, split: 0.05, minimumDetectableEffect: 0.01, maxDurationMs: 24 * 3_600_000 });
+    const plan = planRollout({
+      expectedRequestsPerHour: 5,
+      split: 0.05,
+      minimumDetectableEffect: 0.01,
+      maxDurationMs: 24 * 3_600_000,
+    });
     expect(plan.reachable).toBe(false);
     expect(plan.warnings[0]).toMatch(/beyond the maximum duration of 24 h/);
   });
 
   it('rejects bad input naming the field', () => {
-    expect(() => planRollout({ expectedRequestsPerHour: -1, split: 0.2, minimumDetectableEffect: 0.05 })).toThrow(/expectedRequestsPerHour/);
-    expect(() => planRollout({ expectedRequestsPerHour: 10, split: 1.2, minimumDetectableEffect: 0.05 })).toThrow(/split/);
+    expect(() => planRollout({ expectedRequestsPerHour: -1, split: 0.2, minimumDetectableEffect: 0.05 })).toThrow(
+      /expectedRequestsPerHour/,
+    );
+    expect(() => planRollout({ expectedRequestsPerHour: 10, split: 1.2, minimumDetectableEffect: 0.05 })).toThrow(
+      /split/,
+    );
   });
 });

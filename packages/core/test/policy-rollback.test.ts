@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type VariantAggregates } from '../src/outcomes/aggregates.js';
+import {
+  emptyAggregates,
+  recordFeedback,
+  recordPrediction,
+  type ExperimentAggregates,
+  type VariantAggregates,
+} from '../src/outcomes/aggregates.js';
 import { evaluate } from '../src/evaluate/evaluator.js';
 import { createRollbackPolicy, recomputeDecision } from '../src/policy/rollback-policy.js';
 import { seedRule } from '../src/evaluate/simulate.js';
@@ -24,7 +30,11 @@ function variant(name: string, stars: number[], latencies: number[], errors = 0,
   return agg;
 }
 
-function experiment(p: VariantAggregates, c: VariantAggregates, weights = { production: 0.8, candidate: 0.2 }): ExperimentAggregates {
+function experiment(
+  p: VariantAggregates,
+  c: VariantAggregates,
+  weights = { production: 0.8, candidate: 0.2 },
+): ExperimentAggregates {
   return { schemaVersion: 1, variants: { production: p, candidate: c }, since: T0, until: T0 + 7 * DAY, weights };
 }
 
@@ -65,7 +75,10 @@ describe('RollbackPolicy: the Bangalore week', () => {
   });
 
   it('promotes the same week when the candidate is clearly better, with the reasons', () => {
-    const agg = experiment(variant('production', [16, 60, 160, 236, 328], [200, 300]), variant('candidate', [0, 2, 12, 50, 136], [150, 250]));
+    const agg = experiment(
+      variant('production', [16, 60, 160, 236, 328], [200, 300]),
+      variant('candidate', [0, 2, 12, 50, 136], [150, 250]),
+    );
     const d = policy.decide(evaluate(agg), { startedAt: T0, now: T0 + 6 * DAY });
     expect(d.action).toBe('promote');
     expect(d.reasons.map((r) => r.code)).toEqual(['COMPOSITE_BETTER']);
@@ -85,20 +98,29 @@ describe('RollbackPolicy: verdicts', () => {
 
   it('rolls back on an error-rate guardrail breach before the minimum duration and sample size', () => {
     const failing = variant('candidate', [0, 0, 0, 8, 8], [250], 6);
-    const d = policy.decide(evaluate(experiment(variant('production', [0, 0, 0, 40, 40], [250]), failing, { production: 80, candidate: 22 })), { startedAt: T0, now: T0 + 60_000 });
+    const d = policy.decide(
+      evaluate(experiment(variant('production', [0, 0, 0, 40, 40], [250]), failing, { production: 80, candidate: 22 })),
+      { startedAt: T0, now: T0 + 60_000 },
+    );
     expect(d.action).toBe('rollback');
     expect(d.reasons.map((r) => r.code)).toEqual(['GUARDRAIL_ERROR_RATE']);
   });
 
   it('rolls back on a sample-ratio mismatch', () => {
-    const d = policy.decide(evaluate(experiment(prod(), variant('candidate', [2, 10, 33, 56, 99], [250], 0, 200))), { startedAt: T0, now: T0 + DAY });
+    const d = policy.decide(evaluate(experiment(prod(), variant('candidate', [2, 10, 33, 56, 99], [250], 0, 200))), {
+      startedAt: T0,
+      now: T0 + DAY,
+    });
     expect(d.action).toBe('rollback');
     expect(d.reasons[0]!.code).toBe('SRM');
     expect(d.reasons[0]!.message).toMatch(/served candidate 400 \/ production 800/);
   });
 
   it('waits for the minimum samples and duration before a composite verdict', () => {
-    const small = experiment(variant('production', [0, 0, 0, 40, 40], [250]), variant('candidate', [10, 10, 0, 0, 0], [250]));
+    const small = experiment(
+      variant('production', [0, 0, 0, 40, 40], [250]),
+      variant('candidate', [10, 10, 0, 0, 0], [250]),
+    );
     const d = policy.decide(evaluate(small), { startedAt: T0, now: T0 + 60_000 });
     expect(d.action).toBe('continue');
     expect(d.reasons.map((r) => r.code)).toEqual(['MIN_SAMPLES', 'MIN_DURATION']);
@@ -110,7 +132,12 @@ describe('RollbackPolicy: verdicts', () => {
     const d = ramping.decide(evaluate(agg), { startedAt: T0, now: T0 + DAY, rampStep: 0 });
     expect(d.action).toBe('ramp');
     expect(d.evidence.nextWeight).toBe(0.5);
-    const cooling = ramping.decide(evaluate(agg), { startedAt: T0, now: T0 + DAY, rampStep: 0, lastDecisionAt: T0 + DAY - 60_000 });
+    const cooling = ramping.decide(evaluate(agg), {
+      startedAt: T0,
+      now: T0 + DAY,
+      rampStep: 0,
+      lastDecisionAt: T0 + DAY - 60_000,
+    });
     expect(cooling.action).toBe('continue');
     expect(cooling.reasons.map((r) => r.code)).toContain('COOLDOWN');
     expect(ramping.decide(evaluate(agg), { startedAt: T0, now: T0 + DAY, rampStep: 2 }).action).toBe('continue');
@@ -134,9 +161,23 @@ describe('RollbackPolicy: verdicts', () => {
 describe('RollbackPolicy: bad input never promotes or rolls back', () => {
   it('a missing variant, zero traffic or one-sided data gives "insufficient data"', () => {
     const ctx = { startedAt: T0, now: T0 + DAY };
-    const missing: ExperimentAggregates = { schemaVersion: 1, variants: { production: variant('production', [0, 0, 0, 100, 100], [250]) }, since: T0, until: T0 };
-    const zero: ExperimentAggregates = { schemaVersion: 1, variants: { production: emptyAggregates('production'), candidate: emptyAggregates('candidate') }, since: T0, until: T0 };
-    const noRatings = experiment(variant('production', [0, 0, 0, 100, 100], [250]), variant('candidate', [], [250], 0, 50), { production: 0.8, candidate: 0.2 });
+    const missing: ExperimentAggregates = {
+      schemaVersion: 1,
+      variants: { production: variant('production', [0, 0, 0, 100, 100], [250]) },
+      since: T0,
+      until: T0,
+    };
+    const zero: ExperimentAggregates = {
+      schemaVersion: 1,
+      variants: { production: emptyAggregates('production'), candidate: emptyAggregates('candidate') },
+      since: T0,
+      until: T0,
+    };
+    const noRatings = experiment(
+      variant('production', [0, 0, 0, 100, 100], [250]),
+      variant('candidate', [], [250], 0, 50),
+      { production: 0.8, candidate: 0.2 },
+    );
     for (const agg of [missing, zero, noRatings]) {
       const d = policy.decide(evaluate(agg), ctx);
       expect(d.action).toBe('continue');
@@ -158,7 +199,13 @@ describe('RollbackPolicy: bad input never promotes or rolls back', () => {
 describe('RollbackPolicy: replay', () => {
   it('the decision record recomputes the same decision, also after a JSON round trip', () => {
     const ramping = createRollbackPolicy({ rampSteps: [0.2, 0.5], minSamples: 50 });
-    for (const agg of [bangaloreWeek(), experiment(variant('production', [16, 60, 160, 236, 328], [250]), variant('candidate', [40, 60, 60, 30, 10], [250]))]) {
+    for (const agg of [
+      bangaloreWeek(),
+      experiment(
+        variant('production', [16, 60, 160, 236, 328], [250]),
+        variant('candidate', [40, 60, 60, 30, 10], [250]),
+      ),
+    ]) {
       const d = ramping.decide(evaluate(agg, { alpha: 0.1 }), { startedAt: T0, now: T0 + DAY, rampStep: 0 });
       const again = recomputeDecision(JSON.parse(JSON.stringify(d.record)));
       expect(again.action).toBe(d.action);

@@ -62,7 +62,11 @@ describe('registry with model artifacts', () => {
     const v1 = await r.register('m', new Uint8Array([1, 1, 1]));
     const v2 = await r.register('m', new Uint8Array([2, 2, 2]));
     await r.setAlias('m', 'staging', 1);
-    expect(await r.resolve('m', ['production', 'staging'])).toMatchObject({ source: 'alias', alias: 'staging', version: v1 });
+    expect(await r.resolve('m', ['production', 'staging'])).toMatchObject({
+      source: 'alias',
+      alias: 'staging',
+      version: v1,
+    });
     await r.setAlias('m', 'production', 2, { force: true });
     expect((await r.resolve('m', ['production', 'staging'])).alias).toBe('production');
     await store.put(registryKeys.blob(v2.sha256), new Uint8Array([9, 9, 9]));
@@ -75,7 +79,9 @@ describe('registry with model artifacts', () => {
     const fb = await r.resolve('m', ['production', 'staging'], { fallback: file });
     expect(fb).toMatchObject({ source: 'fallback', path: file });
     expect([...fb.bytes]).toEqual([7, 7]);
-    const err = await r.resolve('m', ['production'], { fallback: join(dir, 'missing') }).catch((x: unknown) => x as { code: string; message: string });
+    const err = await r
+      .resolve('m', ['production'], { fallback: join(dir, 'missing') })
+      .catch((x: unknown) => x as { code: string; message: string });
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toMatch(/production: .*INTEGRITY|failed verification/);
   });

@@ -58,7 +58,11 @@ describe('registry: bad input is rejected naming the field, and writes nothing',
       [{ actor: '' }, 'actor'],
       [{ expcet: 1 }, 'expcet'],
     ] as const) {
-      for (const call of [() => r.setAlias('m', 'staging', 2, options as never), () => r.deleteAlias('m', 'staging', options as never), () => r.rollback('m', 'staging', options as never)]) {
+      for (const call of [
+        () => r.setAlias('m', 'staging', 2, options as never),
+        () => r.deleteAlias('m', 'staging', options as never),
+        () => r.rollback('m', 'staging', options as never),
+      ]) {
         const err = await caught(call);
         expect(err, JSON.stringify(options)).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
         expect(err.message).toContain(field);
@@ -87,16 +91,43 @@ describe('registry: bad input is rejected naming the field, and writes nothing',
   it('resolve, aliasAt, tagModel, searchVersions', async () => {
     const r = await threeVersions();
     const before = await snapshot(r.store);
-    expect(await caught(() => r.resolve('m', 'production' as never))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('aliases') });
-    expect(await caught(() => r.resolve('m', ['../x']))).toMatchObject({ code: 'INVALID_NAME', message: expect.stringContaining('alias') });
-    expect(await caught(() => r.resolve('m', [], { fallback: 3 as never }))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('fallback') });
-    expect(await caught(() => r.aliasAt('m', 'production', Number.NaN))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('time') });
-    expect(await caught(() => r.aliasAt('m', 'production', 'yesterday' as never))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('time') });
-    expect(await caught(() => r.tagModel('m', 'x' as never))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('tags') });
-    expect(await caught(() => r.tagModel('m', { team: 5 } as never))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('tags') });
+    expect(await caught(() => r.resolve('m', 'production' as never))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('aliases'),
+    });
+    expect(await caught(() => r.resolve('m', ['../x']))).toMatchObject({
+      code: 'INVALID_NAME',
+      message: expect.stringContaining('alias'),
+    });
+    expect(await caught(() => r.resolve('m', [], { fallback: 3 as never }))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('fallback'),
+    });
+    expect(await caught(() => r.aliasAt('m', 'production', Number.NaN))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('time'),
+    });
+    expect(await caught(() => r.aliasAt('m', 'production', 'yesterday' as never))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('time'),
+    });
+    expect(await caught(() => r.tagModel('m', 'x' as never))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('tags'),
+    });
+    expect(await caught(() => r.tagModel('m', { team: 5 } as never))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('tags'),
+    });
     expect(await caught(() => r.tagModel('../m', { a: 'b' }))).toMatchObject({ code: 'INVALID_NAME' });
-    expect(await caught(() => r.searchVersions({ metrics: 'x' } as never))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('query') });
-    expect(await caught(() => r.resolveVersion('m', { v: 1 } as never))).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('ref') });
+    expect(await caught(() => r.searchVersions({ metrics: 'x' } as never))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('query'),
+    });
+    expect(await caught(() => r.resolveVersion('m', { v: 1 } as never))).toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('ref'),
+    });
     expect(await snapshot(r.store)).toEqual(before);
   });
 });
@@ -162,7 +193,10 @@ describe('registry datasets', () => {
     const events: number[] = [];
     a.on('datasetRegistered', (e) => events.push(e.dataset.version));
     b.on('datasetRegistered', (e) => events.push(e.dataset.version));
-    const [x, y] = await Promise.all([a.registerDataset('d', { fingerprint: 'f1', rowCount: 3 }), b.registerDataset('d', { fingerprint: 'f1', rowCount: 3 })]);
+    const [x, y] = await Promise.all([
+      a.registerDataset('d', { fingerprint: 'f1', rowCount: 3 }),
+      b.registerDataset('d', { fingerprint: 'f1', rowCount: 3 }),
+    ]);
     expect(x.version).toBe(y.version);
     expect(events).toEqual([x.version]);
     expect((await a.registerDataset('d', { fingerprint: 'f1', rowCount: 3 })).version).toBe(x.version);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assertSafeKey, createRegistry, MemoryStore, registryNameSchema, rolloutSchema, validateName } from '../src/index.js';
+import {
+  assertSafeKey,
+  createRegistry,
+  MemoryStore,
+  registryNameSchema,
+  rolloutSchema,
+  validateName,
+} from '../src/index.js';
 import { effectiveStack, rollbackTarget, targetAt } from '../src/registry/alias-history.js';
 import type { AliasHistoryEntry } from '../src/registry/records.js';
 
@@ -14,7 +21,8 @@ function thrown(fn: () => unknown): { name: string; code: string; message: strin
 
 describe('registry names and keys', () => {
   it('accepts ordinary names and rejects path tricks, naming the field', () => {
-    for (const ok of ['iris', 'house-prices_v2', 'a.b', 'X1', 'x'.repeat(128)]) expect(registryNameSchema.safeParse(ok).success, ok).toBe(true);
+    for (const ok of ['iris', 'house-prices_v2', 'a.b', 'X1', 'x'.repeat(128)])
+      expect(registryNameSchema.safeParse(ok).success, ok).toBe(true);
     for (const bad of ['../x', 'a/b', '..', '.', '', 'x'.repeat(129), 'a\u0000b', 'a..b', '-x', 'a b', 'é']) {
       const e = thrown(() => validateName(bad, 'alias', 'registry.setAlias'));
       expect(e, JSON.stringify(bad)).toMatchObject({ name: 'RegistryError', code: 'INVALID_NAME' });
@@ -24,7 +32,20 @@ describe('registry names and keys', () => {
 
   it('store keys: safe segments only', () => {
     expect(() => assertSafeKey('models/iris/versions/000000001.json')).not.toThrow();
-    for (const bad of ['', '/a', 'a/', 'a//b', '../a', 'a/../b', 'a/./b', '.tmp', 'a/.lock-x', 'a\\b', 'a\u0000', 'x'.repeat(1025)]) {
+    for (const bad of [
+      '',
+      '/a',
+      'a/',
+      'a//b',
+      '../a',
+      'a/../b',
+      'a/./b',
+      '.tmp',
+      'a/.lock-x',
+      'a\\b',
+      'a\u0000',
+      'x'.repeat(1025),
+    ]) {
       expect(thrown(() => assertSafeKey(bad)).code, JSON.stringify(bad)).toBe('INVALID_NAME');
     }
   });
@@ -34,11 +55,19 @@ describe('rollout schema', () => {
   const base = { production: 1, candidate: 2, weights: { production: 0.8, candidate: 0.2 }, mode: 'split', salt: 's' };
   it('accepts split, shadow and ramp rollouts and a production-only one', () => {
     expect(rolloutSchema.safeParse(base).success).toBe(true);
-    expect(rolloutSchema.safeParse({ production: 3, weights: { production: 1 }, mode: 'split', salt: 's' }).success).toBe(true);
-    expect(rolloutSchema.safeParse({ ...base, mode: 'shadow', weights: { production: 1, candidate: 0 } }).success).toBe(true);
     expect(
-      rolloutSchema.safeParse({ ...base, mode: 'ramp', weights: { production: 0.9, candidate: 0.1 }, ramp: { steps: [0.05, 0.1, 0.2, 0.5], stepIndex: 1, intervalMs: 60_000 } })
-        .success,
+      rolloutSchema.safeParse({ production: 3, weights: { production: 1 }, mode: 'split', salt: 's' }).success,
+    ).toBe(true);
+    expect(rolloutSchema.safeParse({ ...base, mode: 'shadow', weights: { production: 1, candidate: 0 } }).success).toBe(
+      true,
+    );
+    expect(
+      rolloutSchema.safeParse({
+        ...base,
+        mode: 'ramp',
+        weights: { production: 0.9, candidate: 0.1 },
+        ramp: { steps: [0.05, 0.1, 0.2, 0.5], stepIndex: 1, intervalMs: 60_000 },
+      }).success,
     ).toBe(true);
   });
   it('rejects inconsistent rollouts with the path of the bad field', () => {
@@ -56,16 +85,37 @@ describe('rollout schema', () => {
     for (const [value, path] of cases) {
       const r = rolloutSchema.safeParse(value);
       expect(r.success, JSON.stringify(value)).toBe(false);
-      expect(r.error!.issues.map((i) => i.path.join('.')), JSON.stringify(value)).toContain(path);
+      expect(
+        r.error!.issues.map((i) => i.path.join('.')),
+        JSON.stringify(value),
+      ).toContain(path);
     }
   });
 });
 
 describe('alias history', () => {
-  const e = (seq: number, action: AliasHistoryEntry['action'], from: number | null, to: number | null, at: number): AliasHistoryEntry => ({
-    seq, action, from, to, at, actor: 'a', id: String(seq),
+  const e = (
+    seq: number,
+    action: AliasHistoryEntry['action'],
+    from: number | null,
+    to: number | null,
+    at: number,
+  ): AliasHistoryEntry => ({
+    seq,
+    action,
+    from,
+    to,
+    at,
+    actor: 'a',
+    id: String(seq),
   });
-  const h = [e(1, 'set', null, 1, 10), e(2, 'set', 1, 2, 20), e(3, 'set', 2, 3, 30), e(4, 'rollback', 3, 2, 40), e(5, 'set', 2, 4, 50)];
+  const h = [
+    e(1, 'set', null, 1, 10),
+    e(2, 'set', 1, 2, 20),
+    e(3, 'set', 2, 3, 30),
+    e(4, 'rollback', 3, 2, 40),
+    e(5, 'set', 2, 4, 50),
+  ];
   it('answers the target at any time', () => {
     expect([5, 10, 15, 20, 35, 40, 49, 50, 99].map((t) => targetAt(h, t))).toEqual([undefined, 1, 1, 2, 3, 2, 2, 4, 4]);
   });
@@ -80,7 +130,9 @@ describe('createRegistry options and inputs', () => {
   it('rejects bad options naming the field', () => {
     expect(thrown(() => createRegistry({ store: {} as never })).message).toMatch(/store/);
     expect(thrown(() => createRegistry({ store: new MemoryStore(), cacheBytes: -1 })).message).toMatch(/cacheBytes/);
-    expect(thrown(() => createRegistry({ store: new MemoryStore(), protectedAliases: ['../x'] })).code).toBe('INVALID_NAME');
+    expect(thrown(() => createRegistry({ store: new MemoryStore(), protectedAliases: ['../x'] })).code).toBe(
+      'INVALID_NAME',
+    );
   });
   it('rejects bad metadata naming the field and writes nothing', async () => {
     const store = new MemoryStore();

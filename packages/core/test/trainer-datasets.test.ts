@@ -24,7 +24,15 @@ describe('quality on the shared splits (scikit-learn figures from ../shared/peer
     expect(ols.metrics.rmse).toBeCloseTo(0.731, 2);
     // the raw CSV's AveBedrms input may be missing: the schema marks total_bedrooms optional
     const m = loadModel(encodeArtifact(r.artifact));
-    const row = { longitude: -122.23, latitude: 37.88, housing_median_age: 41, total_rooms: 880, population: 322, households: 126, median_income: 8.3252 };
+    const row = {
+      longitude: -122.23,
+      latitude: 37.88,
+      housing_median_age: 41,
+      total_rooms: 880,
+      population: 322,
+      households: 126,
+      median_income: 8.3252,
+    };
     expect(m.predict(row).value).toBeGreaterThan(3);
   });
 

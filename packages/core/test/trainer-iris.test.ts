@@ -30,7 +30,10 @@ const irisOptions = (overrides: Partial<TrainerOptions> = {}): TrainerOptions =>
 
 function expectError(fn: () => unknown, name: string, code: string, message: RegExp): Promise<void> | void {
   const check = (err: unknown) => {
-    expect(isModelshipError(err, name, code), `${(err as Error)?.name} ${(err as { code?: string })?.code}: ${(err as Error)?.message}`).toBe(true);
+    expect(
+      isModelshipError(err, name, code),
+      `${(err as Error)?.name} ${(err as { code?: string })?.code}: ${(err as Error)?.message}`,
+    ).toBe(true);
     expect((err as Error).message).toMatch(message);
   };
   try {
@@ -53,7 +56,14 @@ describe('Trainer on Iris', () => {
     trainer.on('progress', (e) => fractions.push(e.fraction));
     const result = await trainer.fit(iris);
     expect(result.variants.map((v) => v.name)).toEqual(['deep_forest', 'shallow_wide', 'conservative']);
-    expect(events).toEqual(['start:deep_forest', 'done:deep_forest', 'start:shallow_wide', 'done:shallow_wide', 'start:conservative', 'done:conservative']);
+    expect(events).toEqual([
+      'start:deep_forest',
+      'done:deep_forest',
+      'start:shallow_wide',
+      'done:shallow_wide',
+      'start:conservative',
+      'done:conservative',
+    ]);
     expect(fractions.at(-1)).toBe(1);
     for (let i = 1; i < fractions.length; i++) expect(fractions[i]!).toBeGreaterThanOrEqual(fractions[i - 1]!);
     for (const v of result.variants) {
@@ -72,19 +82,27 @@ describe('Trainer on Iris', () => {
     expect(Object.keys(a.schema.columns)).toEqual(['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
     expect(a.params.variant).toBe(result.best);
     expect(a.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(a.dataset).toMatchObject({ name: 'iris', rows: 120, evaluation: { kind: 'holdout', trainRows: 120, testRows: 30 } });
+    expect(a.dataset).toMatchObject({
+      name: 'iris',
+      rows: 120,
+      evaluation: { kind: 'holdout', trainRows: 120, testRows: 30 },
+    });
     expect(a.createdAt).toBe('2026-11-23T12:00:00.000Z');
   });
 
   it('is reproducible: the same seed gives the same metrics and the same artifact bytes', async () => {
     const r1 = await createTrainer(irisOptions()).fit(iris);
     const r2 = await createTrainer(irisOptions()).fit(iris);
-    expect(r2.variants).toEqual(r1.variants.map((v) => ({ ...v, fitSeconds: r2.variants.find((w) => w.name === v.name)!.fitSeconds })));
+    expect(r2.variants).toEqual(
+      r1.variants.map((v) => ({ ...v, fitSeconds: r2.variants.find((w) => w.name === v.name)!.fitSeconds })),
+    );
     expect(Buffer.from(encodeArtifact(r2.artifact)).equals(Buffer.from(encodeArtifact(r1.artifact)))).toBe(true);
   });
 
   it('k-fold evaluates on out-of-fold predictions and refits the best on every row', async () => {
-    const r = await createTrainer(irisOptions({ evaluation: { kind: 'kfold', k: 3 }, variants: { conservative: { learner: 'logistic' } } })).fit(iris);
+    const r = await createTrainer(
+      irisOptions({ evaluation: { kind: 'kfold', k: 3 }, variants: { conservative: { learner: 'logistic' } } }),
+    ).fit(iris);
     expect(r.variants[0]!.metrics.accuracy).toBeGreaterThan(0.9);
     expect(r.artifact.dataset).toMatchObject({ rows: 150, evaluation: { kind: 'kfold', k: 3 } });
     expect(r.artifact.params.refit).toBe(true);
@@ -96,7 +114,10 @@ describe('Trainer on Iris', () => {
       task: 'classification',
       target: 'species',
       features,
-      variants: { weak: { learner: 'logistic', params: { C: 0.001 } }, strong: { learner: 'logistic', params: { C: 10 } } },
+      variants: {
+        weak: { learner: 'logistic', params: { C: 0.001 } },
+        strong: { learner: 'logistic', params: { C: 10 } },
+      },
       evaluation: { kind: 'kfold', k: 5 },
       selectBy: 'logLoss',
     }).fit(iris);
@@ -108,8 +129,13 @@ describe('Trainer on Iris', () => {
 
   it('refits the best variant on every row when asked, and logs to an injected logger', async () => {
     const logged: string[] = [];
-    const logger = { info: (_o: object, msg?: string) => logged.push(msg ?? ''), warn: (_o: object, msg?: string) => logged.push(`warn ${msg}`) };
-    const r = await createTrainer(irisOptions({ refit: true, logger, variants: { conservative: { learner: 'logistic' } } })).fit(iris);
+    const logger = {
+      info: (_o: object, msg?: string) => logged.push(msg ?? ''),
+      warn: (_o: object, msg?: string) => logged.push(`warn ${msg}`),
+    };
+    const r = await createTrainer(
+      irisOptions({ refit: true, logger, variants: { conservative: { learner: 'logistic' } } }),
+    ).fit(iris);
     expect(r.artifact.dataset.rows).toBe(150);
     expect(r.artifact.params.refit).toBe(true);
     expect(logged).toEqual(['variant started', 'variant finished']);
@@ -126,22 +152,57 @@ describe('Trainer on Iris', () => {
 
 describe('Trainer options are validated when the trainer is built', () => {
   it('names the bad field', () => {
-    expectError(() => createTrainer(irisOptions({ evaluation: { kind: 'holdout', testFraction: 1.5 } })), 'ValidationError', 'INVALID_OPTIONS', /evaluation\.testFraction/);
+    expectError(
+      () => createTrainer(irisOptions({ evaluation: { kind: 'holdout', testFraction: 1.5 } })),
+      'ValidationError',
+      'INVALID_OPTIONS',
+      /evaluation\.testFraction/,
+    );
     expectError(() => createTrainer(irisOptions({ variants: {} })), 'ValidationError', 'INVALID_OPTIONS', /variants/);
-    expectError(() => createTrainer({ ...irisOptions(), task: 'clustering' as never }), 'ValidationError', 'INVALID_OPTIONS', /task/);
-    expectError(() => createTrainer(irisOptions({ variants: { x: { learner: 'logistic', params: { C: -1 } } } })), 'ValidationError', 'INVALID_OPTIONS', /variants\.x: .*C/s);
-    expectError(() => createTrainer(irisOptions({ task: 'regression' })), 'ValidationError', 'INVALID_OPTIONS', /target: a class target does not fit task 'regression'/);
+    expectError(
+      () => createTrainer({ ...irisOptions(), task: 'clustering' as never }),
+      'ValidationError',
+      'INVALID_OPTIONS',
+      /task/,
+    );
+    expectError(
+      () => createTrainer(irisOptions({ variants: { x: { learner: 'logistic', params: { C: -1 } } } })),
+      'ValidationError',
+      'INVALID_OPTIONS',
+      /variants\.x: .*C/s,
+    );
+    expectError(
+      () => createTrainer(irisOptions({ task: 'regression' })),
+      'ValidationError',
+      'INVALID_OPTIONS',
+      /target: a class target does not fit task 'regression'/,
+    );
   });
   it('names the known learner kinds for an unknown one', () => {
-    expectError(() => createTrainer(irisOptions({ variants: { x: { learner: 'xgboost' } } })), 'TrainingError', 'UNKNOWN_LEARNER', /variants\.x: unknown learner kind 'xgboost'; known kinds: .*logistic/);
+    expectError(
+      () => createTrainer(irisOptions({ variants: { x: { learner: 'xgboost' } } })),
+      'TrainingError',
+      'UNKNOWN_LEARNER',
+      /variants\.x: unknown learner kind 'xgboost'; known kinds: .*logistic/,
+    );
   });
   it('names a split index that is not a row of the table', async () => {
     const split = { train: Int32Array.of(0, 1, 2), test: Int32Array.of(3, 400) };
-    await expectError(() => createTrainer(irisOptions({ evaluation: { kind: 'holdout', split } })).fit(iris), 'ValidationError', 'INVALID_OPTIONS', /evaluation\.split\.test\[1\] = 400 is not a row of the table \(0…149\)/);
+    await expectError(
+      () => createTrainer(irisOptions({ evaluation: { kind: 'holdout', split } })).fit(iris),
+      'ValidationError',
+      'INVALID_OPTIONS',
+      /evaluation\.split\.test\[1\] = 400 is not a row of the table \(0…149\)/,
+    );
   });
 
   it('names a selectBy metric that is not computed', async () => {
-    await expectError(() => createTrainer(irisOptions({ selectBy: 'r2', variants: { c: { learner: 'logistic' } } })).fit(iris), 'ValidationError', 'INVALID_OPTIONS', /selectBy: metric 'r2' is not computed; available: accuracy/);
+    await expectError(
+      () => createTrainer(irisOptions({ selectBy: 'r2', variants: { c: { learner: 'logistic' } } })).fit(iris),
+      'ValidationError',
+      'INVALID_OPTIONS',
+      /selectBy: metric 'r2' is not computed; available: accuracy/,
+    );
   });
 });
 
@@ -150,26 +211,51 @@ describe('Trainer rejects bad training data with an error naming the problem', (
   const regression = (extra: Partial<TrainerOptions> = {}): TrainerOptions => ({
     task: 'regression',
     target: 'petal_width',
-    features: { features: [{ type: 'numeric', column: 'sepal_length' }, { type: 'numeric', column: 'petal_length' }] },
+    features: {
+      features: [
+        { type: 'numeric', column: 'sepal_length' },
+        { type: 'numeric', column: 'petal_length' },
+      ],
+    },
     variants: { ols: { learner: 'linear' } },
     ...extra,
   });
 
   it('a missing column', async () => {
     const t = Table.fromRows(rows.map(({ petal_length: _p, ...r }) => r));
-    await expectError(() => createTrainer(regression()).fit(t), 'DataError', 'MISSING_COLUMN', /lacks column 'petal_length'; it has: 'sepal_length'/);
+    await expectError(
+      () => createTrainer(regression()).fit(t),
+      'DataError',
+      'MISSING_COLUMN',
+      /lacks column 'petal_length'; it has: 'sepal_length'/,
+    );
   });
 
   it('a non-numeric value in a numeric column', async () => {
     const t = Table.fromRows(rows.map((r, i) => (i === 41 ? { ...r, petal_length: 'four' } : r)));
-    await expectError(() => createTrainer(regression()).fit(t), 'DataError', 'BAD_VALUE', /column 'petal_length' must be numeric but holds text, e\.g\. 'four' at row 42/);
+    await expectError(
+      () => createTrainer(regression()).fit(t),
+      'DataError',
+      'BAD_VALUE',
+      /column 'petal_length' must be numeric but holds text, e\.g\. 'four' at row 42/,
+    );
   });
 
   it('NaN in a numeric column without imputation (and imputation fixes it)', async () => {
     const t = Table.fromRows(rows.map((r, i) => (i === 9 ? { ...r, sepal_length: Number.NaN } : r)));
-    await expectError(() => createTrainer(regression()).fit(t), 'DataError', 'BAD_VALUE', /column 'sepal_length' has a missing value \(NaN\) at row 10; add impute/);
+    await expectError(
+      () => createTrainer(regression()).fit(t),
+      'DataError',
+      'BAD_VALUE',
+      /column 'sepal_length' has a missing value \(NaN\) at row 10; add impute/,
+    );
     const imputed = regression({
-      features: { features: [{ type: 'numeric', column: 'sepal_length', impute: { strategy: 'median' } }, { type: 'numeric', column: 'petal_length' }] },
+      features: {
+        features: [
+          { type: 'numeric', column: 'sepal_length', impute: { strategy: 'median' } },
+          { type: 'numeric', column: 'petal_length' },
+        ],
+      },
     });
     const r = await createTrainer(imputed).fit(t);
     expect(r.variants[0]!.metrics.r2).toBeGreaterThan(0.8);
@@ -178,15 +264,30 @@ describe('Trainer rejects bad training data with an error naming the problem', (
 
   it('NaN in the target', async () => {
     const t = Table.fromRows(rows.map((r, i) => (i === 3 ? { ...r, petal_width: null } : r)));
-    await expectError(() => createTrainer(regression()).fit(t), 'DataError', 'BAD_VALUE', /column 'petal_width' has a missing value \(NaN\) at row 4/);
+    await expectError(
+      () => createTrainer(regression()).fit(t),
+      'DataError',
+      'BAD_VALUE',
+      /column 'petal_width' has a missing value \(NaN\) at row 4/,
+    );
   });
 
   it('an empty file (a header and no rows)', async () => {
     // the CSV reader refuses it outright, naming the header it found…
-    expectError(() => parseCsv('sepal_length,petal_length,petal_width\n'), 'DataError', 'EMPTY', /header .* but no data rows/);
+    expectError(
+      () => parseCsv('sepal_length,petal_length,petal_width\n'),
+      'DataError',
+      'EMPTY',
+      /header .* but no data rows/,
+    );
     expectError(() => parseCsv(''), 'DataError', 'EMPTY', /./);
     // …and a table with no rows built another way is refused by the trainer
-    await expectError(() => createTrainer(regression()).fit(Table.fromRows([])), 'DataError', 'EMPTY', /the training table has no rows/);
+    await expectError(
+      () => createTrainer(regression()).fit(Table.fromRows([])),
+      'DataError',
+      'EMPTY',
+      /the training table has no rows/,
+    );
   });
 
   it('a learner that fails names the variant', async () => {
@@ -210,7 +311,12 @@ describe('Trainer rejects bad training data with an error naming the problem', (
   });
 
   it('a value that is not a Table', async () => {
-    await expectError(() => createTrainer(regression()).fit(null as unknown as Table), 'ValidationError', 'INVALID_INPUT', /Trainer.fit: table: expected a Table \(e\.g\. from readCsv\), got null/);
+    await expectError(
+      () => createTrainer(regression()).fit(null as unknown as Table),
+      'ValidationError',
+      'INVALID_INPUT',
+      /Trainer.fit: table: expected a Table \(e\.g\. from readCsv\), got null/,
+    );
   });
 
   it('more folds than rows', async () => {

@@ -46,7 +46,10 @@ class NumericAccumulator implements Accumulator {
   private s3 = 0;
   private readonly shift: number;
 
-  constructor(profile: NumericFeatureProfile, private readonly storage: StorageOptions) {
+  constructor(
+    profile: NumericFeatureProfile,
+    private readonly storage: StorageOptions,
+  ) {
     this.bins = new BinLookup(profile.edges);
     this.binCounts = new Float64Array(profile.edges.length + 1);
     this.values = new Float64Array(storage.capacity);
@@ -156,7 +159,10 @@ class CategoricalAccumulator implements Accumulator {
   private n = 0;
   private missing = 0;
 
-  constructor(profile: CategoricalFeatureProfile, private readonly storage: StorageOptions) {
+  constructor(
+    profile: CategoricalFeatureProfile,
+    private readonly storage: StorageOptions,
+  ) {
     profile.categories.forEach((c, i) => this.index.set(c, i));
     this.counts = new Float64Array(profile.categories.length);
     this.codes = new Int32Array(storage.mode === 'ring' ? storage.capacity : 0);
@@ -166,7 +172,8 @@ class CategoricalAccumulator implements Accumulator {
     let id = this.newIndex.get(c);
     if (id === undefined) {
       // The overflow bucket gets a slot of its own beyond the limit (so the limit can never recurse).
-      if (c !== OTHER_NEW_CATEGORIES && this.newIndex.size >= MAX_NEW_CATEGORIES) return this.newCode(OTHER_NEW_CATEGORIES);
+      if (c !== OTHER_NEW_CATEGORIES && this.newIndex.size >= MAX_NEW_CATEGORIES)
+        return this.newCode(OTHER_NEW_CATEGORIES);
       const free = this.freeIds.pop();
       if (free !== undefined) {
         id = free;
@@ -232,7 +239,13 @@ class CategoricalAccumulator implements Accumulator {
     this.newNames.forEach((name, i) => {
       if (this.newCounts[i]! > 0) newCategories.push([name, this.newCounts[i]!]);
     });
-    return { type: 'categorical', count: this.n, missing: this.missing, counts: Float64Array.from(this.counts), newCategories };
+    return {
+      type: 'categorical',
+      count: this.n,
+      missing: this.missing,
+      counts: Float64Array.from(this.counts),
+      newCategories,
+    };
   }
 
   reset(): void {
@@ -247,5 +260,7 @@ class CategoricalAccumulator implements Accumulator {
 
 /** Creates the window state of one profiled feature. */
 export function createAccumulator(profile: FeatureProfile, storage: StorageOptions): Accumulator {
-  return profile.type === 'numeric' ? new NumericAccumulator(profile, storage) : new CategoricalAccumulator(profile, storage);
+  return profile.type === 'numeric'
+    ? new NumericAccumulator(profile, storage)
+    : new CategoricalAccumulator(profile, storage);
 }

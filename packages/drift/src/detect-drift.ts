@@ -29,14 +29,22 @@ function rowCount(input: TableInput): number {
  * const report = detectDrift(profile, liveRows, { correction: 'benjamini-hochberg' });
  * if (report.summary.verdict === 'drift') retrain();
  */
-export function detectDrift(profile: ReferenceProfile, input: TableInput, options: DetectDriftOptions = {}): DriftReport {
+export function detectDrift(
+  profile: ReferenceProfile,
+  input: TableInput,
+  options: DetectDriftOptions = {},
+): DriftReport {
   const parsed = evaluationOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new DriftError('INVALID_OPTIONS', `detectDrift: invalid options\n${z.prettifyError(parsed.error)}`, { operation: 'detectDrift' });
+    throw new DriftError('INVALID_OPTIONS', `detectDrift: invalid options\n${z.prettifyError(parsed.error)}`, {
+      operation: 'detectDrift',
+    });
   }
   const prof = parseProfile(profile);
   if (input === null || typeof input !== 'object') {
-    throw new DriftError('INVALID_INPUT', 'detectDrift: input must be an array of rows or an object of columns', { operation: 'detectDrift' });
+    throw new DriftError('INVALID_INPUT', 'detectDrift: input must be an array of rows or an object of columns', {
+      operation: 'detectDrift',
+    });
   }
   const n = rowCount(input);
   const snaps = new Map<string, FeatureSnapshot>();
@@ -57,7 +65,11 @@ export function detectDrift(profile: ReferenceProfile, input: TableInput, option
   } else for (const k of Object.keys(input)) if (!known.has(k)) ignored.add(k);
   let prediction: FeatureSnapshot | undefined;
   if (prof.prediction && options.predictions) {
-    const acc = createAccumulator(prof.prediction, { mode: 'ring', capacity: Math.max(options.predictions.length, 1), random: Math.random });
+    const acc = createAccumulator(prof.prediction, {
+      mode: 'ring',
+      capacity: Math.max(options.predictions.length, 1),
+      random: Math.random,
+    });
     for (let i = 0; i < options.predictions.length; i++) acc.add(options.predictions[i]);
     prediction = acc.snapshot();
   }

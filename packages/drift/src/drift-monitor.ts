@@ -109,7 +109,9 @@ export class DriftMonitor {
     const win = windowSchema.safeParse(options.window ?? { kind: 'count' });
     if (!ev.success || !win.success) {
       const err = !ev.success ? ev.error : (win as { error: z.ZodError }).error;
-      throw new DriftError('INVALID_OPTIONS', `createDriftMonitor: invalid options\n${z.prettifyError(err)}`, { operation: 'createDriftMonitor' });
+      throw new DriftError('INVALID_OPTIONS', `createDriftMonitor: invalid options\n${z.prettifyError(err)}`, {
+        operation: 'createDriftMonitor',
+      });
     }
     this.profile = parseProfile(options.profile);
     this.window = win.data;
@@ -172,7 +174,12 @@ export class DriftMonitor {
       if (this.window.kind === 'count') {
         const w = this.window;
         if (w.mode === 'tumbling' && this.rows >= w.size) this.close();
-        else if (w.mode === 'sliding' && this.rows >= w.size && this.sinceEval >= (w.step ?? Math.max(1, Math.floor(w.size / 10)))) this.close();
+        else if (
+          w.mode === 'sliding' &&
+          this.rows >= w.size &&
+          this.sinceEval >= (w.step ?? Math.max(1, Math.floor(w.size / 10)))
+        )
+          this.close();
       }
     } catch (err) {
       this.logger.error({ err }, 'drift monitor failed to observe a row');
@@ -204,7 +211,9 @@ export class DriftMonitor {
     const w = this.window;
     const rows = w.kind === 'count' && w.mode === 'sliding' ? Math.min(this.rows, w.size) : this.rows;
     const info: WindowInfo =
-      w.kind === 'count' ? { kind: 'count', mode: w.mode, size: w.size, rows, index: this.index } : { kind: 'time', ms: w.ms, rows, index: this.index };
+      w.kind === 'count'
+        ? { kind: 'count', mode: w.mode, size: w.size, rows, index: this.index }
+        : { kind: 'time', ms: w.ms, rows, index: this.index };
     info.start = new Date(this.start).toISOString();
     info.end = new Date(end ?? this.clock()).toISOString();
     return info;
@@ -226,7 +235,12 @@ export class DriftMonitor {
       concept: {
         errors: this.errors,
         pageHinkley: { drifted: this.ph.driftDetected, detections: this.phDetections },
-        adwin: { drifted: this.adwin.driftDetected, detections: this.adwin.detections, width: this.adwin.width, mean: this.adwin.estimation },
+        adwin: {
+          drifted: this.adwin.driftDetected,
+          detections: this.adwin.detections,
+          width: this.adwin.width,
+          mean: this.adwin.estimation,
+        },
       },
     });
   }

@@ -26,8 +26,18 @@ export type DriftTestName =
 
 /** All test names. */
 export const DRIFT_TESTS: readonly DriftTestName[] = [
-  'ks', 'wasserstein', 'psi', 'jensenshannon', 'chisquare', 'ztest', 'kl',
-  'mean-shift', 'std-shift', 'skewness-shift', 'missing-rate', 'new-categories',
+  'ks',
+  'wasserstein',
+  'psi',
+  'jensenshannon',
+  'chisquare',
+  'ztest',
+  'kl',
+  'mean-shift',
+  'std-shift',
+  'skewness-shift',
+  'missing-rate',
+  'new-categories',
 ];
 
 /**
@@ -119,7 +129,13 @@ export function defaultTest(profile: FeatureProfile): DriftTestName {
 /** Whether a test applies to a feature type. */
 export function testApplies(test: DriftTestName, type: 'numeric' | 'categorical'): boolean {
   if (type === 'numeric') return test !== 'chisquare' && test !== 'ztest' && test !== 'new-categories';
-  return test !== 'ks' && test !== 'wasserstein' && test !== 'mean-shift' && test !== 'std-shift' && test !== 'skewness-shift';
+  return (
+    test !== 'ks' &&
+    test !== 'wasserstein' &&
+    test !== 'mean-shift' &&
+    test !== 'std-shift' &&
+    test !== 'skewness-shift'
+  );
 }
 
 function categoricalDistributions(p: CategoricalFeatureProfile, s: CategoricalSnapshot): [Float64Array, Float64Array] {

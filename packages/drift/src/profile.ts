@@ -65,12 +65,12 @@ export type ReferenceProfile = z.infer<typeof referenceProfileSchema>;
 export type TableInput = readonly Record<string, unknown>[] | Readonly<Record<string, ArrayLike<unknown>>>;
 
 const optionsSchema = z.object({
-  features: z.record(z.string(), z.enum(['numeric', 'categorical'])).refine((f) => Object.keys(f).length > 0, 'needs at least one feature'),
+  features: z
+    .record(z.string(), z.enum(['numeric', 'categorical']))
+    .refine((f) => Object.keys(f).length > 0, 'needs at least one feature'),
   bins: z.number().int().min(2).max(100).default(10),
   sampleSize: z.number().int().min(10).max(100_000).default(1000),
-  predictions: z
-    .object({ type: z.enum(['numeric', 'categorical']), values: z.any() })
-    .optional(),
+  predictions: z.object({ type: z.enum(['numeric', 'categorical']), values: z.any() }).optional(),
 });
 
 /** Options of {@link buildProfile}. */
@@ -204,9 +204,16 @@ export function buildProfile(input: TableInput, options: BuildProfileOptions): R
     }
     out[name] = type === 'numeric' ? profileNumeric(col, bins, sampleSize) : profileCategorical(col);
   }
-  const profile: ReferenceProfile = { kind: 'modelship.drift.profile', version: 1, rows: tableLength(input), features: out };
+  const profile: ReferenceProfile = {
+    kind: 'modelship.drift.profile',
+    version: 1,
+    rows: tableLength(input),
+    features: out,
+  };
   const p = options.predictions;
-  if (p) profile.prediction = p.type === 'numeric' ? profileNumeric(p.values, bins, sampleSize) : profileCategorical(p.values);
+  if (p)
+    profile.prediction =
+      p.type === 'numeric' ? profileNumeric(p.values, bins, sampleSize) : profileCategorical(p.values);
   return profile;
 }
 
@@ -214,20 +221,32 @@ export function buildProfile(input: TableInput, options: BuildProfileOptions): R
 export function parseProfile(serial: Serial | unknown): ReferenceProfile {
   const res = referenceProfileSchema.safeParse(serial);
   if (!res.success) {
-    throw new DriftError('INVALID_PROFILE', `parseProfile: not a drift reference profile\n${z.prettifyError(res.error)}`, {
-      operation: 'parseProfile',
-    });
+    throw new DriftError(
+      'INVALID_PROFILE',
+      `parseProfile: not a drift reference profile\n${z.prettifyError(res.error)}`,
+      {
+        operation: 'parseProfile',
+      },
+    );
   }
   for (const [name, f] of Object.entries(res.data.features)) {
     if (f.type === 'numeric' && f.binProportions.length !== f.edges.length + 1 && f.count > 0) {
-      throw new DriftError('INVALID_PROFILE', `parseProfile: feature "${name}" has ${f.edges.length} edges but ${f.binProportions.length} bins`, {
-        operation: 'parseProfile',
-      });
+      throw new DriftError(
+        'INVALID_PROFILE',
+        `parseProfile: feature "${name}" has ${f.edges.length} edges but ${f.binProportions.length} bins`,
+        {
+          operation: 'parseProfile',
+        },
+      );
     }
     if (f.type === 'categorical' && f.categories.length !== f.proportions.length) {
-      throw new DriftError('INVALID_PROFILE', `parseProfile: feature "${name}" has ${f.categories.length} categories but ${f.proportions.length} proportions`, {
-        operation: 'parseProfile',
-      });
+      throw new DriftError(
+        'INVALID_PROFILE',
+        `parseProfile: feature "${name}" has ${f.categories.length} categories but ${f.proportions.length} proportions`,
+        {
+          operation: 'parseProfile',
+        },
+      );
     }
   }
   return res.data;

@@ -5,11 +5,17 @@ const fmt = (x: number | null | undefined): string =>
   x === null || x === undefined ? '—' : Math.abs(x) >= 1e-3 || x === 0 ? x.toPrecision(4) : x.toExponential(2);
 
 function line(f: FeatureDriftResult): string {
-  const p = f.pValue === undefined ? '' : ` p=${fmt(f.pValueAdjusted ?? f.pValue)}${f.pValueAdjusted !== undefined ? ' (adj.)' : ''}`;
+  const p =
+    f.pValue === undefined
+      ? ''
+      : ` p=${fmt(f.pValueAdjusted ?? f.pValue)}${f.pValueAdjusted !== undefined ? ' (adj.)' : ''}`;
   const rule = f.pValue === undefined ? `≥ ${f.threshold}` : `p < ${f.threshold}`;
   const state = f.status !== 'ok' ? 'insufficient data' : f.drifted ? `DRIFT (${f.severity})` : 'ok';
   const extra = f.newCategories?.length ? `  new: ${f.newCategories.map(([c, n]) => `${c}×${n}`).join(', ')}` : '';
-  const checks = f.checks?.filter((c) => c.drifted).map((c) => `${c.test}=${fmt(c.statistic)}`).join(', ');
+  const checks = f.checks
+    ?.filter((c) => c.drifted)
+    .map((c) => `${c.test}=${fmt(c.statistic)}`)
+    .join(', ');
   return `  ${f.feature.padEnd(20)} ${f.test.padEnd(14)} stat=${fmt(f.statistic)}${p}  [${rule}]  ${state}${extra}${checks ? `  checks: ${checks}` : ''}`;
 }
 

@@ -148,7 +148,8 @@ export interface DriftReport {
   };
 }
 
-const finiteOrNull = (x: number | undefined): number | null => (x === undefined || !Number.isFinite(x) ? (x === Infinity ? Number.MAX_VALUE : null) : x);
+const finiteOrNull = (x: number | undefined): number | null =>
+  x === undefined || !Number.isFinite(x) ? (x === Infinity ? Number.MAX_VALUE : null) : x;
 
 function choice(c: DriftTestName | TestChoice): Required<TestChoice> {
   const t = typeof c === 'string' ? { test: c } : c;
@@ -158,7 +159,7 @@ function choice(c: DriftTestName | TestChoice): Required<TestChoice> {
 function runEntry(c: Required<TestChoice>, profile: FeatureProfile, snap: FeatureSnapshot): TestResultEntry {
   const out = runTest(c.test, profile, snap);
   const isP = P_VALUE_TESTS.has(c.test);
-  const value = isP ? out.pValue ?? Number.NaN : out.statistic;
+  const value = isP ? (out.pValue ?? Number.NaN) : out.statistic;
   const drifted = isP ? value < c.threshold : value >= c.threshold;
   const entry: TestResultEntry = {
     test: c.test,
@@ -195,7 +196,15 @@ export function evaluateFeature(
   let checks = (options.checks ?? []).map(choice).filter((x) => testApplies(x.test, profile.type));
   let res: FeatureDriftResult;
   if (snap.count < minSamples || profile.count === 0) {
-    res = { ...base, test: c.test, statistic: null, threshold: c.threshold, drifted: false, severity: 'none', status: 'insufficient-data' };
+    res = {
+      ...base,
+      test: c.test,
+      statistic: null,
+      threshold: c.threshold,
+      drifted: false,
+      severity: 'none',
+      status: 'insufficient-data',
+    };
     // The missing rate is still measured on an all-missing window.
     checks = total >= minSamples ? checks.filter((x) => x.test === 'missing-rate') : [];
   } else res = { ...base, ...runEntry(c, profile, snap), status: 'ok' };
@@ -204,9 +213,14 @@ export function evaluateFeature(
 }
 
 /** Applies a multiple-testing correction to the p-value results in place. */
-export function applyCorrection(results: FeatureDriftResult[], method: 'none' | 'bonferroni' | 'benjamini-hochberg'): void {
+export function applyCorrection(
+  results: FeatureDriftResult[],
+  method: 'none' | 'bonferroni' | 'benjamini-hochberg',
+): void {
   if (method === 'none') return;
-  const tested = results.filter((r) => r.status === 'ok' && P_VALUE_TESTS.has(r.test) && typeof r.pValue === 'number' && !Number.isNaN(r.pValue));
+  const tested = results.filter(
+    (r) => r.status === 'ok' && P_VALUE_TESTS.has(r.test) && typeof r.pValue === 'number' && !Number.isNaN(r.pValue),
+  );
   const m = tested.length;
   if (m === 0) return;
   if (method === 'bonferroni') {

@@ -62,9 +62,15 @@ describe('bad input on the streaming path never throws', () => {
   });
 
   it('treats a profiled feature absent from the rows as missing, and non-object rows as all-missing', () => {
-    const m = createDriftMonitor({ profile, window: { kind: 'count', size: 200 }, minSamples: 50, checks: ['missing-rate'] });
+    const m = createDriftMonitor({
+      profile,
+      window: { kind: 'count', size: 200 },
+      minSamples: 50,
+      checks: ['missing-rate'],
+    });
     const rows = makeRows(rand, 200);
-    for (let i = 0; i < 200; i++) m.observe(i % 2 ? ({ c: rows[i]!.c } as Record<string, unknown>) : (null as unknown as Record<string, unknown>));
+    for (let i = 0; i < 200; i++)
+      m.observe(i % 2 ? ({ c: rows[i]!.c } as Record<string, unknown>) : (null as unknown as Record<string, unknown>));
     const r = m.lastReport!;
     const fx = r.features.find((f) => f.feature === 'x')!;
     expect(fx.status).toBe('insufficient-data');
@@ -86,7 +92,12 @@ describe('bad input on the streaming path never throws', () => {
 
   it('keeps going when a listener throws, and logs it', () => {
     const errors: unknown[] = [];
-    const m = createDriftMonitor({ profile, window: { kind: 'count', size: 100 }, minSamples: 50, logger: { error: (o) => errors.push(o), warn() {} } });
+    const m = createDriftMonitor({
+      profile,
+      window: { kind: 'count', size: 100 },
+      minSamples: 50,
+      logger: { error: (o) => errors.push(o), warn() {} },
+    });
     let closed = 0;
     m.on('windowClosed', () => {
       throw new Error('listener bug');
@@ -116,9 +127,13 @@ describe('the non-streaming API validates its options', () => {
 
   it('throws DriftError for a column absent from the input and for a corrupt profile', () => {
     expect(() => buildProfile({ y: [1, 2] }, { features: { x: 'numeric' } })).toThrow(/column "x"/);
-    expect(() => parseProfile({ kind: 'something else' })).toThrow(expect.objectContaining({ name: 'DriftError', code: 'INVALID_PROFILE' }));
+    expect(() => parseProfile({ kind: 'something else' })).toThrow(
+      expect.objectContaining({ name: 'DriftError', code: 'INVALID_PROFILE' }),
+    );
     expect(() => createDriftMonitor({ profile, window: { kind: 'count', size: 0 } })).toThrow(/size/);
-    expect(() => createDriftMonitor({ profile: { nope: 1 } })).toThrow(expect.objectContaining({ code: 'INVALID_PROFILE' }));
+    expect(() => createDriftMonitor({ profile: { nope: 1 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_PROFILE' }),
+    );
   });
 
   it('returns insufficient data for an empty batch', () => {

@@ -10,7 +10,13 @@ describe('fast paths agree with the plain ones', () => {
     for (const edges of [[-1.2, -0.5, 0, 0.5, 1.2], [0, 0, 0, 1, 1e-300, 2], [1, 1, 1], [5], [-3, 1e6]]) {
       edges.sort((a, b) => a - b);
       const lookup = new BinLookup(edges);
-      const probes = [...normals(rand, 5000, 0, 2), ...edges, ...edges.map((e) => e + 1e-12), ...edges.map((e) => e - 1e-12), ...edges.map((e) => e * (1 - 1e-16))];
+      const probes = [
+        ...normals(rand, 5000, 0, 2),
+        ...edges,
+        ...edges.map((e) => e + 1e-12),
+        ...edges.map((e) => e - 1e-12),
+        ...edges.map((e) => e * (1 - 1e-16)),
+      ];
       for (const x of probes) expect(lookup.bin(x)).toBe(binIndex(edges, x));
     }
   });
@@ -27,7 +33,9 @@ describe('fast paths agree with the plain ones', () => {
     xs[7] = -5e-324;
     for (let i = 100; i < 200; i++) xs[i] = 1.5 + i * Number.EPSILON; // long run sharing a high word
     const s = sortFinite(xs);
-    const ref = Float64Array.from(xs).sort().subarray(0, xs.length - 1);
+    const ref = Float64Array.from(xs)
+      .sort()
+      .subarray(0, xs.length - 1);
     expect(s.length).toBe(ref.length);
     expect(Array.from(s)).toEqual(Array.from(ref));
   });

@@ -17,7 +17,10 @@ const dataDir = process.env.MODELSHIP_DATA_DIR;
 type Row = Record<string, number | string | null>;
 
 function californiaRows(dir: string): Row[] {
-  const raw = parse(readFileSync(join(dir, 'california_housing.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+  const raw = parse(readFileSync(join(dir, 'california_housing.csv'), 'utf8'), { columns: true }) as Record<
+    string,
+    string
+  >[];
   const num = (s: string | undefined): number | null => (s === undefined || s === '' ? null : Number(s));
   return raw.map((r) => {
     const hh = num(r.households)!;
@@ -59,16 +62,28 @@ describe('California Housing: training rows as reference, test rows as the live 
 
   beforeAll(() => {
     if (!dataDir || !existsSync(join(dataDir, 'california_housing.csv'))) {
-      throw new Error(`MODELSHIP_DATA_DIR is not set or has no california_housing.csv (got ${dataDir ?? 'unset'}): this test needs the shared data`);
+      throw new Error(
+        `MODELSHIP_DATA_DIR is not set or has no california_housing.csv (got ${dataDir ?? 'unset'}): this test needs the shared data`,
+      );
     }
     const rows = californiaRows(dataDir);
-    const split = JSON.parse(readFileSync(join(dataDir, 'splits', 'california_housing.json'), 'utf8')) as { train: number[]; test: number[] };
+    const split = JSON.parse(readFileSync(join(dataDir, 'splits', 'california_housing.json'), 'utf8')) as {
+      train: number[];
+      test: number[];
+    };
     const train = split.train.map((i) => rows[i]!);
     test = split.test.map((i) => rows[i]!);
     profile = buildProfile(train, {
       features: {
-        MedInc: 'numeric', HouseAge: 'numeric', AveRooms: 'numeric', AveBedrms: 'numeric', Population: 'numeric',
-        AveOccup: 'numeric', Latitude: 'numeric', Longitude: 'numeric', ocean_proximity: 'categorical',
+        MedInc: 'numeric',
+        HouseAge: 'numeric',
+        AveRooms: 'numeric',
+        AveBedrms: 'numeric',
+        Population: 'numeric',
+        AveOccup: 'numeric',
+        Latitude: 'numeric',
+        Longitude: 'numeric',
+        ocean_proximity: 'categorical',
       },
     });
   });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { isModelshipError } from '@modelship/core';
-import { Adwin, applyCorrection, buildProfile, createDriftMonitor, PageHinkley, sortFinite, type FeatureDriftResult } from '../src/index.js';
+import {
+  Adwin,
+  applyCorrection,
+  buildProfile,
+  createDriftMonitor,
+  PageHinkley,
+  sortFinite,
+  type FeatureDriftResult,
+} from '../src/index.js';
 import { radixSort } from '../src/stats/sort.js';
 import { mulberry32 } from './helpers.js';
 
@@ -9,7 +17,21 @@ describe('sortFinite / radixSort against Float64Array.prototype.sort', () => {
     const rand = mulberry32(99);
     const bits = new Float64Array(1);
     const words = new Uint32Array(bits.buffer);
-    const specials = [0, -0, Number.NaN, Infinity, -Infinity, 5e-324, -5e-324, 2.2250738585072014e-308, -2.2250738585072014e-308, 1, -1, Number.MAX_VALUE, -Number.MAX_VALUE];
+    const specials = [
+      0,
+      -0,
+      Number.NaN,
+      Infinity,
+      -Infinity,
+      5e-324,
+      -5e-324,
+      2.2250738585072014e-308,
+      -2.2250738585072014e-308,
+      1,
+      -1,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+    ];
     for (let t = 0; t < 120; t++) {
       const n = [0, 1, 2, 3, 17, 4095, 4096, 4097, 6000, 20_000][t % 10]!;
       const kind = Math.floor(t / 10) % 4;
@@ -20,20 +42,27 @@ describe('sortFinite / radixSort against Float64Array.prototype.sort', () => {
           words[1] = rand() * 2 ** 32; // any double, NaN payloads included
           xs[i] = bits[0]!;
         } else if (kind === 1) xs[i] = specials[Math.floor(rand() * specials.length)]!;
-        else if (kind === 2) xs[i] = Math.round(rand() * 6) - 3; // heavy duplicates
+        else if (kind === 2)
+          xs[i] = Math.round(rand() * 6) - 3; // heavy duplicates
         else {
           words[0] = rand() * 2 ** 32;
           words[1] = (rand() < 0.5 ? 0 : 0x80000000) | Math.floor(rand() * 3); // subnormals sharing high words
           xs[i] = bits[0]!;
         }
       }
-      const ref = xs.slice().sort().filter((x) => !Number.isNaN(x));
+      const ref = xs
+        .slice()
+        .sort()
+        .filter((x) => !Number.isNaN(x));
       const got = sortFinite(xs);
       expect(got.length, `case ${t}`).toBe(ref.length);
-      for (let i = 0; i < ref.length; i++) if (!Object.is(got[i], ref[i])) expect.unreachable(`case ${t} (n=${n}, kind=${kind}) differs at ${i}: ${got[i]} vs ${ref[i]}`);
+      for (let i = 0; i < ref.length; i++)
+        if (!Object.is(got[i], ref[i]))
+          expect.unreachable(`case ${t} (n=${n}, kind=${kind}) differs at ${i}: ${got[i]} vs ${ref[i]}`);
       const inPlace = ref.slice().reverse();
       radixSort(inPlace);
-      for (let i = 0; i < ref.length; i++) if (!Object.is(inPlace[i], ref[i])) expect.unreachable(`radixSort case ${t} differs at ${i}`);
+      for (let i = 0; i < ref.length; i++)
+        if (!Object.is(inPlace[i], ref[i])) expect.unreachable(`radixSort case ${t} differs at ${i}`);
     }
   });
 });
@@ -43,7 +72,11 @@ describe('unseen categories in the streaming path', () => {
 
   it('keeps counting past 1,000 distinct unseen categories (the overflow bucket) without an error', () => {
     const errors: unknown[] = [];
-    const m = createDriftMonitor({ profile, window: { kind: 'count', size: 5000 }, logger: { error: (o) => errors.push(o), warn() {} } });
+    const m = createDriftMonitor({
+      profile,
+      window: { kind: 'count', size: 5000 },
+      logger: { error: (o) => errors.push(o), warn() {} },
+    });
     for (let i = 0; i < 1500; i++) m.observe({ c: `new-${i}` });
     expect(errors).toEqual([]);
     const r = m.report();
@@ -52,7 +85,11 @@ describe('unseen categories in the streaming path', () => {
 
   it('frees the slots of unseen categories that left a sliding window, so later ones are still named', () => {
     const errors: unknown[] = [];
-    const m = createDriftMonitor({ profile, window: { kind: 'count', size: 100, mode: 'sliding', step: 100 }, logger: { error: (o) => errors.push(o), warn() {} } });
+    const m = createDriftMonitor({
+      profile,
+      window: { kind: 'count', size: 100, mode: 'sliding', step: 100 },
+      logger: { error: (o) => errors.push(o), warn() {} },
+    });
     for (let i = 0; i < 3000; i++) m.observe({ c: `gone-${i}` });
     for (let i = 0; i < 100; i++) m.observe({ c: 'fresh' });
     expect(errors).toEqual([]);
@@ -85,7 +122,15 @@ describe('concept detector and correction options', () => {
 
   it('leaves a NaN p-value out of Benjamini–Hochberg instead of scrambling the order of the others', () => {
     const mk = (feature: string, pValue: number): FeatureDriftResult =>
-      ({ feature, status: 'ok', test: 'ks', pValue, threshold: 0.05, drifted: false, severity: 'none' }) as unknown as FeatureDriftResult;
+      ({
+        feature,
+        status: 'ok',
+        test: 'ks',
+        pValue,
+        threshold: 0.05,
+        drifted: false,
+        severity: 'none',
+      }) as unknown as FeatureDriftResult;
     const rs = [mk('a', 0.04), mk('b', Number.NaN), mk('c', 0.01), mk('d', 0.03)];
     applyCorrection(rs, 'benjamini-hochberg');
     // m = 3 valid p-values: 0.01·3/1 = 0.03, 0.03·3/2 = 0.045, 0.04·3/3 = 0.04 → step-up min: 0.03, 0.04, 0.04.
@@ -94,7 +139,9 @@ describe('concept detector and correction options', () => {
     expect(rs[0]!.pValueAdjusted).toBeCloseTo(0.04, 12);
     expect(rs[1]!.pValueAdjusted).toBeUndefined();
     applyCorrection((rs.forEach((r) => delete (r as { pValueAdjusted?: number }).pValueAdjusted), rs), 'bonferroni');
-    expect(rs.map((r) => r.pValueAdjusted)).toEqual([0.12, undefined, 0.03, 0.09].map((x) => (x === undefined ? x : expect.closeTo(x, 12))));
+    expect(rs.map((r) => r.pValueAdjusted)).toEqual(
+      [0.12, undefined, 0.03, 0.09].map((x) => (x === undefined ? x : expect.closeTo(x, 12))),
+    );
   });
 });
 
@@ -111,18 +158,39 @@ describe('window boundaries', () => {
     m.observe({ x: 2 }); // last ms of the first window
     now = 11_000;
     m.observe({ x: 3 }); // first ms of the second window
-    expect(reports).toEqual([{ kind: 'time', ms: 1000, rows: 2, index: 0, start: new Date(10_000).toISOString(), end: new Date(11_000).toISOString() }]);
+    expect(reports).toEqual([
+      {
+        kind: 'time',
+        ms: 1000,
+        rows: 2,
+        index: 0,
+        start: new Date(10_000).toISOString(),
+        end: new Date(11_000).toISOString(),
+      },
+    ]);
     now = 15_500; // three empty windows pass
     m.observe({ x: 4 });
     expect(reports).toHaveLength(2);
-    expect(reports[1]).toMatchObject({ rows: 1, start: new Date(11_000).toISOString(), end: new Date(12_000).toISOString() });
+    expect(reports[1]).toMatchObject({
+      rows: 1,
+      start: new Date(11_000).toISOString(),
+      end: new Date(12_000).toISOString(),
+    });
     now = 16_000;
     m.tick();
-    expect(reports[2]).toMatchObject({ rows: 1, start: new Date(15_000).toISOString(), end: new Date(16_000).toISOString() });
+    expect(reports[2]).toMatchObject({
+      rows: 1,
+      start: new Date(15_000).toISOString(),
+      end: new Date(16_000).toISOString(),
+    });
   });
 
   it('a sliding count window first reports at `size` rows, then every `step` rows, over exactly the last `size` rows', () => {
-    const m = createDriftMonitor({ profile, window: { kind: 'count', size: 10, mode: 'sliding', step: 3 }, minSamples: 1 });
+    const m = createDriftMonitor({
+      profile,
+      window: { kind: 'count', size: 10, mode: 'sliding', step: 3 },
+      minSamples: 1,
+    });
     const at: number[] = [];
     const counts: number[] = [];
     let row = 0;
@@ -133,7 +201,8 @@ describe('window boundaries', () => {
     for (row = 1; row <= 20; row++) m.observe({ x: row % 4 === 0 ? null : row });
     expect(at).toEqual([10, 13, 16, 19]);
     // Rows 1–10, 4–13, 7–16, 10–19 with every fourth missing.
-    const present = (from: number, to: number): number => Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((r) => r % 4 !== 0).length;
+    const present = (from: number, to: number): number =>
+      Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((r) => r % 4 !== 0).length;
     expect(counts).toEqual([present(1, 10), present(4, 13), present(7, 16), present(10, 19)]);
   });
 });

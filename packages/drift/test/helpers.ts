@@ -15,7 +15,12 @@ export function normals(rand: () => number, n: number, mean = 0, sd = 1): number
 }
 
 /** Rows of a numeric feature x and a categorical feature c. */
-export function makeRows(rand: () => number, n: number, shift = 0, cats = ['a', 'b', 'c', 'd']): { x: number; c: string }[] {
+export function makeRows(
+  rand: () => number,
+  n: number,
+  shift = 0,
+  cats = ['a', 'b', 'c', 'd'],
+): { x: number; c: string }[] {
   const xs = normals(rand, n, shift, 1);
   return xs.map((x) => ({ x, c: cats[Math.floor(rand() * cats.length)]! }));
 }

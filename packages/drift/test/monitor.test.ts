@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildProfile, createDriftMonitor, detectDrift, ksTwoSample, parseProfile, profileToJSON, renderDriftReport, wasserstein, type DriftReport } from '../src/index.js';
+import {
+  buildProfile,
+  createDriftMonitor,
+  detectDrift,
+  ksTwoSample,
+  parseProfile,
+  profileToJSON,
+  renderDriftReport,
+  wasserstein,
+  type DriftReport,
+} from '../src/index.js';
 import { makeRows, mulberry32, normals } from './helpers.js';
 
 const rand = mulberry32(5);
@@ -43,16 +53,27 @@ describe('default tests follow Evidently’s rule', () => {
     const ref = makeRows(mulberry32(21), 700);
     const prof = buildProfile(ref, { features: { x: 'numeric' } });
     const live = makeRows(mulberry32(22), 400, 0.2);
-    const raw = ksTwoSample(ref.map((r) => r.x), live.map((r) => r.x));
+    const raw = ksTwoSample(
+      ref.map((r) => r.x),
+      live.map((r) => r.x),
+    );
     const r = detectDrift(prof, live);
     expect(r.features[0]).toMatchObject({ test: 'ks', statistic: raw.statistic, pValue: raw.pValue });
     const w = detectDrift(prof, live, { tests: { x: 'wasserstein' } }).features[0]!.statistic!;
     const std = (prof.features.x as { std: number }).std;
-    expect(w).toBeCloseTo(wasserstein(ref.map((q) => q.x), live.map((q) => q.x)) / std, 12);
+    expect(w).toBeCloseTo(
+      wasserstein(
+        ref.map((q) => q.x),
+        live.map((q) => q.x),
+      ) / std,
+      12,
+    );
   });
 
   it('lets a feature override its test and threshold', () => {
-    const r = detectDrift(large, makeRows(rand, 1000, 0.3), { tests: { x: { test: 'psi', threshold: 0.05 }, c: 'chisquare' } });
+    const r = detectDrift(large, makeRows(rand, 1000, 0.3), {
+      tests: { x: { test: 'psi', threshold: 0.05 }, c: 'chisquare' },
+    });
     expect(r.features[0]).toMatchObject({ test: 'psi', threshold: 0.05, drifted: true });
     expect(r.features[1]!.test).toBe('chisquare');
   });
@@ -60,7 +81,9 @@ describe('default tests follow Evidently’s rule', () => {
   it('detects a shift and not its absence, and reports extra checks', () => {
     const none = detectDrift(small, makeRows(rand, 1000));
     expect(none.summary.verdict).toBe('no-drift');
-    const shifted = detectDrift(small, makeRows(rand, 1000, 0.5, ['a', 'a', 'b', 'c']), { checks: ['mean-shift', 'psi', 'new-categories'] });
+    const shifted = detectDrift(small, makeRows(rand, 1000, 0.5, ['a', 'a', 'b', 'c']), {
+      checks: ['mean-shift', 'psi', 'new-categories'],
+    });
     expect(shifted.summary).toMatchObject({ verdict: 'drift', datasetDrift: true, drifted: 2, shareDrifted: 1 });
     expect(shifted.features[0]!.severity).toBe('high');
     expect(shifted.features[0]!.checks?.map((c) => c.test)).toEqual(['mean-shift', 'psi']);
@@ -113,7 +136,12 @@ describe('streaming windows', () => {
 
   it('time windows close by the injected clock', () => {
     let now = 1_000_000;
-    const m = createDriftMonitor({ profile: large, window: { kind: 'time', ms: 60_000 }, clock: () => now, random: mulberry32(1) });
+    const m = createDriftMonitor({
+      profile: large,
+      window: { kind: 'time', ms: 60_000 },
+      clock: () => now,
+      random: mulberry32(1),
+    });
     const reports: DriftReport[] = [];
     m.on('windowClosed', (r) => reports.push(r));
     for (const r of makeRows(rand, 300)) {
@@ -130,8 +158,14 @@ describe('streaming windows', () => {
   });
 
   it('time windows keep exact counts and moments beyond the reservoir sample', () => {
-    let now = 0;
-    const m = createDriftMonitor({ profile: large, window: { kind: 'time', ms: 1000, maxSample: 100 }, clock: () => now, random: mulberry32(3), checks: ['mean-shift'] });
+    const now = 0;
+    const m = createDriftMonitor({
+      profile: large,
+      window: { kind: 'time', ms: 1000, maxSample: 100 },
+      clock: () => now,
+      random: mulberry32(3),
+      checks: ['mean-shift'],
+    });
     const rows = makeRows(rand, 5000, 0.5);
     for (const r of rows) m.observe(r);
     const rep = m.report();

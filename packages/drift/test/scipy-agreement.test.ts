@@ -17,7 +17,8 @@ function expectRel(actual: number, expected: number, tol: number): void {
 
 describe('agreement with scipy/numpy', () => {
   it.each(fx.ks.map((c: any) => [c.name, c]))('KS statistic and p-value: %s', (_n, c: any) => {
-    const a = typeof c.a === 'string' ? fx.ksShared.BIG.slice(0, Number(c.a.split(':')[1] ?? fx.ksShared.BIG.length)) : c.a;
+    const a =
+      typeof c.a === 'string' ? fx.ksShared.BIG.slice(0, Number(c.a.split(':')[1] ?? fx.ksShared.BIG.length)) : c.a;
     const res = ksTwoSample(a, c.b);
     expectRel(res.statistic, c.statistic, 1e-9);
     expectRel(res.pValue, c.pValue, 1e-6);

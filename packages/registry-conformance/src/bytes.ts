@@ -15,17 +15,26 @@ export function testBytes(size: number, seed: number): Uint8Array {
 
 /** True when two byte arrays are equal. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+  return (
+    a.length === b.length &&
+    Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0
+  );
 }
 
 /** A settable clock for deterministic history tests. */
-export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; set: (t: number) => void; advance: (ms: number) => number } {
+export function manualClock(start = Date.UTC(2026, 0, 1)): {
+  now: () => number;
+  set: (t: number) => void;
+  advance: (ms: number) => number;
+} {
   let t = start;
   return { now: () => t, set: (v) => void (t = v), advance: (ms) => (t += ms) };
 }
 
 /** Runs `fn`, returning the error it throws (or failing when it does not throw). */
-export async function caught(fn: () => Promise<unknown>): Promise<{ name: string; code: string; message: string; details?: Record<string, unknown> }> {
+export async function caught(
+  fn: () => Promise<unknown>,
+): Promise<{ name: string; code: string; message: string; details?: Record<string, unknown> }> {
   try {
     await fn();
   } catch (err) {

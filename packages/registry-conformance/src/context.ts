@@ -12,7 +12,9 @@ export interface SuiteContext {
 }
 
 /** Creates the context and the before/after hooks that maintain it. */
-export function createContext(options: ConformanceOptions): SuiteContext & { begin(): Promise<void>; end(): Promise<void> } {
+export function createContext(
+  options: ConformanceOptions,
+): SuiteContext & { begin(): Promise<void>; end(): Promise<void> } {
   let current: ConformanceHarness | undefined;
   const open: ModelRegistry<Uint8Array>[] = [];
   return {

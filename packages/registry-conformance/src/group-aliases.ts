@@ -41,14 +41,19 @@ export function aliasGroups(ctx: SuiteContext): void {
       await r.setAlias('m', 'candidate', 1);
       await r.setRollout('m', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
       const s = ctx.harness().store;
-      const state = async (): Promise<string[]> => Promise.all((await s.list('')).map(async (k) => `${k}@${await s.head(k)}`));
+      const state = async (): Promise<string[]> =>
+        Promise.all((await s.list('')).map(async (k) => `${k}@${await s.head(k)}`));
       const before = await state();
       const bad: Array<[string, () => Promise<unknown>]> = [
         ['expect', () => r.setAlias('m', 'candidate', 2, { expect: 'one' as never })],
         ['force', () => r.setAlias('m', 'production', 2, { force: 'yes' as never })],
         ['reason', () => r.rollback('m', 'candidate', { reason: 7 as never })],
         ['actor', () => r.deleteAlias('m', 'candidate', { actor: '' })],
-        ['expect', () => r.setRollout('m', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' }, { expect: 0 })],
+        [
+          'expect',
+          () =>
+            r.setRollout('m', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' }, { expect: 0 }),
+        ],
       ];
       for (const [field, call] of bad) {
         const err = await caught(call);
@@ -75,7 +80,11 @@ export function aliasGroups(ctx: SuiteContext): void {
       expect((await caught(() => guarded.setAlias('m', 'gold', 2, { actor: 'mallory' }))).code).toBe('FORBIDDEN');
       await guarded.setAlias('m', 'gold', 2, { actor: 'release-bot' });
       await guarded.setAlias('m', 'production', 2, { actor: 'release-bot', expect: 1 });
-      expect(asked).toEqual(['setAlias:gold:null->2:mallory', 'setAlias:gold:null->2:release-bot', 'setAlias:production:1->2:release-bot']);
+      expect(asked).toEqual([
+        'setAlias:gold:null->2:mallory',
+        'setAlias:gold:null->2:release-bot',
+        'setAlias:production:1->2:release-bot',
+      ]);
       expect((await caught(() => guarded.deleteAlias('m', 'production', { actor: 'mallory' }))).code).toBe('FORBIDDEN');
       expect(await r.getAlias('m', 'production')).toBe(2);
     });
@@ -96,13 +105,24 @@ export function aliasGroups(ctx: SuiteContext): void {
       await r.rollback('m', 'production', { reason: 'latency regression', actor: 'controller' });
       expect(await r.getAlias('m', 'production')).toBe(2);
       const cases: Array<[number, number | undefined]> = [
-        [t0, undefined], [t1 - 1, undefined], [t1, 1], [t1 + 500, 1], [t2 - 1, 1], [t2, 2], [t2 + 500, 2],
-        [t3, 3], [t3 + 999, 3], [t4, 2], [t4 + 10_000, 2],
+        [t0, undefined],
+        [t1 - 1, undefined],
+        [t1, 1],
+        [t1 + 500, 1],
+        [t2 - 1, 1],
+        [t2, 2],
+        [t2 + 500, 2],
+        [t3, 3],
+        [t3 + 999, 3],
+        [t4, 2],
+        [t4 + 10_000, 2],
       ];
       for (const [t, want] of cases) expect(await r.aliasAt('m', 'production', t), `at ${t - t0}`).toBe(want);
       expect(await r.aliasAt('m', 'production', new Date(t3 + 1))).toBe(3);
       const h = await r.aliasHistory('m', 'production');
-      expect(h.map(({ seq, action, from, to, at, actor, reason }) => ({ seq, action, from, to, at, actor, reason }))).toEqual([
+      expect(
+        h.map(({ seq, action, from, to, at, actor, reason }) => ({ seq, action, from, to, at, actor, reason })),
+      ).toEqual([
         { seq: 1, action: 'set', from: null, to: 1, at: t1, actor: 'alice', reason: 'first release' },
         { seq: 2, action: 'set', from: 1, to: 2, at: t2, actor: 'ci', reason: 'better rmse' },
         { seq: 3, action: 'set', from: 2, to: 3, at: t3, actor: 'bob', reason: 'retrained' },
@@ -130,10 +150,25 @@ export function aliasGroups(ctx: SuiteContext): void {
       const r = await threeVersions(ctx);
       expect(await r.getRollout('m')).toBeUndefined();
       const a = await r.setRollout('m', rollout(), { expect: null, actor: 'ctl', reason: 'start 80/20' });
-      expect(a).toMatchObject({ production: 1, candidate: 2, revision: 1, actor: 'ctl', reason: 'start 80/20', name: 'm' });
+      expect(a).toMatchObject({
+        production: 1,
+        candidate: 2,
+        revision: 1,
+        actor: 'ctl',
+        reason: 'start 80/20',
+        name: 'm',
+      });
       expect(await r.getRollout('m')).toEqual(a);
       expect((await caught(() => r.setRollout('m', rollout({ salt: 'x' }), { expect: null }))).code).toBe('CONFLICT');
-      const b = await r.setRollout('m', rollout({ mode: 'ramp', weights: { production: 0.9, candidate: 0.1 }, ramp: { steps: [0.05, 0.1, 0.5], stepIndex: 1 } }), { expect: 1 });
+      const b = await r.setRollout(
+        'm',
+        rollout({
+          mode: 'ramp',
+          weights: { production: 0.9, candidate: 0.1 },
+          ramp: { steps: [0.05, 0.1, 0.5], stepIndex: 1 },
+        }),
+        { expect: 1 },
+      );
       expect(b.revision).toBe(2);
       await r.setRollout('m', rollout({ mode: 'shadow', candidate: 3, weights: { production: 1, candidate: 0 } }));
       expect((await r.getRollout('m'))?.revision).toBe(3);

@@ -37,7 +37,14 @@ export function basicGroups(ctx: SuiteContext): void {
         fingerprint: 'fp-1',
         description: 'first',
       });
-      expect(v1).toMatchObject({ name: 'house-prices', version: 1, size: 5000, createdBy: 'alice', fingerprint: 'fp-1', description: 'first' });
+      expect(v1).toMatchObject({
+        name: 'house-prices',
+        version: 1,
+        size: 5000,
+        createdBy: 'alice',
+        fingerprint: 'fp-1',
+        description: 'first',
+      });
       expect(v1.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(v1.metrics).toEqual({ rmse: 3.5, r2: 0.91 });
       const v2 = await r.register('house-prices', testBytes(10, 2), { actor: 'bob' });
@@ -56,19 +63,40 @@ export function basicGroups(ctx: SuiteContext): void {
     it('datasets: versions V1, V2… and lineage both ways; search by tag, metric and time', async () => {
       let t = 1_000;
       const r = ctx.registry({ clock: () => t });
-      const d1 = await r.registerDataset('bangalore', { fingerprint: 'f1', rowCount: 100, schema: { cols: ['sqft'] }, location: 'data/b.csv' });
+      const d1 = await r.registerDataset('bangalore', {
+        fingerprint: 'f1',
+        rowCount: 100,
+        schema: { cols: ['sqft'] },
+        location: 'data/b.csv',
+      });
       const d2 = await r.registerDataset('bangalore', { fingerprint: 'f2', rowCount: 120 });
       expect([d1.label, d2.label]).toEqual(['V1', 'V2']);
       expect((await r.registerDataset('bangalore', { fingerprint: 'f1', rowCount: 100 })).version).toBe(1);
       expect(await r.getDataset('bangalore', 'V2')).toEqual(d2);
       t = 2_000;
-      const m1 = await r.register('m', testBytes(10, 1), { dataset: { name: 'bangalore', version: 1 }, metrics: { r2: 0.8 }, tags: { kind: 'linear' } });
+      const m1 = await r.register('m', testBytes(10, 1), {
+        dataset: { name: 'bangalore', version: 1 },
+        metrics: { r2: 0.8 },
+        tags: { kind: 'linear' },
+      });
       t = 3_000;
-      const m2 = await r.register('m', testBytes(10, 2), { dataset: { name: 'bangalore', version: 2 }, metrics: { r2: 0.9 }, tags: { kind: 'tree' } });
-      await r.register('other', testBytes(10, 3), { dataset: { name: 'bangalore', version: 2 }, modelTags: { domain: 'housing' } });
-      expect((await r.modelsTrainedOn('bangalore', 2)).map((v) => `${v.name}@${v.version}`)).toEqual(['m@2', 'other@1']);
+      const m2 = await r.register('m', testBytes(10, 2), {
+        dataset: { name: 'bangalore', version: 2 },
+        metrics: { r2: 0.9 },
+        tags: { kind: 'tree' },
+      });
+      await r.register('other', testBytes(10, 3), {
+        dataset: { name: 'bangalore', version: 2 },
+        modelTags: { domain: 'housing' },
+      });
+      expect((await r.modelsTrainedOn('bangalore', 2)).map((v) => `${v.name}@${v.version}`)).toEqual([
+        'm@2',
+        'other@1',
+      ]);
       expect(await r.datasetOf('m', 1)).toEqual(d1);
-      expect((await caught(() => r.register('m', testBytes(1, 1), { dataset: { name: 'bangalore', version: 9 } }))).code).toBe('NOT_FOUND');
+      expect(
+        (await caught(() => r.register('m', testBytes(1, 1), { dataset: { name: 'bangalore', version: 9 } }))).code,
+      ).toBe('NOT_FOUND');
       const ids = (vs: ModelVersion[]) => vs.map((v) => `${v.name}@${v.version}`);
       expect(ids(await r.searchVersions({ name: 'm', tags: { kind: 'tree' } }))).toEqual(['m@2']);
       expect(ids(await r.searchVersions({ metrics: [{ name: 'r2', gte: 0.85 }] }))).toEqual(['m@2']);
@@ -116,7 +144,9 @@ export function basicGroups(ctx: SuiteContext): void {
         const stale = await s.put('k/y', new Uint8Array([1, i]));
         await s.put('k/y', new Uint8Array([2, i]));
         await s.put('k/y', new Uint8Array([3, i]));
-        expect((await caught(() => s.put('k/y', new Uint8Array([9, i]), { ifMatch: stale }))).code, `round ${i}`).toBe('CONFLICT');
+        expect((await caught(() => s.put('k/y', new Uint8Array([9, i]), { ifMatch: stale }))).code, `round ${i}`).toBe(
+          'CONFLICT',
+        );
       }
       expect([...(await s.get('k/y'))!.body]).toEqual([3, 9]);
     });
@@ -125,8 +155,12 @@ export function basicGroups(ctx: SuiteContext): void {
   describe('concurrency', () => {
     it('concurrent registrations through separate store instances get versions 1…N, each artifact intact', async () => {
       const n = ctx.options.concurrency ?? 16;
-      const regs = await Promise.all(Array.from({ length: n }, async () => ctx.registry({}, await ctx.harness().reopen())));
-      const results = await Promise.all(regs.map((r, i) => r.register('race', testBytes(2000 + i, 100 + i), { tags: { worker: String(i) } })));
+      const regs = await Promise.all(
+        Array.from({ length: n }, async () => ctx.registry({}, await ctx.harness().reopen())),
+      );
+      const results = await Promise.all(
+        regs.map((r, i) => r.register('race', testBytes(2000 + i, 100 + i), { tags: { worker: String(i) } })),
+      );
       expect(results.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       const r = ctx.registry();
       for (const v of await r.listVersions('race')) {
@@ -139,10 +173,14 @@ export function basicGroups(ctx: SuiteContext): void {
       const s = ctx.harness().store;
       const e = await s.put('race/k', new Uint8Array([0]));
       const stores = await Promise.all(Array.from({ length: 8 }, () => ctx.harness().reopen()));
-      const res = await Promise.allSettled(stores.map((st, i) => st.put('race/k', new Uint8Array([i + 1]), { ifMatch: e })));
+      const res = await Promise.allSettled(
+        stores.map((st, i) => st.put('race/k', new Uint8Array([i + 1]), { ifMatch: e })),
+      );
       expect(res.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
       for (const x of res) if (x.status === 'rejected') expect((x.reason as { code: string }).code).toBe('CONFLICT');
-      const created = await Promise.allSettled(stores.map((st, i) => st.put('race/new', new Uint8Array([i]), { ifNoneMatch: '*' })));
+      const created = await Promise.allSettled(
+        stores.map((st, i) => st.put('race/new', new Uint8Array([i]), { ifNoneMatch: '*' })),
+      );
       expect(created.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
     });
 
@@ -150,8 +188,12 @@ export function basicGroups(ctx: SuiteContext): void {
       const r = ctx.registry();
       for (let i = 0; i < 3; i++) await r.register('m', testBytes(10, i));
       await r.setAlias('m', 'staging', 1, { expect: null });
-      const regs = await Promise.all(Array.from({ length: 6 }, async () => ctx.registry({}, await ctx.harness().reopen())));
-      const res = await Promise.allSettled(regs.map((x, i) => x.setAlias('m', 'staging', 2 + (i % 2), { expect: 1, reason: `w${i}` })));
+      const regs = await Promise.all(
+        Array.from({ length: 6 }, async () => ctx.registry({}, await ctx.harness().reopen())),
+      );
+      const res = await Promise.allSettled(
+        regs.map((x, i) => x.setAlias('m', 'staging', 2 + (i % 2), { expect: 1, reason: `w${i}` })),
+      );
       const won = res.filter((x) => x.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const x of res) if (x.status === 'rejected') expect((x.reason as { code: string }).code).toBe('CONFLICT');

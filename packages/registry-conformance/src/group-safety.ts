@@ -3,7 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { caught, sameBytes, testBytes } from './bytes.js';
 import type { SuiteContext } from './context.js';
 
-const BAD_NAMES: unknown[] = ['../x', 'a/b', '..', '.', '', 'x'.repeat(129), 'a\u0000b', '/abs', 'a\\b', 'a..b', ' x', 'x y', '.hidden', 42, null];
+const BAD_NAMES: unknown[] = [
+  '../x',
+  'a/b',
+  '..',
+  '.',
+  '',
+  'x'.repeat(129),
+  'a\u0000b',
+  '/abs',
+  'a\\b',
+  'a..b',
+  ' x',
+  'x y',
+  '.hidden',
+  42,
+  null,
+];
 
 /** Groups: integrity, key safety, events, close and reopen, large artifacts. */
 export function safetyGroups(ctx: SuiteContext): void {
@@ -26,7 +42,13 @@ export function safetyGroups(ctx: SuiteContext): void {
       expect(err.details).toMatchObject({ name: 'fraud', version: 1 });
       expect((await fresh.load('fraud', other.version)).bytes.length).toBe(4096);
       const stream = await fresh.openArtifactStream('fraud', 1);
-      expect((await caught(async () => { for await (const _ of stream.stream) void _; })).code).toBe('INTEGRITY');
+      expect(
+        (
+          await caught(async () => {
+            for await (const _ of stream.stream) void _;
+          })
+        ).code,
+      ).toBe('INTEGRITY');
       await s.put(key, stored.body.subarray(0, 100));
       expect((await caught(() => ctx.registry({ cacheBytes: 0 }).load('fraud', 1))).code).toBe('INTEGRITY');
       await s.delete(key);
@@ -57,7 +79,18 @@ export function safetyGroups(ctx: SuiteContext): void {
           expect(err.message).toContain(`${field}:`);
         }
       }
-      for (const key of ['../x', 'a/../../x', '/etc/passwd', 'a//b', 'a/./b', '.lock', 'a\u0000b', 'x'.repeat(2000), '', 'a/b/']) {
+      for (const key of [
+        '../x',
+        'a/../../x',
+        '/etc/passwd',
+        'a//b',
+        'a/./b',
+        '.lock',
+        'a\u0000b',
+        'x'.repeat(2000),
+        '',
+        'a/b/',
+      ]) {
         expect((await caught(() => s.put(key, new Uint8Array([1])))).code, JSON.stringify(key)).toBe('INVALID_NAME');
         expect((await caught(() => s.get(key))).code).toBe('INVALID_NAME');
       }
@@ -96,10 +129,24 @@ export function safetyGroups(ctx: SuiteContext): void {
       await caught(() => r.setAlias('m', 'candidate', 1, { expect: 1 }));
       await caught(() => r.setAlias('m', 'candidate', 3));
       await caught(() => r.setAlias('m', 'production', 1));
-      await r.setRollout('m', { production: 1, candidate: 2, weights: { production: 0.9, candidate: 0.1 }, mode: 'split', salt: 'a' });
+      await r.setRollout('m', {
+        production: 1,
+        candidate: 2,
+        weights: { production: 0.9, candidate: 0.1 },
+        mode: 'split',
+        salt: 'a',
+      });
       await caught(() => r.setRollout('m', { production: 1, weights: { production: 0.5 }, mode: 'split', salt: 'a' }));
       await r.rollback('m', 'candidate', { reason: 'bad' });
-      expect(seen).toEqual(['dataset:V1', 'version:1', 'version:2', 'alias:candidate:null->1:first', 'alias:candidate:1->2:try', 'rollout:1', 'alias:candidate:2->1:bad']);
+      expect(seen).toEqual([
+        'dataset:V1',
+        'version:1',
+        'version:2',
+        'alias:candidate:null->1:first',
+        'alias:candidate:1->2:try',
+        'rollout:1',
+        'alias:candidate:2->1:bad',
+      ]);
       expect(once).toBe(1);
       for (const d of await Promise.all(durable)) expect(d).toBeDefined();
     });

@@ -65,7 +65,11 @@ function startWorker(config: WorkerConfig): Child {
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   // 'close' (not 'exit') fires after the child's stdout and stderr are drained, so every line it
   // wrote has been seen by then: no timed grace period that a loaded machine could outrun.
-  const exited = new Promise<never>((_, reject) => proc.on('close', (code, sig) => reject(new Error(`worker exited (${code ?? sig}) before answering: ${err.slice(-2000)}`))));
+  const exited = new Promise<never>((_, reject) =>
+    proc.on('close', (code, sig) =>
+      reject(new Error(`worker exited (${code ?? sig}) before answering: ${err.slice(-2000)}`)),
+    ),
+  );
   exited.catch(() => {});
   const wait = (prefix: string): Promise<string> => {
     const p = Promise.race([
@@ -99,7 +103,9 @@ export function runProcessConformance(o: ProcessConformanceOptions): void {
     if (o.setup) beforeAll(() => o.setup!(), 120_000);
     beforeAll(() => {
       if (!existsSync(PROCESS_WORKER)) {
-        throw new Error(`registry-conformance: ${PROCESS_WORKER} is missing: these tests run built code, run \`npm run build\` first`);
+        throw new Error(
+          `registry-conformance: ${PROCESS_WORKER} is missing: these tests run built code, run \`npm run build\` first`,
+        );
       }
     });
     afterAll(async () => {
@@ -115,12 +121,16 @@ export function runProcessConformance(o: ProcessConformanceOptions): void {
     it(`${o.processes ?? 16} processes registering one model at the same moment end with versions 1…N, each intact, no error`, async () => {
       const n = o.processes ?? 16;
       const opts = await o.storeOptions();
-      const kids = Array.from({ length: n }, (_, i) => run(opts, { kind: 'register', name: 'shared', size: 20_000 + i, seed: 500 + i, worker: i }));
+      const kids = Array.from({ length: n }, (_, i) =>
+        run(opts, { kind: 'register', name: 'shared', size: 20_000 + i, seed: 500 + i, worker: i }),
+      );
       await Promise.all(kids.map((k) => k.ready));
       for (const k of kids) k.proc.stdin!.write('go\n');
       const results = await Promise.all(kids.map((k) => k.result));
       for (const r of results) expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
-      expect(results.map((r) => r.version as number).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      expect(results.map((r) => r.version as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
       const reg = createRegistry<Uint8Array>({ store: o.createStore(opts) });
       const versions = await reg.listVersions('shared');
       expect(versions.map((v) => v.version)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
@@ -136,12 +146,16 @@ export function runProcessConformance(o: ProcessConformanceOptions): void {
       const reg = createRegistry<Uint8Array>({ store: o.createStore(opts) });
       for (let i = 1; i <= 3; i++) await reg.register('m', testBytes(100, i));
       await reg.setAlias('m', 'candidate', 1, { expect: null });
-      const kids = [2, 3].map((v, i) => run(opts, { kind: 'setAlias', name: 'm', alias: 'candidate', version: v, expect: 1, worker: i }));
+      const kids = [2, 3].map((v, i) =>
+        run(opts, { kind: 'setAlias', name: 'm', alias: 'candidate', version: v, expect: 1, worker: i }),
+      );
       await Promise.all(kids.map((k) => k.ready));
       for (const k of kids) k.proc.stdin!.write('go\n');
       const results = await Promise.all(kids.map((k) => k.result));
       expect(results.filter((r) => r.ok === true)).toHaveLength(1);
-      expect(results.filter((r) => r.ok === false).map((r) => [r.name, r.code])).toEqual([['RegistryError', 'CONFLICT']]);
+      expect(results.filter((r) => r.ok === false).map((r) => [r.name, r.code])).toEqual([
+        ['RegistryError', 'CONFLICT'],
+      ]);
       const winner = results.find((r) => r.ok)!;
       expect(await reg.getAlias('m', 'candidate')).toBe(winner.to);
       expect((await reg.aliasHistory('m', 'candidate')).map((h) => h.to)).toEqual([1, winner.to]);

@@ -52,10 +52,15 @@ async function main(): Promise<void> {
   try {
     let result: unknown;
     if (task.kind === 'register' || task.kind === 'crash-register') {
-      const v = await registry.register(task.name, testBytes(task.size, task.seed), { tags: { seed: String(task.seed) } });
+      const v = await registry.register(task.name, testBytes(task.size, task.seed), {
+        tags: { seed: String(task.seed) },
+      });
       result = { ok: true, version: v.version, sha256: v.sha256 };
     } else {
-      const e = await registry.setAlias(task.name, task.alias, task.version, { expect: task.expect, reason: `worker ${task.worker}` });
+      const e = await registry.setAlias(task.name, task.alias, task.version, {
+        expect: task.expect,
+        reason: `worker ${task.worker}`,
+      });
       result = { ok: true, seq: e.seq, to: e.to };
     }
     process.stdout.write(`result ${JSON.stringify(result)}\n`);

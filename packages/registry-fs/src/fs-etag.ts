@@ -29,7 +29,9 @@ export function contentTag(h: Hash): string {
 }
 
 /** Reads the etag (and, for a small file, the content) of an open file, from one `fstat`. */
-export async function describeFile(fh: FileHandle): Promise<{ st: BigIntStats; body: Uint8Array | undefined; etag: string } | undefined> {
+export async function describeFile(
+  fh: FileHandle,
+): Promise<{ st: BigIntStats; body: Uint8Array | undefined; etag: string } | undefined> {
   const st = await fh.stat({ bigint: true });
   if (!st.isFile()) return undefined;
   if (st.size > BigInt(HASHED_MAX)) return { st, body: undefined, etag: etagOf(st, undefined) };

@@ -28,7 +28,11 @@ function alive(pid: number): boolean {
  * `stillHeld()`, to check right before its commit that the lock was not taken over meanwhile
  * (a holder slower than `staleMs`).
  */
-export async function withKeyLock<T>(lockPath: string, options: KeyLockOptions, fn: (stillHeld: () => Promise<boolean>) => Promise<T>): Promise<T> {
+export async function withKeyLock<T>(
+  lockPath: string,
+  options: KeyLockOptions,
+  fn: (stillHeld: () => Promise<boolean>) => Promise<T>,
+): Promise<T> {
   const start = Date.now();
   const me = `${process.pid}\n${hostname()}\n${Date.now()}\n${randomBytes(6).toString('hex')}`;
   let delay = 1;
@@ -46,10 +50,14 @@ export async function withKeyLock<T>(lockPath: string, options: KeyLockOptions, 
     }
     await breakIfStale(lockPath, options.staleMs);
     if (Date.now() - start > options.timeoutMs) {
-      throw new RegistryError('STORE_FAILURE', `FsStore: timed out after ${options.timeoutMs} ms waiting for lock ${lockPath}`, {
-        operation: 'FsStore.lock',
-        details: { lockPath },
-      });
+      throw new RegistryError(
+        'STORE_FAILURE',
+        `FsStore: timed out after ${options.timeoutMs} ms waiting for lock ${lockPath}`,
+        {
+          operation: 'FsStore.lock',
+          details: { lockPath },
+        },
+      );
     }
     await new Promise((res) => setTimeout(res, delay + Math.random() * delay));
     delay = Math.min(delay * 2, 25);

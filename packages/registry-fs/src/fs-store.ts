@@ -30,10 +30,14 @@ export interface FsStoreOptions {
 
 function checkOptions(o: FsStoreOptions): void {
   const bad = (field: string, expected: string, got: unknown): never => {
-    throw new ValidationError('INVALID_OPTIONS', `FsStore: ${field}: expected ${expected}, received ${JSON.stringify(got)}`, {
-      operation: 'FsStore',
-      details: { field },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `FsStore: ${field}: expected ${expected}, received ${JSON.stringify(got)}`,
+      {
+        operation: 'FsStore',
+        details: { field },
+      },
+    );
   };
   if (typeof o !== 'object' || o === null) bad('options', 'an object', o);
   if (typeof o.root !== 'string' || o.root.length === 0) bad('root', 'a non-empty folder path', o.root);
@@ -84,7 +88,10 @@ export class FsStore implements Store {
     const p = join(this.root, ...key.split('/'));
     const rel = relative(this.root, p);
     if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new RegistryError('INVALID_NAME', `${operation}: key "${key}" escapes the root`, { operation, details: { field: 'key', key } });
+      throw new RegistryError('INVALID_NAME', `${operation}: key "${key}" escapes the root`, {
+        operation,
+        details: { field: 'key', key },
+      });
     }
     return p;
   }
@@ -143,7 +150,12 @@ export class FsStore implements Store {
   }
 
   /** Writes a key from a stream (to a temporary file first), atomically; returns the new etag. */
-  async putStream(key: string, source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: StorePutOptions = {}, operation = 'FsStore.putStream'): Promise<string> {
+  async putStream(
+    key: string,
+    source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options: StorePutOptions = {},
+    operation = 'FsStore.putStream',
+  ): Promise<string> {
     const p = this.pathOf(key, operation);
     this.assertOpen(operation);
     const dir = dirname(p);
@@ -178,14 +190,16 @@ export class FsStore implements Store {
         try {
           await link(tmp, p);
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw storeConflict(operation, key, 'key already exists');
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+            throw storeConflict(operation, key, 'key already exists');
           throw err;
         }
       } else {
         await withKeyLock(this.lockPath(p), this.lock, async (stillHeld) => {
           if (options.ifMatch !== undefined) {
             const cur = await this.etagAt(p);
-            if (cur !== options.ifMatch) throw storeConflict(operation, key, cur === undefined ? 'key is absent' : 'etag does not match');
+            if (cur !== options.ifMatch)
+              throw storeConflict(operation, key, cur === undefined ? 'key is absent' : 'etag does not match');
           }
           if (!(await stillHeld())) throw lockLost(operation, key);
           await rename(tmp, p);
@@ -243,7 +257,8 @@ export class FsStore implements Store {
       return await withKeyLock(this.lockPath(p), this.lock, async (stillHeld) => {
         if (options.ifMatch !== undefined) {
           const cur = await this.etagAt(p);
-          if (cur !== options.ifMatch) throw storeConflict('FsStore.delete', key, cur === undefined ? 'key is absent' : 'etag does not match');
+          if (cur !== options.ifMatch)
+            throw storeConflict('FsStore.delete', key, cur === undefined ? 'key is absent' : 'etag does not match');
         }
         if (!(await stillHeld())) throw lockLost('FsStore.delete', key);
         try {
@@ -280,7 +295,13 @@ export class FsStore implements Store {
     if (d.body) {
       await fh.close();
       const body = d.body;
-      return { stream: (async function* one() { yield body; })(), etag: d.etag, size: body.length };
+      return {
+        stream: (async function* one() {
+          yield body;
+        })(),
+        etag: d.etag,
+        size: body.length,
+      };
     }
     const stream = fh.createReadStream({ highWaterMark: 1 << 20, autoClose: true, start: 0 });
     return { stream, etag: d.etag, size: Number(d.st.size) };
@@ -308,7 +329,15 @@ export class FsStore implements Store {
         if (e.isDirectory()) await walk(p);
         else if (e.name.startsWith('.tmp-') || e.name.includes('.stale-')) {
           const st = await stat(p).catch(() => undefined);
-          if (st && st.mtimeMs < cutoff && (await unlink(p).then(() => true, () => false))) removed++;
+          if (
+            st &&
+            st.mtimeMs < cutoff &&
+            (await unlink(p).then(
+              () => true,
+              () => false,
+            ))
+          )
+            removed++;
         }
       }
     };
@@ -357,12 +386,20 @@ export class FsStore implements Store {
 }
 
 function lockLost(operation: string, key: string): RegistryError {
-  return new RegistryError('STORE_FAILURE', `${operation}: "${key}": the key's lock was taken over as stale before the write; nothing was written`, {
-    operation,
-    details: { key },
-  });
+  return new RegistryError(
+    'STORE_FAILURE',
+    `${operation}: "${key}": the key's lock was taken over as stale before the write; nothing was written`,
+    {
+      operation,
+      details: { key },
+    },
+  );
 }
 
 function failure(operation: string, key: string, cause: unknown): RegistryError {
-  return new RegistryError('STORE_FAILURE', `${operation}: "${key}": ${(cause as Error).message}`, { operation, details: { key }, cause });
+  return new RegistryError('STORE_FAILURE', `${operation}: "${key}": ${(cause as Error).message}`, {
+    operation,
+    details: { key },
+    cause,
+  });
 }

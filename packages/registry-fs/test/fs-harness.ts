@@ -11,7 +11,8 @@ export async function fsHarness(): Promise<ConformanceHarness> {
   return {
     store: new FsStore({ root }),
     reopen: async () => new FsStore({ root }),
-    outsideWrites: async () => (await readdir(base, { recursive: true })).filter((f) => f !== 'root' && !f.startsWith('root/')),
+    outsideWrites: async () =>
+      (await readdir(base, { recursive: true })).filter((f) => f !== 'root' && !f.startsWith('root/')),
     destroy: () => rm(base, { recursive: true, force: true }),
   };
 }

@@ -28,7 +28,9 @@ describe('FsStore compare-and-set under inode reuse and coarse clocks', () => {
       // The third write lands in the same clock tick as the first; ext4 also hands the first
       // file's freed inode to it, so inode, size and mtime can all coincide.
       await utimes(file, T, T);
-      await expect(store.put('k/x', new Uint8Array([9, i]), { ifMatch: e1 }), `round ${i}`).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(store.put('k/x', new Uint8Array([9, i]), { ifMatch: e1 }), `round ${i}`).rejects.toMatchObject({
+        code: 'CONFLICT',
+      });
       expect([...(await store.get('k/x'))!.body]).toEqual([3, i]);
     }
   });

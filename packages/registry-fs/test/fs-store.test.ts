@@ -28,7 +28,9 @@ describe('FsStore', () => {
     for (const bad of ['../x', 'a/b', '..', '', 'x'.repeat(129), 'a\u0000b', '../../etc/evil', '/tmp/abs']) {
       await expect(r.register(bad, new Uint8Array([4]))).rejects.toMatchObject({ code: 'INVALID_NAME' });
       await expect(r.setAlias('good', bad, 1)).rejects.toMatchObject({ code: 'INVALID_NAME' });
-      await expect(r.registerDataset(bad, { fingerprint: 'f', rowCount: 1 })).rejects.toMatchObject({ code: 'INVALID_NAME' });
+      await expect(r.registerDataset(bad, { fingerprint: 'f', rowCount: 1 })).rejects.toMatchObject({
+        code: 'INVALID_NAME',
+      });
     }
     for (const bad of ['../x', '..', '', 'a\u0000b', '../../etc/evil', '/tmp/abs', 'a/../../b']) {
       await expect(store.put(bad, new Uint8Array([5]))).rejects.toMatchObject({ code: 'INVALID_NAME' });
@@ -43,11 +45,16 @@ describe('FsStore', () => {
     const { root, store } = await fresh();
     const e = await store.put('k/x', new Uint8Array([1]));
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-    await writeFile(join(root, 'k', '.lock-x'), `${dead.stdout}\n${(await import('node:os')).hostname()}\n${Date.now()}\nxx`);
+    await writeFile(
+      join(root, 'k', '.lock-x'),
+      `${dead.stdout}\n${(await import('node:os')).hostname()}\n${Date.now()}\nxx`,
+    );
     const e2 = await new FsStore({ root, lockTimeoutMs: 5000 }).put('k/x', new Uint8Array([2]), { ifMatch: e });
     expect(e2).not.toBe(e);
     await writeFile(join(root, 'k', '.lock-x'), `${process.pid}\nelsewhere\n${Date.now()}\nxx`);
-    await expect(new FsStore({ root, lockTimeoutMs: 200, lockStaleMs: 60_000 }).put('k/x', new Uint8Array([3]))).rejects.toMatchObject({
+    await expect(
+      new FsStore({ root, lockTimeoutMs: 200, lockStaleMs: 60_000 }).put('k/x', new Uint8Array([3])),
+    ).rejects.toMatchObject({
       code: 'STORE_FAILURE',
     });
     const stale = new FsStore({ root, lockTimeoutMs: 5000, lockStaleMs: 60_000 });

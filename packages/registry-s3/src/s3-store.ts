@@ -51,7 +51,8 @@ interface AwsError {
 }
 
 const status = (err: unknown): number | undefined => (err as AwsError).$metadata?.httpStatusCode;
-const isNotFound = (err: unknown): boolean => status(err) === 404 || ['NoSuchKey', 'NotFound'].includes((err as AwsError).name ?? '');
+const isNotFound = (err: unknown): boolean =>
+  status(err) === 404 || ['NoSuchKey', 'NotFound'].includes((err as AwsError).name ?? '');
 
 /**
  * A registry `Store` (from `@modelship/core`) on any S3-compatible object store (AWS S3, MinIO, Cloudflare R2,
@@ -92,7 +93,8 @@ export class S3Store implements Store {
     for (const f of ['maxAttempts', 'retryBaseDelayMs'] as const) {
       const v = options[f];
       const min = f === 'maxAttempts' ? 1 : 0;
-      if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw invalid(f, min === 1 ? 'a positive integer' : 'a non-negative integer', v);
+      if (v !== undefined && !(Number.isInteger(v) && v >= min))
+        throw invalid(f, min === 1 ? 'a positive integer' : 'a non-negative integer', v);
     }
     this.bucket = options.bucket;
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -116,7 +118,8 @@ export class S3Store implements Store {
       await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
       const n = (err as AwsError).name;
-      if (n !== 'BucketAlreadyOwnedByYou' && n !== 'BucketAlreadyExists') throw failure('S3Store.ensureBucket', this.bucket, err);
+      if (n !== 'BucketAlreadyOwnedByYou' && n !== 'BucketAlreadyExists')
+        throw failure('S3Store.ensureBucket', this.bucket, err);
     }
   }
 
@@ -166,7 +169,8 @@ export class S3Store implements Store {
         );
         return r.ETag!;
       } catch (err) {
-        if (status(err) === 412) throw storeConflict('S3Store.put', key, options.ifNoneMatch ? 'key already exists' : 'etag does not match');
+        if (status(err) === 412)
+          throw storeConflict('S3Store.put', key, options.ifNoneMatch ? 'key already exists' : 'etag does not match');
         if (options.ifMatch !== undefined && isNotFound(err)) throw storeConflict('S3Store.put', key, 'key is absent');
         if (status(err) === 409 && attempt < this.maxAttempts) {
           await sleep(this.retryBaseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
@@ -180,13 +184,16 @@ export class S3Store implements Store {
   /** Every key starting with `prefix` (under the store's prefix), sorted. */
   async list(prefix: string): Promise<string[]> {
     assertSafePrefix(prefix, 'S3Store.list');
-    if (this.closed) throw new RegistryError('CLOSED', 'S3Store.list: the store is closed', { operation: 'S3Store.list' });
+    if (this.closed)
+      throw new RegistryError('CLOSED', 'S3Store.list: the store is closed', { operation: 'S3Store.list' });
     const out: string[] = [];
     let token: string | undefined;
     do {
       let r;
       try {
-        r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }));
+        r = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
+        );
       } catch (err) {
         throw failure('S3Store.list', prefix, err);
       }
@@ -205,10 +212,17 @@ export class S3Store implements Store {
       return false;
     }
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key, ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}) }));
+      await this.client.send(
+        new DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          ...(options.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}),
+        }),
+      );
       return true;
     } catch (err) {
-      if (status(err) === 412 || (options.ifMatch !== undefined && isNotFound(err))) throw storeConflict('S3Store.delete', key, 'etag does not match');
+      if (status(err) === 412 || (options.ifMatch !== undefined && isNotFound(err)))
+        throw storeConflict('S3Store.delete', key, 'etag does not match');
       throw failure('S3Store.delete', key, err);
     }
   }
@@ -247,19 +261,27 @@ export class S3Store implements Store {
 }
 
 function invalid(field: string, expected: string, got: unknown): ValidationError {
-  return new ValidationError('INVALID_OPTIONS', `S3Store: ${field}: expected ${expected}, received ${JSON.stringify(got)}`, {
-    operation: 'S3Store',
-    details: { field },
-  });
+  return new ValidationError(
+    'INVALID_OPTIONS',
+    `S3Store: ${field}: expected ${expected}, received ${JSON.stringify(got)}`,
+    {
+      operation: 'S3Store',
+      details: { field },
+    },
+  );
 }
 
 function failure(operation: string, key: string, cause: unknown): RegistryError {
   const e = cause as AwsError;
-  return new RegistryError('STORE_FAILURE', `${operation}: "${key}": ${e.name ?? 'Error'} ${e.message ?? ''} (HTTP ${status(cause) ?? '?'})`, {
-    operation,
-    details: { key, httpStatus: status(cause) },
-    cause,
-  });
+  return new RegistryError(
+    'STORE_FAILURE',
+    `${operation}: "${key}": ${e.name ?? 'Error'} ${e.message ?? ''} (HTTP ${status(cause) ?? '?'})`,
+    {
+      operation,
+      details: { key, httpStatus: status(cause) },
+      cause,
+    },
+  );
 }
 
 function sleep(ms: number): Promise<void> {

@@ -35,7 +35,8 @@ export class MotoServer {
         await fetch(this.endpoint);
         return;
       } catch {
-        if (Date.now() > deadline || this.proc.exitCode !== null) throw new Error(`moto_server did not start on ${this.endpoint}`);
+        if (Date.now() > deadline || this.proc.exitCode !== null)
+          throw new Error(`moto_server did not start on ${this.endpoint}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }

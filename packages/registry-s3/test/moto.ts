@@ -50,7 +50,12 @@ export class Moto extends MotoServer {
           stores.push(s);
           return s;
         };
-        return { store: open(), reopen: async () => open(), outsideWrites: () => this.outside(o), destroy: async () => void (await Promise.all(stores.map((s) => s.close()))) };
+        return {
+          store: open(),
+          reopen: async () => open(),
+          outsideWrites: () => this.outside(o),
+          destroy: async () => void (await Promise.all(stores.map((s) => s.close()))),
+        };
       },
     };
   }
@@ -77,7 +82,10 @@ export function withMoto(what: string, suite: (moto: Moto) => void): void {
   if (motoAvailable) return suite(new Moto());
   const msg = `moto_server not found on PATH: the S3 ${what} suite did NOT run (install it: pip install 'moto[server]')`;
   if (requireS3) {
-    describe(`S3 ${what}`, () => it('needs moto_server (MODELSHIP_REQUIRE_S3=1)', () => { throw new Error(msg); }));
+    describe(`S3 ${what}`, () =>
+      it('needs moto_server (MODELSHIP_REQUIRE_S3=1)', () => {
+        throw new Error(msg);
+      }));
     return;
   }
   console.warn(`\n${'!'.repeat(100)}\n!!! ${msg}\n${'!'.repeat(100)}\n`);

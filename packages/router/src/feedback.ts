@@ -17,7 +17,9 @@ export const feedbackSchema = z
   .object({
     rating: z.number().min(1).max(5).optional(),
     correct: z.boolean().optional(),
-    actual: z.union([z.number().refine(Number.isFinite, 'expected a finite number'), z.string().min(1).max(256)]).optional(),
+    actual: z
+      .union([z.number().refine(Number.isFinite, 'expected a finite number'), z.string().min(1).max(256)])
+      .optional(),
   })
   .strict()
   .refine((f) => f.rating !== undefined || f.correct !== undefined || f.actual !== undefined, {
@@ -25,10 +27,17 @@ export const feedbackSchema = z
   });
 
 /** Validates feedback and turns it into the outcome recorded in the aggregates. */
-export function toFeedbackOutcome(input: unknown, claims: RequestIdClaims, at: number): { feedback: FeedbackInput; outcome: FeedbackOutcome } {
+export function toFeedbackOutcome(
+  input: unknown,
+  claims: RequestIdClaims,
+  at: number,
+): { feedback: FeedbackInput; outcome: FeedbackOutcome } {
   const parsed = feedbackSchema.safeParse(input);
   if (!parsed.success) {
-    throw new ValidationError('INVALID_INPUT', `invalid feedback: ${z.prettifyError(parsed.error)}`, { operation: 'router.feedback', cause: parsed.error });
+    throw new ValidationError('INVALID_INPUT', `invalid feedback: ${z.prettifyError(parsed.error)}`, {
+      operation: 'router.feedback',
+      cause: parsed.error,
+    });
   }
   const fb = parsed.data;
   const outcome: FeedbackOutcome = { at };
@@ -43,10 +52,14 @@ export function toFeedbackOutcome(input: unknown, claims: RequestIdClaims, at: n
       if (outcome.correct === undefined) outcome.correct = fb.actual === predicted;
     } else {
       const had = predicted === undefined ? 'no prediction it can compare' : `a ${typeof predicted} prediction`;
-      throw new ValidationError('INVALID_INPUT', `invalid feedback: ✖ actual: a ${typeof fb.actual} cannot be compared: the request id carries ${had}\n  → at actual`, {
-        operation: 'router.feedback',
-        details: { field: 'actual' },
-      });
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `invalid feedback: ✖ actual: a ${typeof fb.actual} cannot be compared: the request id carries ${had}\n  → at actual`,
+        {
+          operation: 'router.feedback',
+          details: { field: 'actual' },
+        },
+      );
     }
   }
   return { feedback: fb, outcome };

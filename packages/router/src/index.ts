@@ -36,7 +36,12 @@ export type { ModelRouterOptions, ModelLoader } from './router-options.js';
 export type { RouterRegistry, RouterRollout, RolloutWatcher, ServableModel } from './router-registry.js';
 export type { PredictionResult } from './routed-prediction.js';
 export { scoreValue } from './routed-prediction.js';
-export type { ModelRouterEvents, ModelSwappedEvent, FallbackUsedEvent, FeedbackRecordedEvent } from './router-events.js';
+export type {
+  ModelRouterEvents,
+  ModelSwappedEvent,
+  FallbackUsedEvent,
+  FeedbackRecordedEvent,
+} from './router-events.js';
 export { feedbackSchema } from './feedback.js';
 export type { FeedbackInput } from './feedback.js';
 export { VARIANT_HEADER, variantOverride } from './override-header.js';

@@ -3,7 +3,8 @@ import type { Counter, Histogram, Registry } from 'prom-client';
 
 /** Latency buckets in seconds, from 5 µs to 2.5 s. */
 export const LATENCY_BUCKETS = [
-  0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+  0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+  0.5, 1, 2.5,
 ];
 
 /** Metric children of one (variant, model version), created once and reused on the hot path. */
@@ -49,31 +50,74 @@ export class RouterMetrics {
     const labels = ['model', 'variant', 'model_version'];
     this.#duration = get(
       'modelship_prediction_duration_seconds',
-      () => new p.Histogram({ name: 'modelship_prediction_duration_seconds', help: 'Time spent answering a prediction, by variant and model version.', labelNames: labels, buckets: LATENCY_BUCKETS, registers: [registry] }),
+      () =>
+        new p.Histogram({
+          name: 'modelship_prediction_duration_seconds',
+          help: 'Time spent answering a prediction, by variant and model version.',
+          labelNames: labels,
+          buckets: LATENCY_BUCKETS,
+          registers: [registry],
+        }),
     );
     this.#predictions = get(
       'modelship_predictions_total',
-      () => new p.Counter({ name: 'modelship_predictions_total', help: 'Predictions answered, by variant and model version.', labelNames: labels, registers: [registry] }),
+      () =>
+        new p.Counter({
+          name: 'modelship_predictions_total',
+          help: 'Predictions answered, by variant and model version.',
+          labelNames: labels,
+          registers: [registry],
+        }),
     );
     this.#errors = get(
       'modelship_prediction_errors_total',
-      () => new p.Counter({ name: 'modelship_prediction_errors_total', help: 'Failed predictions: kind "client" for invalid input, "model" when production failed.', labelNames: ['model', 'variant', 'kind'], registers: [registry] }),
+      () =>
+        new p.Counter({
+          name: 'modelship_prediction_errors_total',
+          help: 'Failed predictions: kind "client" for invalid input, "model" when production failed.',
+          labelNames: ['model', 'variant', 'kind'],
+          registers: [registry],
+        }),
     );
     this.#fallbacks = get(
       'modelship_fallbacks_total',
-      () => new p.Counter({ name: 'modelship_fallbacks_total', help: 'Requests a variant failed (error, timeout, non-finite answer) and production answered, by the failing variant.', labelNames: [...labels, 'reason'], registers: [registry] }),
+      () =>
+        new p.Counter({
+          name: 'modelship_fallbacks_total',
+          help: 'Requests a variant failed (error, timeout, non-finite answer) and production answered, by the failing variant.',
+          labelNames: [...labels, 'reason'],
+          registers: [registry],
+        }),
     );
     this.#shadow = get(
       'modelship_shadow_predictions_total',
-      () => new p.Counter({ name: 'modelship_shadow_predictions_total', help: 'Mirrored (shadow) predictions, by outcome.', labelNames: [...labels, 'outcome'], registers: [registry] }),
+      () =>
+        new p.Counter({
+          name: 'modelship_shadow_predictions_total',
+          help: 'Mirrored (shadow) predictions, by outcome.',
+          labelNames: [...labels, 'outcome'],
+          registers: [registry],
+        }),
     );
     this.#feedback = get(
       'modelship_feedback_total',
-      () => new p.Counter({ name: 'modelship_feedback_total', help: 'Feedback recorded, by variant and model version.', labelNames: labels, registers: [registry] }),
+      () =>
+        new p.Counter({
+          name: 'modelship_feedback_total',
+          help: 'Feedback recorded, by variant and model version.',
+          labelNames: labels,
+          registers: [registry],
+        }),
     );
     this.#swaps = get(
       'modelship_model_swaps_total',
-      () => new p.Counter({ name: 'modelship_model_swaps_total', help: 'Hot swaps of the served models.', labelNames: ['model'], registers: [registry] }),
+      () =>
+        new p.Counter({
+          name: 'modelship_model_swaps_total',
+          help: 'Hot swaps of the served models.',
+          labelNames: ['model'],
+          registers: [registry],
+        }),
     );
   }
 

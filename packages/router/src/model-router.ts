@@ -92,7 +92,12 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
     this.#clock = o.clock ?? Date.now;
     this.#timer = o.timer ?? (() => performance.now());
     this.#timeoutMs = o.candidateTimeoutMs ?? 1000;
-    this.#codec = createRequestIdCodec({ key: o.hmacKey, model: o.model, clock: this.#clock, ...(o.feedbackMaxAgeMs !== undefined ? { maxAgeMs: o.feedbackMaxAgeMs } : {}) });
+    this.#codec = createRequestIdCodec({
+      key: o.hmacKey,
+      model: o.model,
+      clock: this.#clock,
+      ...(o.feedbackMaxAgeMs !== undefined ? { maxAgeMs: o.feedbackMaxAgeMs } : {}),
+    });
     this.#metrics = o.metrics ? new RouterMetrics(o.metrics, o.model) : undefined;
     this.log = new PredictionLog({
       capacity: o.logCapacity ?? 10_000,
@@ -123,7 +128,12 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
         this.#snapshot = s; // the atomic swap: requests that started keep the snapshot they read
         this.#metrics?.swapped();
         this.#logger.info({ rollout: s.rollout, loadMs }, 'router swapped models');
-        safeEmit(this as never, 'modelSwapped', { model: this.model, rollout: s.rollout, ...(previous ? { previous } : {}), loadMs }, this.#logger);
+        safeEmit(
+          this as never,
+          'modelSwapped',
+          { model: this.model, rollout: s.rollout, ...(previous ? { previous } : {}), loadMs },
+          this.#logger,
+        );
       },
     });
   }
@@ -165,22 +175,42 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
   predictBatch<P = unknown>(inputs: readonly unknown[], options: PredictBatchOptions = {}): PredictionResult<P>[] {
     const s = this.#snapshot;
     if (s === undefined) throw this.#notReady();
-    if (!Array.isArray(inputs)) throw new RouterError('INVALID_OPTIONS', 'predictBatch: inputs: expected an array', { operation: 'router.predictBatch' });
-    if (typeof options !== 'object' || options === null) throw new RouterError('INVALID_OPTIONS', 'predictBatch: options: expected an object { units?, unit?, override? }', { operation: 'router.predictBatch' });
+    if (!Array.isArray(inputs))
+      throw new RouterError('INVALID_OPTIONS', 'predictBatch: inputs: expected an array', {
+        operation: 'router.predictBatch',
+      });
+    if (typeof options !== 'object' || options === null)
+      throw new RouterError(
+        'INVALID_OPTIONS',
+        'predictBatch: options: expected an object { units?, unit?, override? }',
+        { operation: 'router.predictBatch' },
+      );
     const { units, unit, override } = options;
-    if (units !== undefined && !Array.isArray(units)) throw new RouterError('INVALID_OPTIONS', 'predictBatch: units: expected an array of unit keys', { operation: 'router.predictBatch' });
+    if (units !== undefined && !Array.isArray(units))
+      throw new RouterError('INVALID_OPTIONS', 'predictBatch: units: expected an array of unit keys', {
+        operation: 'router.predictBatch',
+      });
     if (units !== undefined && units.length !== inputs.length) {
-      throw new RouterError('INVALID_OPTIONS', `predictBatch: units: expected ${inputs.length} entries (one per input), received ${units.length}`, { operation: 'router.predictBatch' });
+      throw new RouterError(
+        'INVALID_OPTIONS',
+        `predictBatch: units: expected ${inputs.length} entries (one per input), received ${units.length}`,
+        { operation: 'router.predictBatch' },
+      );
     }
     const out = new Array<PredictionResult<P>>(inputs.length);
-    for (let i = 0; i < inputs.length; i++) out[i] = this.#predictWith(s, inputs[i], units ? units[i] : unit, override) as PredictionResult<P>;
+    for (let i = 0; i < inputs.length; i++)
+      out[i] = this.#predictWith(s, inputs[i], units ? units[i] : unit, override) as PredictionResult<P>;
     return out;
   }
 
   #notReady(): RouterError {
     return this.#closed
       ? new RouterError('CLOSED', `router of model "${this.model}" is closed`, { operation: 'router.predict' })
-      : new RouterError('NOT_READY', `router of model "${this.model}" has not loaded a rollout yet (await router.ready())`, { operation: 'router.predict' });
+      : new RouterError(
+          'NOT_READY',
+          `router of model "${this.model}" has not loaded a rollout yet (await router.ready())`,
+          { operation: 'router.predict' },
+        );
   }
 
   #predictWith(s: Snapshot, input: unknown, unit: string | undefined, override: string | undefined): RoutedPrediction {
@@ -216,19 +246,49 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       }
     }
     const latencyMs = this.#timer() - t0;
-    const rec = new RoutedPrediction(this.#codec, time, this.model, answered.name, answered.version, latencyMs, prediction, input);
+    const rec = new RoutedPrediction(
+      this.#codec,
+      time,
+      this.model,
+      answered.name,
+      answered.version,
+      latencyMs,
+      prediction,
+      input,
+    );
     answered.metrics?.observe(latencyMs / 1000);
     if (reason !== undefined) {
       rec.fallback = { from: assigned.name, fromVersion: assigned.version, reason };
-      assigned.outcomes?.prediction({ latencyMs, error: true, fallback: true, timeout: reason === 'timeout', at: time });
+      assigned.outcomes?.prediction({
+        latencyMs,
+        error: true,
+        fallback: true,
+        timeout: reason === 'timeout',
+        at: time,
+      });
       this.#metrics?.fallback(assigned.name, assigned.version, reason);
-      this.#logger.warn({ err: failure, variant: assigned.name, modelVersion: assigned.version, reason }, 'variant failed; production answered');
-      safeEmit(this as never, 'fallbackUsed', { model: this.model, variant: assigned.name, modelVersion: assigned.version, reason, ...(failure !== undefined ? { error: failure } : {}) }, this.#logger);
+      this.#logger.warn(
+        { err: failure, variant: assigned.name, modelVersion: assigned.version, reason },
+        'variant failed; production answered',
+      );
+      safeEmit(
+        this as never,
+        'fallbackUsed',
+        {
+          model: this.model,
+          variant: assigned.name,
+          modelVersion: assigned.version,
+          reason,
+          ...(failure !== undefined ? { error: failure } : {}),
+        },
+        this.#logger,
+      );
     } else {
       assigned.outcomes?.prediction({ latencyMs, at: time });
     }
     this.log.record(rec);
-    if (s.shadow !== undefined && answered.isProduction && override === undefined) this.#shadows.enqueue(s.shadow, input, rec);
+    if (s.shadow !== undefined && answered.isProduction && override === undefined)
+      this.#shadows.enqueue(s.shadow, input, rec);
     return rec;
   }
 
@@ -244,11 +304,19 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       p.outcomes?.prediction({ error: true, at: this.#clock() });
       this.#metrics?.error(p.name, 'model');
       this.#logger.error({ err }, 'production model failed');
-      throw new RouterError('PREDICTION_FAILED', `production model of "${this.model}" (version ${p.version}) failed: ${(err as Error)?.message ?? String(err)}`, {
-        operation: 'router.predict',
-        details: { variant: p.name, modelVersion: p.version, ...(candidateError !== undefined ? { candidateFailed: true } : {}) },
-        cause: err,
-      });
+      throw new RouterError(
+        'PREDICTION_FAILED',
+        `production model of "${this.model}" (version ${p.version}) failed: ${(err as Error)?.message ?? String(err)}`,
+        {
+          operation: 'router.predict',
+          details: {
+            variant: p.name,
+            modelVersion: p.version,
+            ...(candidateError !== undefined ? { candidateFailed: true } : {}),
+          },
+          cause: err,
+        },
+      );
     }
   }
 
@@ -269,19 +337,35 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
     const at = this.#clock();
     const { feedback: fb, outcome } = toFeedbackOutcome(feedback, claims, at);
     if (claims.variant !== PRODUCTION && claims.variant !== CANDIDATE) {
-      throw new RouterError('UNKNOWN_REQUEST_ID', `unknown request id: variant "${claims.variant}" is not served by this router`, { operation: 'router.feedback', details: { requestId } });
+      throw new RouterError(
+        'UNKNOWN_REQUEST_ID',
+        `unknown request id: variant "${claims.variant}" is not served by this router`,
+        { operation: 'router.feedback', details: { requestId } },
+      );
     }
     await this.#checkVersion(claims.modelVersion, requestId);
     if (this.#seen.has(claims.nonce)) {
-      throw new RouterError('DUPLICATE_FEEDBACK', `feedback for request ${requestId} was already recorded`, { operation: 'router.feedback', details: { requestId } });
+      throw new RouterError('DUPLICATE_FEEDBACK', `feedback for request ${requestId} was already recorded`, {
+        operation: 'router.feedback',
+        details: { requestId },
+      });
     }
     this.#seen.set(claims.nonce, true);
-    if (this.#seen.size > (this.#options.duplicateWindow ?? 100_000)) this.#seen.delete(this.#seen.keys().next().value!);
+    if (this.#seen.size > (this.#options.duplicateWindow ?? 100_000))
+      this.#seen.delete(this.#seen.keys().next().value!);
     const store = this.#options.outcomeStore;
     if (store) {
       const key = `${claims.variant}\u0000${claims.modelVersion}`;
       let recorder = this.#recorders.get(key);
-      if (!recorder) this.#recorders.set(key, (recorder = store.recorder({ model: this.model, variant: claims.variant, modelVersion: claims.modelVersion })));
+      if (!recorder)
+        this.#recorders.set(
+          key,
+          (recorder = store.recorder({
+            model: this.model,
+            variant: claims.variant,
+            modelVersion: claims.modelVersion,
+          })),
+        );
       recorder.feedback(outcome);
     }
     this.#metrics?.feedback(claims.variant, claims.modelVersion);
@@ -292,7 +376,8 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
   readonly #knownVersions = new Set<number>();
   async #checkVersion(version: number, requestId: string): Promise<void> {
     const s = this.#snapshot;
-    if (this.#knownVersions.has(version) || s?.production.version === version || s?.rollout.candidate === version) return;
+    if (this.#knownVersions.has(version) || s?.production.version === version || s?.rollout.candidate === version)
+      return;
     const registry = this.#options.registry;
     if (typeof registry.getVersion !== 'function') return;
     try {
@@ -300,7 +385,11 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       this.#knownVersions.add(version);
     } catch (err) {
       if (isModelshipError(err, 'RegistryError', 'NOT_FOUND')) {
-        throw new RouterError('UNKNOWN_REQUEST_ID', `unknown request id: model "${this.model}" has no version ${version}`, { operation: 'router.feedback', details: { requestId }, cause: err });
+        throw new RouterError(
+          'UNKNOWN_REQUEST_ID',
+          `unknown request id: model "${this.model}" has no version ${version}`,
+          { operation: 'router.feedback', details: { requestId }, cause: err },
+        );
       }
       throw err;
     }
@@ -313,7 +402,10 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
    */
   async aggregates(): Promise<ExperimentAggregates> {
     const store = this.#options.outcomeStore;
-    if (!store) throw new RouterError('INVALID_OPTIONS', 'router.aggregates: this router has no outcomeStore', { operation: 'router.aggregates' });
+    if (!store)
+      throw new RouterError('INVALID_OPTIONS', 'router.aggregates: this router has no outcomeStore', {
+        operation: 'router.aggregates',
+      });
     const s = this.#snapshot;
     if (!s) throw this.#notReady();
     const { rollout } = s;

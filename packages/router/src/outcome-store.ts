@@ -67,7 +67,13 @@ export interface OutcomeStore {
 
 const snapshotSchema = z.object({
   schemaVersion: z.literal(1),
-  models: z.record(z.string(), z.record(z.string(), z.record(z.string().regex(/^\d+$/, 'expected a decimal model version'), variantAggregatesSchema))),
+  models: z.record(
+    z.string(),
+    z.record(
+      z.string(),
+      z.record(z.string().regex(/^\d+$/, 'expected a decimal model version'), variantAggregatesSchema),
+    ),
+  ),
 });
 
 function sortKeys<T>(rec: Record<string, T>, numeric = false): Record<string, T> {
@@ -116,7 +122,9 @@ export class MemoryOutcomeStore implements OutcomeStore {
     const variants: Record<string, VariantAggregates> = {};
     let since = Infinity;
     let until = 0;
-    for (const [variant, byVersion] of [...(this.#data.get(model) ?? new Map<string, Map<number, VariantAggregates>>())].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [variant, byVersion] of [
+      ...(this.#data.get(model) ?? new Map<string, Map<number, VariantAggregates>>()),
+    ].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const wanted = query.versions?.[variant];
       if (query.versions && wanted === undefined) continue;
       let merged: VariantAggregates | undefined;
@@ -142,7 +150,11 @@ export class MemoryOutcomeStore implements OutcomeStore {
       const m: Record<string, Record<string, VariantAggregates>> = {};
       for (const [variant, byVersion] of byVariant) {
         const v: Record<string, VariantAggregates> = {};
-        for (const [version, agg] of byVersion) v[String(version)] = structuredClone({ ...agg, latency: { ...agg.latency, bins: sortKeys(agg.latency.bins, true) } });
+        for (const [version, agg] of byVersion)
+          v[String(version)] = structuredClone({
+            ...agg,
+            latency: { ...agg.latency, bins: sortKeys(agg.latency.bins, true) },
+          });
         m[variant] = sortKeys(v, true);
       }
       models[model] = sortKeys(m);
@@ -154,14 +166,19 @@ export class MemoryOutcomeStore implements OutcomeStore {
   merge(snapshot: OutcomeSnapshot): void {
     const parsed = snapshotSchema.safeParse(snapshot);
     if (!parsed.success) {
-      throw new RouterError('INVALID_OPTIONS', `invalid outcome snapshot: ${z.prettifyError(parsed.error)}`, { operation: 'OutcomeStore.merge', cause: parsed.error });
+      throw new RouterError('INVALID_OPTIONS', `invalid outcome snapshot: ${z.prettifyError(parsed.error)}`, {
+        operation: 'OutcomeStore.merge',
+        cause: parsed.error,
+      });
     }
     // Every merge is computed before any is applied, so a failure leaves the store as it was.
     const sums: [string, string, number, VariantAggregates][] = [];
     for (const [model, byVariant] of Object.entries(snapshot.models)) {
       for (const [variant, byVersion] of Object.entries(byVariant)) {
         for (const [version, agg] of Object.entries(byVersion)) {
-          const mine = this.#data.get(model)?.get(variant)?.get(Number(version)) ?? emptyAggregates(variant, { modelVersion: version });
+          const mine =
+            this.#data.get(model)?.get(variant)?.get(Number(version)) ??
+            emptyAggregates(variant, { modelVersion: version });
           sums.push([model, variant, Number(version), mergeAggregates(mine, agg)]);
         }
       }

@@ -10,7 +10,10 @@ export const VARIANT_HEADER = 'x-modelship-variant';
  * router.predict(req.body, { unit: req.get('x-user-id'), override: variantOverride(req.headers) });
  * ```
  */
-export function variantOverride(headers: Readonly<Record<string, string | readonly string[] | undefined>>, header: string = VARIANT_HEADER): string | undefined {
+export function variantOverride(
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>,
+  header: string = VARIANT_HEADER,
+): string | undefined {
   const raw = headers[header.toLowerCase()];
   const value = (Array.isArray(raw) ? raw[0] : raw) as string | undefined;
   const trimmed = value?.trim();

@@ -198,11 +198,12 @@ export class PredictionLog {
       return;
     }
     this.#inflight += batch.length;
-    const writes = this.#sinks.map((sink, i) =>
-      (this.#busy[i] = this.#busy[i]!.then(() => sink.write(logged)).catch((err: unknown) => {
-        this.failed += logged.length;
-        this.#logger.error({ err }, 'prediction log: a sink failed to write a batch');
-      })),
+    const writes = this.#sinks.map(
+      (sink, i) =>
+        (this.#busy[i] = this.#busy[i]!.then(() => sink.write(logged)).catch((err: unknown) => {
+          this.failed += logged.length;
+          this.#logger.error({ err }, 'prediction log: a sink failed to write a batch');
+        })),
     );
     void Promise.all(writes).then(() => {
       this.#inflight -= batch.length;

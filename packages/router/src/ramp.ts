@@ -65,9 +65,13 @@ export function createRampSchedule(options: RampScheduleOptions = {}): RampSched
   const salt = options.salt ?? '';
   const check = (i: number): number => {
     if (!Number.isInteger(i) || i < 0 || i >= steps.length) {
-      throw new RouterError('INVALID_OPTIONS', `ramp step ${i} is out of range: expected an integer in 0…${steps.length - 1}`, {
-        operation: 'RampSchedule',
-      });
+      throw new RouterError(
+        'INVALID_OPTIONS',
+        `ramp step ${i} is out of range: expected an integer in 0…${steps.length - 1}`,
+        {
+          operation: 'RampSchedule',
+        },
+      );
     }
     return steps[i]!;
   };

@@ -59,7 +59,9 @@ const codecOptionsSchema = z.object({
   model: z.string().min(1, 'expected a non-empty model name'),
   maxAgeMs: z.number().positive().optional(),
   maxClockSkewMs: z.number().nonnegative().optional(),
-  clock: z.custom<() => number>((c) => typeof c === 'function', 'expected a function returning ms since the epoch').optional(),
+  clock: z
+    .custom<() => number>((c) => typeof c === 'function', 'expected a function returning ms since the epoch')
+    .optional(),
 });
 
 /**
@@ -92,7 +94,10 @@ export class RequestIdCodec {
   constructor(options: RequestIdCodecOptions) {
     const parsed = codecOptionsSchema.safeParse(options ?? {});
     if (!parsed.success) {
-      throw new RouterError('INVALID_OPTIONS', `invalid request id options: ${z.prettifyError(parsed.error)}`, { operation: 'createRequestIdCodec', cause: parsed.error });
+      throw new RouterError('INVALID_OPTIONS', `invalid request id options: ${z.prettifyError(parsed.error)}`, {
+        operation: 'createRequestIdCodec',
+        cause: parsed.error,
+      });
     }
     const { key } = options;
     let bytes: Buffer;
@@ -107,10 +112,14 @@ export class RequestIdCodec {
       });
     }
     if (bytes.length < 16) {
-      throw new RouterError('INVALID_OPTIONS', `invalid hmacKey: expected at least 16 bytes, received ${bytes.length}`, {
-        operation: 'createRequestIdCodec',
-        details: { field: 'hmacKey' },
-      });
+      throw new RouterError(
+        'INVALID_OPTIONS',
+        `invalid hmacKey: expected at least 16 bytes, received ${bytes.length}`,
+        {
+          operation: 'createRequestIdCodec',
+          details: { field: 'hmacKey' },
+        },
+      );
     }
     this.#hmac = new HmacSha256(bytes);
     this.#modelPrefix = Buffer.concat([Buffer.from(options.model, 'utf8'), Buffer.of(0)]);
@@ -135,9 +144,13 @@ export class RequestIdCodec {
     if (!name) {
       name = Buffer.from(variant, 'utf8');
       if (name.length === 0 || name.length > MAX_VARIANT_BYTES) {
-        throw new RouterError('INVALID_OPTIONS', `variant name "${variant}" must be 1–${MAX_VARIANT_BYTES} UTF-8 bytes to fit a request id`, {
-          operation: 'RequestIdCodec.sign',
-        });
+        throw new RouterError(
+          'INVALID_OPTIONS',
+          `variant name "${variant}" must be 1–${MAX_VARIANT_BYTES} UTF-8 bytes to fit a request id`,
+          {
+            operation: 'RequestIdCodec.sign',
+          },
+        );
       }
       if (this.#names.size < 1024) this.#names.set(variant, name);
     }
@@ -181,7 +194,10 @@ export class RequestIdCodec {
 
   #parse(id: string): { claims: RequestIdClaims; payload: Buffer; tag: Buffer } {
     const bad = (why: string): RouterError =>
-      new RouterError('INVALID_REQUEST_ID', `invalid request id: ${why}`, { operation: 'RequestIdCodec.verify', details: { requestId: id } });
+      new RouterError('INVALID_REQUEST_ID', `invalid request id: ${why}`, {
+        operation: 'RequestIdCodec.verify',
+        details: { requestId: id },
+      });
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_CHARS || !/^[A-Za-z0-9_-]+$/.test(id)) {
       throw bad('expected a non-empty base64url string as returned by predict()');
     }
@@ -227,17 +243,25 @@ export class RequestIdCodec {
     let diff = 0;
     for (let i = 0; i < TAG_BYTES; i++) diff |= tag[i]! ^ expected[i]!; // constant time
     if (diff !== 0) {
-      throw new RouterError('INVALID_REQUEST_ID', 'invalid request id: its signature does not match (forged, altered, or issued for another model or key)', {
-        operation: 'RequestIdCodec.verify',
-        details: { requestId: id },
-      });
+      throw new RouterError(
+        'INVALID_REQUEST_ID',
+        'invalid request id: its signature does not match (forged, altered, or issued for another model or key)',
+        {
+          operation: 'RequestIdCodec.verify',
+          details: { requestId: id },
+        },
+      );
     }
     const now = this.#clock();
     if (claims.time > now + this.#skew) {
-      throw new RouterError('INVALID_REQUEST_ID', `invalid request id: dated ${new Date(claims.time).toISOString()}, in the future`, {
-        operation: 'RequestIdCodec.verify',
-        details: { requestId: id, time: claims.time },
-      });
+      throw new RouterError(
+        'INVALID_REQUEST_ID',
+        `invalid request id: dated ${new Date(claims.time).toISOString()}, in the future`,
+        {
+          operation: 'RequestIdCodec.verify',
+          details: { requestId: id, time: claims.time },
+        },
+      );
     }
     if (now - claims.time > this.maxAgeMs) {
       throw new RouterError(

@@ -24,7 +24,8 @@ export interface RolloutFollowerOptions {
 }
 
 /** core's `loadModel`, checking the bytes against the sha256 the registry recorded. */
-const defaultLoader: ModelLoader = (bytes, info) => loadModel(bytes, info.sha256 !== undefined ? { expectedSha256: info.sha256 } : {});
+const defaultLoader: ModelLoader = (bytes, info) =>
+  loadModel(bytes, info.sha256 !== undefined ? { expectedSha256: info.sha256 } : {});
 
 /**
  * Follows a model's rollout: on every change, loads (and verifies) the versions it names,
@@ -68,10 +69,23 @@ export class RolloutFollower {
       if (!this.#desired && !this.#pumping && !this.#o.current()) {
         const rollout = await this.#o.registry.getRollout(this.#o.model);
         if (rollout) this.offer(rollout);
-        else this.#fail(new RouterError('NOT_READY', `model "${this.#o.model}" has no rollout yet; the router will serve once one is set`, { operation: 'router.ready' }));
+        else
+          this.#fail(
+            new RouterError(
+              'NOT_READY',
+              `model "${this.#o.model}" has no rollout yet; the router will serve once one is set`,
+              { operation: 'router.ready' },
+            ),
+          );
       }
     } catch (err) {
-      this.#fail(new RouterError('LOAD_FAILED', `could not follow the rollout of "${this.#o.model}": ${(err as Error)?.message ?? String(err)}`, { operation: 'router.ready', cause: err }));
+      this.#fail(
+        new RouterError(
+          'LOAD_FAILED',
+          `could not follow the rollout of "${this.#o.model}": ${(err as Error)?.message ?? String(err)}`,
+          { operation: 'router.ready', cause: err },
+        ),
+      );
     }
   }
 
@@ -101,11 +115,19 @@ export class RolloutFollower {
         if (current && current.rollout.revision >= rollout.revision) continue;
         const t0 = performance.now();
         try {
-          const versions = rollout.candidate === undefined ? [rollout.production] : [rollout.production, rollout.candidate];
+          const versions =
+            rollout.candidate === undefined ? [rollout.production] : [rollout.production, rollout.candidate];
           const loaded = await Promise.all(versions.map((v) => this.#model(v)));
           if (this.#closed) return;
           const models = new Map(versions.map((v, i) => [v, loaded[i]!]));
-          const snapshot = buildSnapshot(this.#o.model, rollout, models, this.#o.metrics, this.#o.outcomes, this.#o.random);
+          const snapshot = buildSnapshot(
+            this.#o.model,
+            rollout,
+            models,
+            this.#o.metrics,
+            this.#o.outcomes,
+            this.#o.random,
+          );
           this.#o.install(snapshot, performance.now() - t0);
           this.lastError = undefined;
           for (const v of [...this.#models.keys()]) if (!models.has(v)) this.#models.delete(v);
@@ -115,7 +137,13 @@ export class RolloutFollower {
           }
         } catch (err) {
           this.#o.logger.error({ err, rollout }, 'router could not load the rollout; still serving the previous one');
-          this.#fail(new RouterError('LOAD_FAILED', `could not load rollout revision ${rollout.revision} of "${this.#o.model}": ${(err as Error)?.message ?? String(err)}`, { operation: 'router.load', cause: err }));
+          this.#fail(
+            new RouterError(
+              'LOAD_FAILED',
+              `could not load rollout revision ${rollout.revision} of "${this.#o.model}": ${(err as Error)?.message ?? String(err)}`,
+              { operation: 'router.load', cause: err },
+            ),
+          );
           if (this.#retry) clearTimeout(this.#retry);
           this.#retry = setTimeout(() => {
             if (!this.#desired) this.offer(rollout);
@@ -136,7 +164,10 @@ export class RolloutFollower {
         const loaded = await this.#o.registry.load(name, version);
         const sha256 = loaded.version?.sha256;
         const model = await this.#load(loaded.bytes, { name, version, ...(sha256 !== undefined ? { sha256 } : {}) });
-        if (typeof model?.predict !== 'function') throw new RouterError('LOAD_FAILED', `loadModel returned no predict() for "${name}" version ${version}`, { operation: 'router.load' });
+        if (typeof model?.predict !== 'function')
+          throw new RouterError('LOAD_FAILED', `loadModel returned no predict() for "${name}" version ${version}`, {
+            operation: 'router.load',
+          });
         return model;
       })();
       p.catch(() => this.#models.delete(version));

@@ -56,18 +56,37 @@ export interface ModelRouterOptions {
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', 'expected a function');
 const schema = z.object({
   registry: z.custom<RouterRegistry>(
-    (r) => typeof r === 'object' && r !== null && ['getRollout', 'watch', 'load'].every((m) => typeof (r as Record<string, unknown>)[m] === 'function'),
+    (r) =>
+      typeof r === 'object' &&
+      r !== null &&
+      ['getRollout', 'watch', 'load'].every((m) => typeof (r as Record<string, unknown>)[m] === 'function'),
     'expected a registry with getRollout, watch and load',
   ),
   model: z.string().min(1),
-  hmacKey: z.custom<unknown>((k) => typeof k === 'string' || k instanceof Uint8Array || (typeof k === 'object' && k !== null), 'expected a string, bytes or a KeyObject'),
+  hmacKey: z.custom<unknown>(
+    (k) => typeof k === 'string' || k instanceof Uint8Array || (typeof k === 'object' && k !== null),
+    'expected a string, bytes or a KeyObject',
+  ),
   loadModel: fn.optional(),
   logger: z.any().optional(),
-  metrics: z.custom<PromRegistry>((m) => typeof m === 'object' && m !== null && typeof (m as { getSingleMetric?: unknown }).getSingleMetric === 'function', 'expected a prom-client Registry').optional(),
+  metrics: z
+    .custom<PromRegistry>(
+      (m) =>
+        typeof m === 'object' &&
+        m !== null &&
+        typeof (m as { getSingleMetric?: unknown }).getSingleMetric === 'function',
+      'expected a prom-client Registry',
+    )
+    .optional(),
   sinks: z.array(z.any()).optional(),
   logCapacity: z.number().int().nonnegative().optional(),
   redactInput: z.any().optional(),
-  outcomeStore: z.custom<OutcomeStore>((s) => typeof s === 'object' && s !== null && typeof (s as { recorder?: unknown }).recorder === 'function', 'expected an OutcomeStore').optional(),
+  outcomeStore: z
+    .custom<OutcomeStore>(
+      (s) => typeof s === 'object' && s !== null && typeof (s as { recorder?: unknown }).recorder === 'function',
+      'expected an OutcomeStore',
+    )
+    .optional(),
   candidateTimeoutMs: z.number().positive().optional(),
   feedbackMaxAgeMs: z.number().positive().optional(),
   duplicateWindow: z.number().int().nonnegative().optional(),
@@ -79,10 +98,15 @@ const schema = z.object({
 });
 
 /** Validates router options (the message names the field) and fills the model loader. */
-export function parseRouterOptions(options: ModelRouterOptions): ModelRouterOptions & { loadModel: ModelLoader | undefined } {
+export function parseRouterOptions(
+  options: ModelRouterOptions,
+): ModelRouterOptions & { loadModel: ModelLoader | undefined } {
   const r = schema.safeParse(options);
   if (!r.success) {
-    throw new RouterError('INVALID_OPTIONS', `invalid router options: ${z.prettifyError(r.error)}`, { operation: 'createModelRouter', cause: r.error });
+    throw new RouterError('INVALID_OPTIONS', `invalid router options: ${z.prettifyError(r.error)}`, {
+      operation: 'createModelRouter',
+      cause: r.error,
+    });
   }
   return { ...options, loadModel: options.loadModel };
 }

@@ -10,7 +10,8 @@ export interface JsonLinesSinkOptions {
 
 /** JSON replacer that writes typed arrays as arrays and bigints as strings. */
 function replacer(_key: string, value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   if (typeof value === 'bigint') return value.toString();
   return value;
 }
@@ -26,10 +27,14 @@ function replacer(_key: string, value: unknown): unknown {
  */
 export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSink {
   if (typeof options?.path !== 'string' || options.path.length === 0) {
-    throw new RouterError('INVALID_OPTIONS', `invalid JSON-lines sink options: path: expected a non-empty file path, received ${JSON.stringify(options?.path)}`, {
-      operation: 'createJsonLinesSink',
-      details: { field: 'path' },
-    });
+    throw new RouterError(
+      'INVALID_OPTIONS',
+      `invalid JSON-lines sink options: path: expected a non-empty file path, received ${JSON.stringify(options?.path)}`,
+      {
+        operation: 'createJsonLinesSink',
+        details: { field: 'path' },
+      },
+    );
   }
   let handle: Promise<FileHandle> | undefined;
   // Settles when every write so far has; never rejects, so one failed batch cannot fail the next.
@@ -89,7 +94,11 @@ export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSi
  */
 export function createCallbackSink(fn: (records: readonly LoggedPrediction[]) => void | Promise<void>): PredictionSink {
   if (typeof fn !== 'function') {
-    throw new RouterError('INVALID_OPTIONS', `invalid callback sink: fn: expected a function of a batch of records, received ${typeof fn}`, { operation: 'createCallbackSink', details: { field: 'fn' } });
+    throw new RouterError(
+      'INVALID_OPTIONS',
+      `invalid callback sink: fn: expected a function of a batch of records, received ${typeof fn}`,
+      { operation: 'createCallbackSink', details: { field: 'fn' } },
+    );
   }
   return { write: (records) => fn(records) };
 }

@@ -43,14 +43,20 @@ const optionsSchema = z
   .superRefine((o, ctx) => {
     const names = new Set<string>();
     for (const [i, v] of o.variants.entries()) {
-      if (names.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant "${v.name}"` });
+      if (names.has(v.name))
+        ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant "${v.name}"` });
       names.add(v.name);
     }
     if (o.variants.reduce((s, v) => s + v.weight, 0) <= 0) {
       ctx.addIssue({ code: 'custom', path: ['variants'], message: 'the weights must not all be zero' });
     }
     for (const [i, s] of (o.shadow ?? []).entries()) {
-      if (!names.has(s)) ctx.addIssue({ code: 'custom', path: ['shadow', i], message: `shadow variant "${s}" is not one of the variants` });
+      if (!names.has(s))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shadow', i],
+          message: `shadow variant "${s}" is not one of the variants`,
+        });
     }
   });
 
@@ -148,10 +154,14 @@ export class TrafficSplitter {
   indexOf(name: string): number {
     const i = this.#index.get(name);
     if (i === undefined) {
-      throw new RouterError('UNKNOWN_VARIANT', `unknown variant "${name}": expected one of ${this.names.map((n) => `"${n}"`).join(', ')}`, {
-        operation: 'TrafficSplitter.assign',
-        details: { variant: name, expected: this.names },
-      });
+      throw new RouterError(
+        'UNKNOWN_VARIANT',
+        `unknown variant "${name}": expected one of ${this.names.map((n) => `"${n}"`).join(', ')}`,
+        {
+          operation: 'TrafficSplitter.assign',
+          details: { variant: name, expected: this.names },
+        },
+      );
     }
     return i;
   }
@@ -190,8 +200,12 @@ export function createTrafficSplitter(options: TrafficSplitterOptions): TrafficS
 
 /** The error for a unit key that is not a string. */
 function badUnit(unit: unknown): RouterError {
-  return new RouterError('INVALID_OPTIONS', `unit: expected a string key (user, session…) or undefined, received ${unit === null ? 'null' : typeof unit}`, {
-    operation: 'TrafficSplitter.assign',
-    details: { field: 'unit' },
-  });
+  return new RouterError(
+    'INVALID_OPTIONS',
+    `unit: expected a string key (user, session…) or undefined, received ${unit === null ? 'null' : typeof unit}`,
+    {
+      operation: 'TrafficSplitter.assign',
+      details: { field: 'unit' },
+    },
+  );
 }

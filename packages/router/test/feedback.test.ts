@@ -17,11 +17,27 @@ async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: st
 
 describe('feedback', () => {
   it('verifies ids at any replica and rejects forged, altered, expired, unknown and duplicate ids with clear errors', async () => {
-    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }, { kind: 'linear', factor: 2 }]);
-    await registry.setRollout('m', { production: 1, candidate: 2, weights: { production: 0.5, candidate: 0.5 }, mode: 'split', salt: 's' });
+    const registry = await registryWith('m', [
+      { kind: 'linear', factor: 1 },
+      { kind: 'linear', factor: 2 },
+    ]);
+    await registry.setRollout('m', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0.5, candidate: 0.5 },
+      mode: 'split',
+      salt: 's',
+    });
     let now = 1_800_000_000_000;
     const clock = () => now;
-    const common = { registry, model: 'm', hmacKey: HMAC_KEY, loadModel: fakeLoader, clock, feedbackMaxAgeMs: 3_600_000 };
+    const common = {
+      registry,
+      model: 'm',
+      hmacKey: HMAC_KEY,
+      loadModel: fakeLoader,
+      clock,
+      feedbackMaxAgeMs: 3_600_000,
+    };
     const a = createModelRouter(common);
     const bStore = createMemoryOutcomeStore();
     const b = createModelRouter({ ...common, outcomeStore: bStore });
@@ -31,36 +47,79 @@ describe('feedback', () => {
 
     const r = a.predict<number>({ x: 10 }, { unit: 'user-1' });
     const claims = await b.feedback(r.requestId, { rating: 4, actual: 12 });
-    expect(claims).toMatchObject({ variant: r.variant, modelVersion: r.modelVersion, prediction: r.prediction, time: now });
+    expect(claims).toMatchObject({
+      variant: r.variant,
+      modelVersion: r.modelVersion,
+      prediction: r.prediction,
+      time: now,
+    });
     expect(recorded).toEqual([`${r.variant}@${r.modelVersion}`]);
     const fb = bStore.aggregates('m').variants[r.variant]!.feedback;
-    expect(fb).toMatchObject({ count: 1, ratingCount: 1, ratingSum: 4, actualCount: 1, absErrorSum: Math.abs(r.prediction - 12) });
+    expect(fb).toMatchObject({
+      count: 1,
+      ratingCount: 1,
+      ratingSum: 4,
+      actualCount: 1,
+      absErrorSum: Math.abs(r.prediction - 12),
+    });
 
-    expect(await errorOf(b.feedback(r.requestId, { rating: 5 }))).toMatchObject({ code: 'RouterError:DUPLICATE_FEEDBACK' });
+    expect(await errorOf(b.feedback(r.requestId, { rating: 5 }))).toMatchObject({
+      code: 'RouterError:DUPLICATE_FEEDBACK',
+    });
 
     const id = a.predict({ x: 1 }).requestId;
     const bytes = Buffer.from(id, 'base64url');
     bytes[18] ^= 1; // the model version inside
-    expect(await errorOf(b.feedback(bytes.toString('base64url'), { rating: 5 }))).toMatchObject({ code: 'RouterError:INVALID_REQUEST_ID', message: expect.stringMatching(/signature does not match/) });
+    expect(await errorOf(b.feedback(bytes.toString('base64url'), { rating: 5 }))).toMatchObject({
+      code: 'RouterError:INVALID_REQUEST_ID',
+      message: expect.stringMatching(/signature does not match/),
+    });
     const other = createModelRouter({ ...common, hmacKey: 'a-different-key-of-enough-bytes' });
     await other.ready();
-    expect(await errorOf(b.feedback(other.predict({ x: 1 }).requestId, { rating: 5 }))).toMatchObject({ code: 'RouterError:INVALID_REQUEST_ID' });
-    expect(await errorOf(b.feedback('hello', { rating: 5 }))).toMatchObject({ code: 'RouterError:INVALID_REQUEST_ID', message: expect.stringMatching(/too short/) });
+    expect(await errorOf(b.feedback(other.predict({ x: 1 }).requestId, { rating: 5 }))).toMatchObject({
+      code: 'RouterError:INVALID_REQUEST_ID',
+    });
+    expect(await errorOf(b.feedback('hello', { rating: 5 }))).toMatchObject({
+      code: 'RouterError:INVALID_REQUEST_ID',
+      message: expect.stringMatching(/too short/),
+    });
 
     // Correctly signed, but naming a version the registry does not have.
     const codec = createRequestIdCodec({ key: HMAC_KEY, model: 'm', clock });
     const [hi, lo] = codec.nonce();
-    const unknown = codec.sign({ time: now, variant: 'candidate', modelVersion: 99, nonceHi: hi, nonceLo: lo, prediction: 1 });
-    expect(await errorOf(b.feedback(unknown, { rating: 3 }))).toMatchObject({ code: 'RouterError:UNKNOWN_REQUEST_ID', message: expect.stringMatching(/no version 99/) });
+    const unknown = codec.sign({
+      time: now,
+      variant: 'candidate',
+      modelVersion: 99,
+      nonceHi: hi,
+      nonceLo: lo,
+      prediction: 1,
+    });
+    expect(await errorOf(b.feedback(unknown, { rating: 3 }))).toMatchObject({
+      code: 'RouterError:UNKNOWN_REQUEST_ID',
+      message: expect.stringMatching(/no version 99/),
+    });
 
     const old = a.predict({ x: 1 }).requestId;
     now += 3_600_001;
-    expect(await errorOf(b.feedback(old, { rating: 3 }))).toMatchObject({ code: 'RouterError:EXPIRED_REQUEST_ID', message: expect.stringMatching(/expired request id/) });
+    expect(await errorOf(b.feedback(old, { rating: 3 }))).toMatchObject({
+      code: 'RouterError:EXPIRED_REQUEST_ID',
+      message: expect.stringMatching(/expired request id/),
+    });
 
     const fresh = a.predict({ x: 1 }).requestId;
-    expect(await errorOf(b.feedback(fresh, { rating: 7 } as never))).toMatchObject({ code: 'ValidationError:INVALID_INPUT', message: expect.stringMatching(/rating/) });
-    expect(await errorOf(b.feedback(fresh, {}))).toMatchObject({ code: 'ValidationError:INVALID_INPUT', message: expect.stringMatching(/at least one of rating, correct or actual/) });
-    expect(await errorOf(b.feedback(fresh, { actual: 'cat' }))).toMatchObject({ code: 'ValidationError:INVALID_INPUT', message: expect.stringMatching(/actual/) });
+    expect(await errorOf(b.feedback(fresh, { rating: 7 } as never))).toMatchObject({
+      code: 'ValidationError:INVALID_INPUT',
+      message: expect.stringMatching(/rating/),
+    });
+    expect(await errorOf(b.feedback(fresh, {}))).toMatchObject({
+      code: 'ValidationError:INVALID_INPUT',
+      message: expect.stringMatching(/at least one of rating, correct or actual/),
+    });
+    expect(await errorOf(b.feedback(fresh, { actual: 'cat' }))).toMatchObject({
+      code: 'ValidationError:INVALID_INPUT',
+      message: expect.stringMatching(/actual/),
+    });
     // Rejected feedback left the aggregates as they were.
     expect(bStore.aggregates('m').variants[r.variant]!.feedback.count).toBe(1);
     await Promise.all([a.close(), b.close(), other.close()]);
@@ -70,7 +129,13 @@ describe('feedback', () => {
     const registry = await registryWith('m', [{ kind: 'label', factor: 1 }]);
     await registry.setRollout('m', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
     const store = createMemoryOutcomeStore();
-    const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel: fakeLoader, outcomeStore: store });
+    const router = createModelRouter({
+      registry,
+      model: 'm',
+      hmacKey: HMAC_KEY,
+      loadModel: fakeLoader,
+      outcomeStore: store,
+    });
     await router.ready();
     await router.feedback(router.predict({ x: 1 }).requestId, { actual: 'positive' });
     await router.feedback(router.predict({ x: -1 }).requestId, { actual: 'positive' });
@@ -79,12 +144,29 @@ describe('feedback', () => {
   });
 
   it('aggregates of two routers, merged, equal those of one router that saw all the traffic', async () => {
-    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }, { kind: 'flaky', factor: 2 }]);
-    await registry.setRollout('m', { production: 1, candidate: 2, weights: { production: 0.7, candidate: 0.3 }, mode: 'split', salt: 's' });
+    const registry = await registryWith('m', [
+      { kind: 'linear', factor: 1 },
+      { kind: 'flaky', factor: 2 },
+    ]);
+    await registry.setRollout('m', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0.7, candidate: 0.3 },
+      mode: 'split',
+      salt: 's',
+    });
     const clock = () => 1_800_000_000_000;
     const make = () => {
       const outcomeStore = createMemoryOutcomeStore();
-      const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel: fakeLoader, outcomeStore, clock, timer: stepTimer(0.25) });
+      const router = createModelRouter({
+        registry,
+        model: 'm',
+        hmacKey: HMAC_KEY,
+        loadModel: fakeLoader,
+        outcomeStore,
+        clock,
+        timer: stepTimer(0.25),
+      });
       return { router, outcomeStore };
     };
     const [a, b, all] = [make(), make(), make()];

@@ -13,7 +13,10 @@ export interface FakeSpec {
 function checkInput(input: unknown): number {
   const x = (input as { x?: unknown } | null)?.x;
   if (typeof x !== 'number' || !Number.isFinite(x)) {
-    throw new ValidationError('INVALID_INPUT', `x: expected a finite number, received ${JSON.stringify(x)}`, { operation: 'predict', details: { field: 'x' } });
+    throw new ValidationError('INVALID_INPUT', `x: expected a finite number, received ${JSON.stringify(x)}`, {
+      operation: 'predict',
+      details: { field: 'x' },
+    });
   }
   return x;
 }

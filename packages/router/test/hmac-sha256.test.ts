@@ -14,7 +14,9 @@ describe('HmacSha256', () => {
           const out = new Uint8Array(32);
           mac.mac(prefix, msg, n, out, 0);
           const expected = createHmac('sha256', key).update(prefix).update(msg).digest();
-          expect(Buffer.from(out).equals(expected), `key ${keyLength}, prefix ${prefixLength}, message ${n}`).toBe(true);
+          expect(Buffer.from(out).equals(expected), `key ${keyLength}, prefix ${prefixLength}, message ${n}`).toBe(
+            true,
+          );
         }
       }
     }

@@ -7,8 +7,17 @@ describe('hot swap under load', () => {
   it('50,000 predictions per replica while the rollout changes 20 times: zero failures, every answer from the rollout in force at its start', async () => {
     // Version v multiplies its input by v, so an answer proves which model produced it.
     const versions = [1, 2, 3, 4, 5, 6, 7, 8];
-    const registry = await registryWith('m', versions.map((v) => ({ kind: 'linear' as const, factor: v })));
-    await registry.setRollout('m', { production: 1, candidate: 2, weights: { production: 0.8, candidate: 0.2 }, mode: 'split', salt: 's0' });
+    const registry = await registryWith(
+      'm',
+      versions.map((v) => ({ kind: 'linear' as const, factor: v })),
+    );
+    await registry.setRollout('m', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0.8, candidate: 0.2 },
+      mode: 'split',
+      salt: 's0',
+    });
     // Slow, asynchronous loads (as from a remote store) so swaps overlap with traffic.
     const loadModel = async (bytes: Uint8Array) => {
       await new Promise((r) => setTimeout(r, 2 + Math.random() * 5));
@@ -21,7 +30,13 @@ describe('hot swap under load', () => {
       watch: registry.watch.bind(registry),
       load: registry.load.bind(registry),
     };
-    const replica = createModelRouter({ registry: pollingOnly, model: 'm', hmacKey: HMAC_KEY, loadModel, pollIntervalMs: 10 });
+    const replica = createModelRouter({
+      registry: pollingOnly,
+      model: 'm',
+      hmacKey: HMAC_KEY,
+      loadModel,
+      pollIntervalMs: 10,
+    });
     await replica.ready();
     const swaps: number[] = [];
     router.on('modelSwapped', (e) => swaps.push(e.rollout.revision));
@@ -42,7 +57,9 @@ describe('hot swap under load', () => {
           const r = target.predict<number>({ x }, { unit: `user-${i % 1000}` });
           const allowed = [inForce.production, inForce.candidate].filter((v) => v !== undefined);
           if (!allowed.includes(r.modelVersion) || r.prediction !== x * r.modelVersion) {
-            throw new Error(`response version ${r.modelVersion} (answer ${r.prediction}) not in rollout revision ${inForce.revision} ${JSON.stringify(allowed)}`);
+            throw new Error(
+              `response version ${r.modelVersion} (answer ${r.prediction}) not in rollout revision ${inForce.revision} ${JSON.stringify(allowed)}`,
+            );
           }
           checked++;
         } catch (err) {

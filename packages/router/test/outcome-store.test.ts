@@ -14,7 +14,10 @@ describe('MemoryOutcomeStore', () => {
     p1.prediction({ latencyMs: 1, error: true, at: 50 });
     store.recorder({ model: 'other', variant: 'production', modelVersion: 9 }).prediction({ latencyMs: 1, at: 1 });
 
-    const now = store.aggregates('m', { versions: { production: 1, candidate: 4 }, weights: { production: 0.8, candidate: 0.2 } });
+    const now = store.aggregates('m', {
+      versions: { production: 1, candidate: 4 },
+      weights: { production: 0.8, candidate: 0.2 },
+    });
     expect(Object.keys(now.variants)).toEqual(['candidate', 'production']);
     expect(now.variants.candidate).toMatchObject({ modelVersion: '4', requests: 1, feedback: { ratingSum: 5 } });
     expect(now).toMatchObject({ since: 50, until: 250, weights: { production: 0.8, candidate: 0.2 } });
@@ -33,7 +36,12 @@ describe('MemoryOutcomeStore', () => {
     const ab = mergeOutcomeSnapshots(a.snapshot(), b.snapshot());
     const ba = mergeOutcomeSnapshots(b.snapshot(), a.snapshot());
     expect(JSON.stringify(ab)).toBe(JSON.stringify(ba));
-    expect(ab.models.m!.production!['1']).toMatchObject({ requests: 2, firstSeen: 10, lastSeen: 20, latency: { count: 2, sum: 8 } });
+    expect(ab.models.m!.production!['1']).toMatchObject({
+      requests: 2,
+      firstSeen: 10,
+      lastSeen: 20,
+      latency: { count: 2, sum: 8 },
+    });
     const bad = JSON.parse(JSON.stringify(a.snapshot()));
     bad.models.m.production['1'].requests = -1;
     try {

@@ -11,7 +11,13 @@ type Pred = { value: number | string; probabilities?: Record<string, number> };
 describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, loadModel)', () => {
   it('serves verified Iris models, validates input naming the field, and scores label feedback', async () => {
     const registry = await artifactRegistry('iris', [await trainIris(), await trainIris({ C: 0.1 })]);
-    await registry.setRollout('iris', { production: 1, candidate: 2, weights: { production: 0.5, candidate: 0.5 }, mode: 'split', salt: 'iris-1' });
+    await registry.setRollout('iris', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0.5, candidate: 0.5 },
+      mode: 'split',
+      salt: 'iris-1',
+    });
     const outcomes = createMemoryOutcomeStore();
     const metrics = new Registry();
     const router = createModelRouter({ registry, model: 'iris', hmacKey: HMAC_KEY, outcomeStore: outcomes, metrics });
@@ -68,7 +74,13 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
 
   it('answers with production when a real candidate throws on 10 % of inputs; failures counted on the candidate', async () => {
     const registry = await artifactRegistry('line', [await trainLine(2), await trainLine(3)]);
-    await registry.setRollout('line', { production: 1, candidate: 2, weights: { production: 0.2, candidate: 0.8 }, mode: 'split', salt: 's' });
+    await registry.setRollout('line', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0.2, candidate: 0.8 },
+      mode: 'split',
+      salt: 's',
+    });
     // Version 2 is the real model, wrapped so that it throws on every input whose x is a multiple of 10.
     const loader = (bytes: Uint8Array, info: { version: number; sha256?: string }) => {
       const model = loadModel(bytes, info.sha256 ? { expectedSha256: info.sha256 } : {});
@@ -82,7 +94,14 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
     };
     const outcomes = createMemoryOutcomeStore();
     const metrics = new Registry();
-    const router = createModelRouter({ registry, model: 'line', hmacKey: HMAC_KEY, loadModel: loader, outcomeStore: outcomes, metrics });
+    const router = createModelRouter({
+      registry,
+      model: 'line',
+      hmacKey: HMAC_KEY,
+      loadModel: loader,
+      outcomeStore: outcomes,
+      metrics,
+    });
     let fallbacks = 0;
     router.on('fallbackUsed', () => fallbacks++);
     await router.ready();
@@ -90,7 +109,12 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
     for (let i = 0; i < 5000; i++) {
       try {
         const r = router.predict<Pred>({ x: i % 100 }, { unit: `u${i}` });
-        if (r.fallback) expect(r).toMatchObject({ variant: 'production', modelVersion: 1, fallback: { from: 'candidate', fromVersion: 2, reason: 'error' } });
+        if (r.fallback)
+          expect(r).toMatchObject({
+            variant: 'production',
+            modelVersion: 1,
+            fallback: { from: 'candidate', fromVersion: 2, reason: 'error' },
+          });
       } catch {
         failed++;
       }
@@ -100,15 +124,29 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
     expect(fallbacks).toBeGreaterThan(250);
     expect(cand).toMatchObject({ errors: fallbacks, fallbacks });
     expect(outcomes.aggregates('line').variants.production!.errors).toBe(0);
-    expect(await metrics.metrics()).toContain(`modelship_fallbacks_total{model="line",variant="candidate",model_version="2",reason="error"} ${fallbacks}`);
+    expect(await metrics.metrics()).toContain(
+      `modelship_fallbacks_total{model="line",variant="candidate",model_version="2",reason="error"} ${fallbacks}`,
+    );
     await router.close();
   });
 
   it('hot-swaps real models under load: 50,000 predictions, 20 rollout changes, no failure, versions from the rollout in force', async () => {
     const slopes = [1, 2, 3, 4, 5, 6];
     const registry = await artifactRegistry('line', await Promise.all(slopes.map((s) => trainLine(s))));
-    await registry.setRollout('line', { production: 1, candidate: 2, weights: { production: 0.9, candidate: 0.1 }, mode: 'split', salt: 'r0' });
-    const router = createModelRouter({ registry, model: 'line', hmacKey: HMAC_KEY, pollIntervalMs: 10, metrics: new Registry() });
+    await registry.setRollout('line', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0.9, candidate: 0.1 },
+      mode: 'split',
+      salt: 'r0',
+    });
+    const router = createModelRouter({
+      registry,
+      model: 'line',
+      hmacKey: HMAC_KEY,
+      pollIntervalMs: 10,
+      metrics: new Registry(),
+    });
     await router.ready();
     // Version v answers ≈ v·x + 1: the answer tells which model produced it.
     const reference = new Map<number, ReturnType<typeof loadModel>>();
@@ -134,8 +172,12 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
         try {
           const r = router.predict<Pred>(input, { unit: `u${n % 777}` });
           const allowed = [inForce.production, inForce.candidate];
-          if (!allowed.includes(r.modelVersion)) throw new Error(`version ${r.modelVersion} not in ${JSON.stringify(allowed)} (revision ${inForce.revision})`);
-          if (r.prediction.value !== reference.get(r.modelVersion)!.predict(input).value) throw new Error(`answer of v${r.modelVersion} differs from that model's`);
+          if (!allowed.includes(r.modelVersion))
+            throw new Error(
+              `version ${r.modelVersion} not in ${JSON.stringify(allowed)} (revision ${inForce.revision})`,
+            );
+          if (r.prediction.value !== reference.get(r.modelVersion)!.predict(input).value)
+            throw new Error(`answer of v${r.modelVersion} differs from that model's`);
         } catch (e) {
           failures++;
           if (failures < 3) console.error(e);

@@ -17,7 +17,13 @@ import {
  */
 export async function trainLine(slope: number): Promise<ModelArtifact> {
   const xs = Array.from({ length: 200 }, (_, i) => 1 + (i % 50) + (i % 7) / 10);
-  const table = Table.fromColumns([numericColumn('x', xs), numericColumn('y', xs.map((x, i) => slope * x + 1 + ((i % 3) - 1) * 1e-3))]);
+  const table = Table.fromColumns([
+    numericColumn('x', xs),
+    numericColumn(
+      'y',
+      xs.map((x, i) => slope * x + 1 + ((i % 3) - 1) * 1e-3),
+    ),
+  ]);
   const r = await createTrainer({
     task: 'regression',
     features: { features: [{ type: 'numeric', column: 'x' }], target: { column: 'y', kind: 'numeric' } },
@@ -37,7 +43,10 @@ export async function trainIris(params: Record<string, number> = {}): Promise<Mo
 }
 
 /** Core's registry over a MemoryStore with the artifact codec, holding `artifacts` as versions 1, 2, … */
-export async function artifactRegistry(name: string, artifacts: readonly ModelArtifact[]): Promise<ModelRegistry<ModelArtifact>> {
+export async function artifactRegistry(
+  name: string,
+  artifacts: readonly ModelArtifact[],
+): Promise<ModelRegistry<ModelArtifact>> {
   const registry = createRegistry<ModelArtifact>({ store: new MemoryStore(), artifactCodec: modelArtifactCodec });
   for (const a of artifacts) await registry.register(name, a);
   return registry;

@@ -47,7 +47,11 @@ describe('RequestIdCodec', () => {
       if (Buffer.from(altered, 'base64url').equals(Buffer.from(id, 'base64url'))) continue;
       expectCode(() => codec.verify(altered), 'INVALID_REQUEST_ID');
     }
-    const other = createRequestIdCodec({ key: 'another-key-of-enough-length!!', model: 'house-prices', clock: () => now });
+    const other = createRequestIdCodec({
+      key: 'another-key-of-enough-length!!',
+      model: 'house-prices',
+      clock: () => now,
+    });
     const [hi, lo] = other.nonce();
     const forged = other.sign({ time: now, variant: 'candidate', modelVersion: 7, nonceHi: hi, nonceLo: lo });
     expectCode(() => codec.verify(forged), 'INVALID_REQUEST_ID', /signature does not match/);
@@ -70,7 +74,14 @@ describe('RequestIdCodec', () => {
 
   it('follows the documented format exactly (independent construction with node:crypto)', () => {
     const c = createRequestIdCodec({ key: KEY, model: 'house-prices', clock: () => now });
-    const id = c.sign({ time: 1_800_000_000_123, variant: 'candidate', modelVersion: 7, nonceHi: 0x01020304, nonceLo: 0xa0b0c0d0, prediction: 412.25 });
+    const id = c.sign({
+      time: 1_800_000_000_123,
+      variant: 'candidate',
+      modelVersion: 7,
+      nonceHi: 0x01020304,
+      nonceLo: 0xa0b0c0d0,
+      prediction: 412.25,
+    });
     const payload = Buffer.alloc(20 + 9 + 9);
     payload[0] = 1;
     payload.writeUIntBE(1_800_000_000_123, 1, 6);
@@ -83,8 +94,20 @@ describe('RequestIdCodec', () => {
     payload.writeDoubleBE(412.25, 30);
     const tag = createHmac('sha256', KEY).update('house-prices\u0000').update(payload).digest().subarray(0, 16);
     expect(id).toBe(Buffer.concat([payload, tag]).toString('base64url'));
-    const label = c.sign({ time: 5, variant: 'production', modelVersion: 1, nonceHi: 0, nonceLo: 0, prediction: 'setosa' });
-    const p2 = Buffer.concat([Buffer.from([1, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10]), Buffer.from('production'), Buffer.from([2, 6]), Buffer.from('setosa')]);
+    const label = c.sign({
+      time: 5,
+      variant: 'production',
+      modelVersion: 1,
+      nonceHi: 0,
+      nonceLo: 0,
+      prediction: 'setosa',
+    });
+    const p2 = Buffer.concat([
+      Buffer.from([1, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 10]),
+      Buffer.from('production'),
+      Buffer.from([2, 6]),
+      Buffer.from('setosa'),
+    ]);
     const t2 = createHmac('sha256', KEY).update('house-prices\u0000').update(p2).digest().subarray(0, 16);
     expect(label).toBe(Buffer.concat([p2, t2]).toString('base64url'));
   });

@@ -12,7 +12,16 @@ import { createTrafficSplitter } from '../src/traffic-splitter.js';
 import { createModelRouter } from '../src/model-router.js';
 import { HMAC_KEY, fakeLoader, loadFailureLogger, registryWith } from './helpers.js';
 
-const rec = (i: number): PredictionRecord => ({ requestId: `id-${i}`, time: i, model: 'm', variant: 'production', modelVersion: 1, latencyMs: 0.1, prediction: i, input: { x: i } });
+const rec = (i: number): PredictionRecord => ({
+  requestId: `id-${i}`,
+  time: i,
+  model: 'm',
+  variant: 'production',
+  modelVersion: 1,
+  latencyMs: 0.1,
+  prediction: i,
+  input: { x: i },
+});
 
 describe('HmacSha256 against node:crypto on random keys and messages', () => {
   it('is bit-identical for 2,000 random (key, prefix, message) triples, keys of 0–300 bytes and empty messages included', () => {
@@ -25,7 +34,8 @@ describe('HmacSha256 against node:crypto on random keys and messages', () => {
       const out = new Uint8Array(32);
       new HmacSha256(key).mac(prefix, msg, msg.length, out, 0);
       const expected = createHmac('sha256', key).update(prefix).update(msg).digest();
-      if (!Buffer.from(out).equals(expected)) expect.unreachable(`key ${key.length} B, prefix ${prefix.length} B, message ${msg.length} B`);
+      if (!Buffer.from(out).equals(expected))
+        expect.unreachable(`key ${key.length} B, prefix ${prefix.length} B, message ${msg.length} B`);
     }
     // One instance reused across messages keeps no state between MACs.
     const key = randomBytes(100);
@@ -34,7 +44,9 @@ describe('HmacSha256 against node:crypto on random keys and messages', () => {
       const msg = randomBytes(n);
       const out = new Uint8Array(32);
       mac.mac(new Uint8Array(0), msg, n, out, 0);
-      expect(Buffer.from(out).equals(createHmac('sha256', key).update(msg).digest()), `reused, message ${n}`).toBe(true);
+      expect(Buffer.from(out).equals(createHmac('sha256', key).update(msg).digest()), `reused, message ${n}`).toBe(
+        true,
+      );
     }
   });
 });
@@ -43,7 +55,14 @@ describe('request ids at the limits of the format', () => {
   it('verifies the longest id the codec signs (64-byte variant, 64-byte label)', () => {
     const c = createRequestIdCodec({ key: 'k'.repeat(32), model: 'm' });
     const [hi, lo] = c.nonce();
-    const id = c.sign({ time: Date.now(), variant: 'v'.repeat(64), modelVersion: 3, nonceHi: hi, nonceLo: lo, prediction: 'é'.repeat(32) });
+    const id = c.sign({
+      time: Date.now(),
+      variant: 'v'.repeat(64),
+      modelVersion: 3,
+      nonceHi: hi,
+      nonceLo: lo,
+      prediction: 'é'.repeat(32),
+    });
     expect(c.verify(id)).toMatchObject({ variant: 'v'.repeat(64), modelVersion: 3, prediction: 'é'.repeat(32) });
   });
 
@@ -83,7 +102,12 @@ describe('sink failures never break the log', () => {
       log.record(rec(2));
       await log.flush();
       expect(existsSync(path)).toBe(true);
-      expect(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l).requestId)).toEqual(['id-1', 'id-2']);
+      expect(
+        readFileSync(path, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).requestId),
+      ).toEqual(['id-1', 'id-2']);
       expect(log.failed).toBe(1);
       await expect(log.close()).resolves.toBeUndefined();
     } finally {
@@ -114,7 +138,13 @@ describe('sink failures never break the log', () => {
 
 describe('unit keys', () => {
   it('refuses a unit key that is not a string (a number would hash like "" and land every such unit in one variant)', async () => {
-    const splitter = createTrafficSplitter({ variants: [{ name: 'a', weight: 0.5 }, { name: 'b', weight: 0.5 }], salt: 's' });
+    const splitter = createTrafficSplitter({
+      variants: [
+        { name: 'a', weight: 0.5 },
+        { name: 'b', weight: 0.5 },
+      ],
+      salt: 's',
+    });
     for (const unit of [42, null, {}]) {
       expect(() => splitter.assign(unit as never)).toThrow(/unit: expected a string key/);
       expect(() => splitter.bucket(unit as never)).toThrow(/unit: expected a string key/);
@@ -138,7 +168,10 @@ describe('unit keys', () => {
 describe('close()', () => {
   it('releases every timer and watcher it started (no open handles left), even after a failed load scheduled a retry', async () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }, { kind: 'linear', factor: 2 }]);
+    const registry = await registryWith('m', [
+      { kind: 'linear', factor: 1 },
+      { kind: 'linear', factor: 2 },
+    ]);
     await registry.setRollout('m', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
     await new Promise((r) => setImmediate(r));
     const before = timers();
@@ -147,7 +180,14 @@ describe('close()', () => {
       return fakeLoader(bytes);
     };
     const { logger, loadFailed } = loadFailureLogger();
-    const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel, pollIntervalMs: 50, logger });
+    const router = createModelRouter({
+      registry,
+      model: 'm',
+      hmacKey: HMAC_KEY,
+      loadModel,
+      pollIntervalMs: 50,
+      logger,
+    });
     await router.ready();
     await registry.setRollout('m', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' });
     await loadFailed; // a retry timer is now pending
@@ -168,7 +208,9 @@ describe('bad input at the sink factories and predictBatch', () => {
     await router.ready();
     expect(() => router.predictBatch([{ x: 1 }], null as never)).toThrow(/options: expected an object/);
     expect(() => router.predictBatch([{ x: 1 }], { units: 'u1' as never })).toThrow(/units: expected an array/);
-    expect(router.predictBatch<number>([{ x: 1 }, { x: 2 }], { units: ['a', undefined] }).map((r) => r.prediction)).toEqual([1, 2]);
+    expect(
+      router.predictBatch<number>([{ x: 1 }, { x: 2 }], { units: ['a', undefined] }).map((r) => r.prediction),
+    ).toEqual([1, 2]);
     await router.close();
   });
 });
@@ -202,15 +244,30 @@ describe('prediction log memory bound', () => {
 
 describe('non-finite answers inside arrays', () => {
   it('falls back to production when the candidate answers a plain array holding NaN', async () => {
-    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }, { kind: 'linear', factor: 2 }]);
-    await registry.setRollout('m', { production: 1, candidate: 2, weights: { production: 0, candidate: 1 }, mode: 'split', salt: 's' });
+    const registry = await registryWith('m', [
+      { kind: 'linear', factor: 1 },
+      { kind: 'linear', factor: 2 },
+    ]);
+    await registry.setRollout('m', {
+      production: 1,
+      candidate: 2,
+      weights: { production: 0, candidate: 1 },
+      mode: 'split',
+      salt: 's',
+    });
     const loadModel = (bytes: Uint8Array, info: { version: number }) => {
       const m = fakeLoader(bytes);
-      return info.version === 2 ? { predict: (input: unknown) => [m.predict(input), Number.NaN] } : { predict: (input: unknown) => [m.predict(input), 0] };
+      return info.version === 2
+        ? { predict: (input: unknown) => [m.predict(input), Number.NaN] }
+        : { predict: (input: unknown) => [m.predict(input), 0] };
     };
     const router = createModelRouter({ registry, model: 'm', hmacKey: HMAC_KEY, loadModel });
     await router.ready();
-    expect(router.predict({ x: 3 })).toMatchObject({ variant: 'production', prediction: [3, 0], fallback: { reason: 'non_finite' } });
+    expect(router.predict({ x: 3 })).toMatchObject({
+      variant: 'production',
+      prediction: [3, 0],
+      fallback: { reason: 'non_finite' },
+    });
     await router.close();
   });
 });

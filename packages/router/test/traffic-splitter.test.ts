@@ -11,12 +11,58 @@ import { repoRoot } from '../../../vitest.shared.js';
 
 // Golden vectors computed once with an independent implementation:
 // Python `sklearn.utils.murmurhash3_32(s, seed, positive=True)` (which hashes UTF-8 bytes).
-const HASH_VECTORS: [string, number, number][] = [["", 0, 142593372], ["a", 1009084850, 3001393763], ["ab", 2613040991, 3610054215], ["abc", 3017643002, 1313807976], ["abcd", 1139631978, 3898664396], ["hello", 613153351, 3806057185], ["Hello, world!", 3224780355, 747406643], ["The quick brown fox jumps over the lazy dog", 776992547, 880582914], ["user-42", 3111312080, 3126452458], ["\u00e9", 269551495, 1023967903], ["\u65e5\u672c\u8a9e", 2779017879, 3318144696], ["\ud83d\ude00", 3199479546, 1877935379], ["ma\u00f1ana-\u00fc-\u20ac", 2879530724, 2465491701], ["a\u0000b", 1871496870, 2330916877]];
+const HASH_VECTORS: [string, number, number][] = [
+  ['', 0, 142593372],
+  ['a', 1009084850, 3001393763],
+  ['ab', 2613040991, 3610054215],
+  ['abc', 3017643002, 1313807976],
+  ['abcd', 1139631978, 3898664396],
+  ['hello', 613153351, 3806057185],
+  ['Hello, world!', 3224780355, 747406643],
+  ['The quick brown fox jumps over the lazy dog', 776992547, 880582914],
+  ['user-42', 3111312080, 3126452458],
+  ['\u00e9', 269551495, 1023967903],
+  ['\u65e5\u672c\u8a9e', 2779017879, 3318144696],
+  ['\ud83d\ude00', 3199479546, 1877935379],
+  ['ma\u00f1ana-\u00fc-\u20ac', 2879530724, 2465491701],
+  ['a\u0000b', 1871496870, 2330916877],
+];
 // bucket = murmurhash3_32(salt + ":" + unit, seed=0, positive=True) % 10000, same source.
-const BUCKET_VECTORS: [string, string, number][] = [["", "user-1", 4317], ["", "user-2", 126], ["", "user-42", 4191], ["", "session-abc", 8232], ["", "\u65e5\u672c", 7576], ["", "\ud83d\ude00x", 6862], ["", "0", 9130], ["", "a-much-longer-unit-key-with-many-characters-1234567890", 9099], ["exp-2026-11", "user-1", 9119], ["exp-2026-11", "user-2", 709], ["exp-2026-11", "user-42", 430], ["exp-2026-11", "session-abc", 8375], ["exp-2026-11", "\u65e5\u672c", 4095], ["exp-2026-11", "\ud83d\ude00x", 9153], ["exp-2026-11", "0", 582], ["exp-2026-11", "a-much-longer-unit-key-with-many-characters-1234567890", 3490], ["house-prices", "user-1", 8836], ["house-prices", "user-2", 8088], ["house-prices", "user-42", 6187], ["house-prices", "session-abc", 6787], ["house-prices", "\u65e5\u672c", 4918], ["house-prices", "\ud83d\ude00x", 8859], ["house-prices", "0", 5825], ["house-prices", "a-much-longer-unit-key-with-many-characters-1234567890", 8202]];
+const BUCKET_VECTORS: [string, string, number][] = [
+  ['', 'user-1', 4317],
+  ['', 'user-2', 126],
+  ['', 'user-42', 4191],
+  ['', 'session-abc', 8232],
+  ['', '\u65e5\u672c', 7576],
+  ['', '\ud83d\ude00x', 6862],
+  ['', '0', 9130],
+  ['', 'a-much-longer-unit-key-with-many-characters-1234567890', 9099],
+  ['exp-2026-11', 'user-1', 9119],
+  ['exp-2026-11', 'user-2', 709],
+  ['exp-2026-11', 'user-42', 430],
+  ['exp-2026-11', 'session-abc', 8375],
+  ['exp-2026-11', '\u65e5\u672c', 4095],
+  ['exp-2026-11', '\ud83d\ude00x', 9153],
+  ['exp-2026-11', '0', 582],
+  ['exp-2026-11', 'a-much-longer-unit-key-with-many-characters-1234567890', 3490],
+  ['house-prices', 'user-1', 8836],
+  ['house-prices', 'user-2', 8088],
+  ['house-prices', 'user-42', 6187],
+  ['house-prices', 'session-abc', 6787],
+  ['house-prices', '\u65e5\u672c', 4918],
+  ['house-prices', '\ud83d\ude00x', 8859],
+  ['house-prices', '0', 5825],
+  ['house-prices', 'a-much-longer-unit-key-with-many-characters-1234567890', 8202],
+];
 
 const split8020 = (salt = 'exp-2026-11') =>
-  createTrafficSplitter({ variants: [{ name: 'production', weight: 80 }, { name: 'candidate', weight: 20 }], salt });
+  createTrafficSplitter({
+    variants: [
+      { name: 'production', weight: 80 },
+      { name: 'candidate', weight: 20 },
+    ],
+    salt,
+  });
 
 describe('murmur3 (x86_32 over UTF-8)', () => {
   it('matches the golden vectors of an independent implementation, seeds 0 and 42', () => {
@@ -31,23 +77,32 @@ describe('murmur3 (x86_32 over UTF-8)', () => {
     const reference = (bytes: Uint8Array): number => {
       let h = 0;
       const mix = (k: number) => {
-        k = Math.imul(k, 0xcc9e2d51); k = (k << 15) | (k >>> 17); k = Math.imul(k, 0x1b873593);
+        k = Math.imul(k, 0xcc9e2d51);
+        k = (k << 15) | (k >>> 17);
+        k = Math.imul(k, 0x1b873593);
         return k;
       };
       let i = 0;
       for (; i + 4 <= bytes.length; i += 4) {
         const k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
-        h ^= mix(k); h = (h << 13) | (h >>> 19); h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+        h ^= mix(k);
+        h = (h << 13) | (h >>> 19);
+        h = (Math.imul(h, 5) + 0xe6546b64) | 0;
       }
       let k = 0;
       for (let j = bytes.length - 1; j >= i; j--) k = (k << 8) | bytes[j]!;
       if (bytes.length > i) h ^= mix(k);
-      h ^= bytes.length; h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+      h ^= bytes.length;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
       return h >>> 0;
     };
     const pool = ['a', 'Z', '0', '-', 'é', 'ß', '€', '日', '😀', '\ud800', '\udc00', '\u0000', '\uffff'];
     let seed = 1;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let t = 0; t < 2000; t++) {
       let s = '';
       const n = Math.floor(rnd() * 20);
@@ -76,7 +131,10 @@ describe('TrafficSplitter', () => {
 
   it('gives the same variant for the same key in another process (built dist)', () => {
     const dist = join(repoRoot, 'packages/router/dist/index.js');
-    if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (npm test builds; or npx turbo run build --filter=@modelship/router)`);
+    if (!existsSync(dist))
+      throw new Error(
+        `${dist} is missing: build first (npm test builds; or npx turbo run build --filter=@modelship/router)`,
+      );
     const script = `import { createTrafficSplitter } from ${JSON.stringify(dist)};
 const s = createTrafficSplitter({ variants: [{ name: 'production', weight: 80 }, { name: 'candidate', weight: 20 }], salt: 'exp-2026-11' });
 const out = []; for (let i = 0; i < 5000; i++) out.push(s.assign('user-' + i) + ':' + s.bucket('user-' + i));
@@ -92,8 +150,19 @@ process.stdout.write(JSON.stringify(out));`;
   it('assigns at random (injected source) when no unit is given, and honours an override', () => {
     const values = [0, 0.7999, 0.8, 0.9999];
     let i = 0;
-    const s = createTrafficSplitter({ variants: [{ name: 'production', weight: 0.8 }, { name: 'candidate', weight: 0.2 }], random: () => values[i++]! });
-    expect([s.assign(), s.assign(), s.assign(), s.assign()]).toEqual(['production', 'production', 'candidate', 'candidate']);
+    const s = createTrafficSplitter({
+      variants: [
+        { name: 'production', weight: 0.8 },
+        { name: 'candidate', weight: 0.2 },
+      ],
+      random: () => values[i++]!,
+    });
+    expect([s.assign(), s.assign(), s.assign(), s.assign()]).toEqual([
+      'production',
+      'production',
+      'candidate',
+      'candidate',
+    ]);
     expect(s.assign('user-1', 'candidate')).toBe('candidate');
     expect(s.assign(undefined, 'production')).toBe('production');
     try {
@@ -114,14 +183,32 @@ process.stdout.write(JSON.stringify(out));`;
   });
 
   it('gives each of N variants its share of buckets and rejects bad options naming the field', () => {
-    const s = createTrafficSplitter({ variants: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }, { name: 'c', weight: 2 }], salt: 'x' });
+    const s = createTrafficSplitter({
+      variants: [
+        { name: 'a', weight: 1 },
+        { name: 'b', weight: 1 },
+        { name: 'c', weight: 2 },
+      ],
+      salt: 'x',
+    });
     const counts = [0, 0, 0];
     for (let b = 0; b < BUCKETS; b++) counts[s.variantOfBucket(b)]!++;
     expect(counts).toEqual([2500, 2500, 5000]);
-    expect(() => createTrafficSplitter({ variants: [{ name: 'a', weight: -1 }] })).toThrow(/variants\[0\]\.weight|variants\.0\.weight/);
-    expect(() => createTrafficSplitter({ variants: [{ name: 'a', weight: 1 }, { name: 'a', weight: 1 }] })).toThrow(/duplicate variant "a"/);
+    expect(() => createTrafficSplitter({ variants: [{ name: 'a', weight: -1 }] })).toThrow(
+      /variants\[0\]\.weight|variants\.0\.weight/,
+    );
+    expect(() =>
+      createTrafficSplitter({
+        variants: [
+          { name: 'a', weight: 1 },
+          { name: 'a', weight: 1 },
+        ],
+      }),
+    ).toThrow(/duplicate variant "a"/);
     expect(() => createTrafficSplitter({ variants: [{ name: 'a', weight: 0 }] })).toThrow(/must not all be zero/);
-    expect(() => createTrafficSplitter({ variants: [{ name: 'a', weight: 1 }], shadow: ['b'] })).toThrow(/shadow variant "b"/);
+    expect(() => createTrafficSplitter({ variants: [{ name: 'a', weight: 1 }], shadow: ['b'] })).toThrow(
+      /shadow variant "b"/,
+    );
   });
 
   it('reshuffles units when the salt changes', () => {
@@ -140,8 +227,14 @@ describe('ramp', () => {
       const make = (w: number) =>
         createTrafficSplitter({
           variants: candidateFirst
-            ? [{ name: 'candidate', weight: w }, { name: 'production', weight: 100 - w }]
-            : [{ name: 'production', weight: 100 - w }, { name: 'candidate', weight: w }],
+            ? [
+                { name: 'candidate', weight: w },
+                { name: 'production', weight: 100 - w },
+              ]
+            : [
+                { name: 'production', weight: 100 - w },
+                { name: 'candidate', weight: w },
+              ],
           salt: 'ramp-test',
         });
       const splitters = weights.map(make);

@@ -35,7 +35,9 @@ export interface BinnedData {
  */
 export function fitBinBounds(x: TreesMatrix, maxBins: number, sampleRows = 200_000): Float64Array[] {
   if (!Number.isInteger(maxBins) || maxBins < 2 || maxBins > 255) {
-    throw new TreesError('INVALID_OPTIONS', `maxBins: expected an integer in 2…255, got ${maxBins}`, { operation: 'bin' });
+    throw new TreesError('INVALID_OPTIONS', `maxBins: expected an integer in 2…255, got ${maxBins}`, {
+      operation: 'bin',
+    });
   }
   const { rows, cols, data } = x;
   const stride = rows > sampleRows ? rows / sampleRows : 1;

@@ -35,7 +35,16 @@ export class EnsembleBuilder {
 
   /** Appends a tree described with tree-local node and leaf indices (children `< 0` are `~leaf`). */
   addTree(
-    t: { feature: ArrayLike<number>; threshold: ArrayLike<number>; left: ArrayLike<number>; right: ArrayLike<number>; flags: ArrayLike<number>; gain?: ArrayLike<number>; leafValues: ArrayLike<number>; root: number },
+    t: {
+      feature: ArrayLike<number>;
+      threshold: ArrayLike<number>;
+      left: ArrayLike<number>;
+      right: ArrayLike<number>;
+      flags: ArrayLike<number>;
+      gain?: ArrayLike<number>;
+      leafValues: ArrayLike<number>;
+      root: number;
+    },
     output: number,
     leafScale = 1,
   ): void {

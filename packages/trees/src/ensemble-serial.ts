@@ -17,13 +17,15 @@ function bad(message: string): never {
 
 function arr<T>(s: Record<string, unknown>, key: string, type: new (n: number) => T): T {
   const v = s[key];
-  if (!(v instanceof (type as unknown as new (...a: unknown[]) => object))) bad(`${key}: expected a ${(type as { name?: string }).name}`);
+  if (!(v instanceof (type as unknown as new (...a: unknown[]) => object)))
+    bad(`${key}: expected a ${(type as { name?: string }).name}`);
   return v as T;
 }
 
 function int(s: Record<string, unknown>, key: string, min: number): number {
   const v = s[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(`${key}: expected an integer ≥ ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    bad(`${key}: expected an integer ≥ ${min}, got ${String(v)}`);
   return v;
 }
 
@@ -35,13 +37,15 @@ export function decodeEnsembleSerial(serial: unknown): EnsembleParts {
   if (s.version !== 1) bad(`version: expected 1, got ${String(s.version)}`);
   if (s.task !== 'regression' && s.task !== 'classification') bad(`task: expected 'regression' or 'classification'`);
   const transforms: EnsembleTransform[] = ['identity', 'sigmoid', 'softmax', 'proba'];
-  if (!transforms.includes(s.transform as EnsembleTransform)) bad(`transform: expected one of ${transforms.join(', ')}`);
+  if (!transforms.includes(s.transform as EnsembleTransform))
+    bad(`transform: expected one of ${transforms.join(', ')}`);
   const numFeatures = int(s, 'numFeatures', 1);
   const numClasses = int(s, 'numClasses', 0);
   const numOutputs = int(s, 'numOutputs', 1);
   const leafWidth = int(s, 'leafWidth', 1);
   if (leafWidth !== 1 && leafWidth !== numOutputs) bad(`leafWidth: expected 1 or numOutputs (${numOutputs})`);
-  if (typeof s.outputScale !== 'number' || !Number.isFinite(s.outputScale)) bad('outputScale: expected a finite number');
+  if (typeof s.outputScale !== 'number' || !Number.isFinite(s.outputScale))
+    bad('outputScale: expected a finite number');
   const baseScore = arr(s, 'baseScore', Float64Array);
   const treeRoots = arr(s, 'treeRoots', Int32Array);
   const treeOutput = arr(s, 'treeOutput', Int32Array);
@@ -61,23 +65,39 @@ export function decodeEnsembleSerial(serial: unknown): EnsembleParts {
   }
   if (leafValues.length % leafWidth !== 0) bad('leafValues: length must be a multiple of leafWidth');
   const leaves = leafValues.length / leafWidth;
-  if (importanceGain.length !== numFeatures || importanceSplit.length !== numFeatures) bad('importance arrays: expected one value per feature');
+  if (importanceGain.length !== numFeatures || importanceSplit.length !== numFeatures)
+    bad('importance arrays: expected one value per feature');
   for (let t = 0; t < treeRoots.length; t++) {
     const r = treeRoots[t]!;
     if (r >= nodes || ~r >= leaves) bad(`treeRoots[${t}]: index out of range`);
     if (treeOutput[t]! < 0 || treeOutput[t]! >= numOutputs) bad(`treeOutput[${t}]: expected 0…${numOutputs - 1}`);
   }
   for (let i = 0; i < nodes; i++) {
-    if (feature[i]! < 0 || feature[i]! >= numFeatures) bad(`feature[${i}]: expected 0…${numFeatures - 1}, got ${feature[i]}`);
+    if (feature[i]! < 0 || feature[i]! >= numFeatures)
+      bad(`feature[${i}]: expected 0…${numFeatures - 1}, got ${feature[i]}`);
     for (const c of [left[i]!, right[i]!]) {
-      if (c >= 0 ? c <= i || c >= nodes : ~c >= leaves) bad(`children of node ${i}: index out of range or not after the node`);
+      if (c >= 0 ? c <= i || c >= nodes : ~c >= leaves)
+        bad(`children of node ${i}: index out of range or not after the node`);
     }
   }
   return {
     task: s.task as 'regression' | 'classification',
-    numFeatures, numClasses, numOutputs, leafWidth,
+    numFeatures,
+    numClasses,
+    numOutputs,
+    leafWidth,
     transform: s.transform as EnsembleTransform,
     outputScale: s.outputScale as number,
-    baseScore, treeRoots, treeOutput, feature, threshold, left, right, flags, leafValues, importanceGain, importanceSplit,
+    baseScore,
+    treeRoots,
+    treeOutput,
+    feature,
+    threshold,
+    left,
+    right,
+    flags,
+    leafValues,
+    importanceGain,
+    importanceSplit,
   };
 }

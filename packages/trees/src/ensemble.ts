@@ -133,7 +133,9 @@ export class TreeEnsemble implements EnsembleParts {
   /** Class probabilities of one row (a view reused by the next call unless `out` is given). */
   predictProbaRow(row: ArrayLike<number>, out: Float64Array = this.proba): Float64Array {
     if (this.task !== 'classification') {
-      throw new TreesError('INVALID_INPUT', 'predictProbaRow: this ensemble is a regression model', { operation: 'predictProbaRow' });
+      throw new TreesError('INVALID_INPUT', 'predictProbaRow: this ensemble is a regression model', {
+        operation: 'predictProbaRow',
+      });
     }
     this.checkRow(row);
     return this.probaFromRaw(this.rawInto(row, 0, this.raw), out);
@@ -161,20 +163,24 @@ export class TreeEnsemble implements EnsembleParts {
   predictRaw(x: TreesMatrix): Float64Array {
     this.checkMatrix(x);
     const out = new Float64Array(x.rows * this.numOutputs);
-    for (let i = 0; i < x.rows; i++) this.rawInto(x.data, i * x.cols, out.subarray(i * this.numOutputs, (i + 1) * this.numOutputs));
+    for (let i = 0; i < x.rows; i++)
+      this.rawInto(x.data, i * x.cols, out.subarray(i * this.numOutputs, (i + 1) * this.numOutputs));
     return out;
   }
 
   /** Class probabilities of every row (`rows × numClasses`, row-major). */
   predictProba(x: TreesMatrix): Float64Array {
     if (this.task !== 'classification') {
-      throw new TreesError('INVALID_INPUT', 'predictProba: this ensemble is a regression model', { operation: 'predictProba' });
+      throw new TreesError('INVALID_INPUT', 'predictProba: this ensemble is a regression model', {
+        operation: 'predictProba',
+      });
     }
     this.checkMatrix(x);
     const C = this.numClasses;
     const out = new Float64Array(x.rows * C);
     const raw = new Float64Array(this.numOutputs);
-    for (let i = 0; i < x.rows; i++) this.probaFromRaw(this.rawInto(x.data, i * x.cols, raw), out.subarray(i * C, (i + 1) * C));
+    for (let i = 0; i < x.rows; i++)
+      this.probaFromRaw(this.rawInto(x.data, i * x.cols, raw), out.subarray(i * C, (i + 1) * C));
     return out;
   }
 
@@ -234,19 +240,27 @@ export class TreeEnsemble implements EnsembleParts {
 
   private checkRow(row: ArrayLike<number>): void {
     if (row.length !== this.numFeatures) {
-      throw new TreesError('INVALID_INPUT', `row: expected ${this.numFeatures} features (as at fit), got ${row.length}`, {
-        operation: 'predict',
-        details: { expected: this.numFeatures, received: row.length },
-      });
+      throw new TreesError(
+        'INVALID_INPUT',
+        `row: expected ${this.numFeatures} features (as at fit), got ${row.length}`,
+        {
+          operation: 'predict',
+          details: { expected: this.numFeatures, received: row.length },
+        },
+      );
     }
   }
 
   private checkMatrix(x: TreesMatrix): void {
     if (!x || x.cols !== this.numFeatures || x.data.length !== x.rows * x.cols) {
-      throw new TreesError('INVALID_INPUT', `x: expected a matrix with ${this.numFeatures} columns (as at fit), got ${x?.cols}`, {
-        operation: 'predict',
-        details: { expected: this.numFeatures, received: x?.cols },
-      });
+      throw new TreesError(
+        'INVALID_INPUT',
+        `x: expected a matrix with ${this.numFeatures} columns (as at fit), got ${x?.cols}`,
+        {
+          operation: 'predict',
+          details: { expected: this.numFeatures, received: x?.cols },
+        },
+      );
     }
   }
 }

@@ -27,16 +27,26 @@ const op = 'trainForestParallel';
  * const { model } = await trainForestParallel(x, y, { trees: 100, workers: 2 });
  * ```
  */
-export async function trainForestParallel(x: TreesMatrix, y: ArrayLike<number>, options: ParallelForestOptions = {}): Promise<TrainResult> {
+export async function trainForestParallel(
+  x: TreesMatrix,
+  y: ArrayLike<number>,
+  options: ParallelForestOptions = {},
+): Promise<TrainResult> {
   if ((options as ForestOptions).checkpoint) {
-    throw new TreesError('INVALID_OPTIONS', 'checkpoint: not supported with workers, use trainForest', { operation: op });
+    throw new TreesError('INVALID_OPTIONS', 'checkpoint: not supported with workers, use trainForest', {
+      operation: op,
+    });
   }
   const workers = checkNumber(op, 'workers', options.workers ?? 2, 1, 64, true);
   const { workers: _w, ...forestOptions } = options;
   const prep = prepareForest(x, y, forestOptions, op);
   const file = new URL('./forest-worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(file))) {
-    throw new TreesError('WORKER_FAILED', `worker script ${fileURLToPath(file)} not found: worker threads need the built package (dist/)`, { operation: op });
+    throw new TreesError(
+      'WORKER_FAILED',
+      `worker script ${fileURLToPath(file)} not found: worker threads need the built package (dist/)`,
+      { operation: op },
+    );
   }
   const grown: GrownTree[] = new Array(prep.trees);
   let done = 0;
@@ -59,10 +69,21 @@ export async function trainForestParallel(x: TreesMatrix, y: ArrayLike<number>, 
         done++;
         emitProgress(options.onProgress, { learner: 'forest', completed: done, total: prep.trees });
       });
-      worker.on('error', (cause) => reject(new TreesError('WORKER_FAILED', `forest worker ${w} failed: ${cause.message}`, { operation: op, cause })));
+      worker.on('error', (cause) =>
+        reject(
+          new TreesError('WORKER_FAILED', `forest worker ${w} failed: ${cause.message}`, { operation: op, cause }),
+        ),
+      );
       worker.on('exit', (code) => {
         if (received === trees.length) resolve();
-        else reject(new TreesError('WORKER_FAILED', `forest worker ${w} exited with code ${code} after ${received}/${trees.length} trees`, { operation: op }));
+        else
+          reject(
+            new TreesError(
+              'WORKER_FAILED',
+              `forest worker ${w} exited with code ${code} after ${received}/${trees.length} trees`,
+              { operation: op },
+            ),
+          );
       });
     });
   });

@@ -77,7 +77,19 @@ export function growForestTree(job: ForestJob, t: number, s: ForestScratch): Gro
   }
   s.features.forEach((_, i) => (s.features[i] = i));
   return growTree(
-    { data: job.data, channels: K, grad: s.grad, hess: s.hess, rows: s.rows, numRows: m, features: s.features, rng, pool: s.pool, sortScratch: s.sortScratch, partitionScratch: s.partitionScratch },
+    {
+      data: job.data,
+      channels: K,
+      grad: s.grad,
+      hess: s.hess,
+      rows: s.rows,
+      numRows: m,
+      features: s.features,
+      rng,
+      pool: s.pool,
+      sortScratch: s.sortScratch,
+      partitionScratch: s.partitionScratch,
+    },
     job.grow,
   );
 }

@@ -6,8 +6,16 @@ import type { TrainResult } from './gbdt.js';
 import { checkClassTargets, checkTrainingData, type TreesMatrix } from './matrix.js';
 import { routeBinned } from './route.js';
 import {
-  checkNumber, emitProgress, fingerprint, packTree, readCheckpoint, rowWeights, unpackTree, writeCheckpoint,
-  type CheckpointOptions, type TrainingProgress,
+  checkNumber,
+  emitProgress,
+  fingerprint,
+  packTree,
+  readCheckpoint,
+  rowWeights,
+  unpackTree,
+  writeCheckpoint,
+  type CheckpointOptions,
+  type TrainingProgress,
 } from './training-common.js';
 import type { GrownTree } from './tree-builder.js';
 
@@ -65,16 +73,27 @@ export interface PreparedForest {
 }
 
 /** Validates options and bins the data (shared by {@link trainForest} and the parallel trainer). */
-export function prepareForest(x: TreesMatrix, y: ArrayLike<number>, options: ForestOptions, operation = op): PreparedForest {
+export function prepareForest(
+  x: TreesMatrix,
+  y: ArrayLike<number>,
+  options: ForestOptions,
+  operation = op,
+): PreparedForest {
   checkTrainingData(x, y, operation);
   const task = options.task ?? 'regression';
   if (task !== 'regression' && task !== 'classification') {
-    throw new TreesError('INVALID_OPTIONS', `task: expected 'regression' or 'classification', got ${String(task)}`, { operation });
+    throw new TreesError('INVALID_OPTIONS', `task: expected 'regression' or 'classification', got ${String(task)}`, {
+      operation,
+    });
   }
   const classification = task === 'classification';
   const criterion = options.criterion ?? (classification ? 'gini' : 'mse');
   if (classification ? criterion === 'mse' : criterion !== 'mse') {
-    throw new TreesError('INVALID_OPTIONS', `criterion: ${criterion} does not fit task ${task} (regression: mse; classification: gini or entropy)`, { operation });
+    throw new TreesError(
+      'INVALID_OPTIONS',
+      `criterion: ${criterion} does not fit task ${task} (regression: mse; classification: gini or entropy)`,
+      { operation },
+    );
   }
   const trees = checkNumber(operation, 'trees', options.trees ?? 100, 1, 1e6, true);
   const cols = x.cols;
@@ -94,30 +113,54 @@ export function prepareForest(x: TreesMatrix, y: ArrayLike<number>, options: For
   }
   const w = rowWeights(y, operation, options.sampleWeight, options.classWeights, counts);
   const bootstrap = options.bootstrap ?? true;
-  if (options.oobScore && !bootstrap) throw new TreesError('INVALID_OPTIONS', 'oobScore: needs bootstrap = true', { operation });
+  if (options.oobScore && !bootstrap)
+    throw new TreesError('INVALID_OPTIONS', 'oobScore: needs bootstrap = true', { operation });
   const maxBins = checkNumber(operation, 'maxBins', options.maxBins ?? 255, 2, 255, true);
   const data = binMatrix(x, fitBinBounds(x, maxBins));
   const job: ForestJob = {
-    data, y: Float64Array.from(y), w, K: classification ? numClasses : 1, bootstrap,
+    data,
+    y: Float64Array.from(y),
+    w,
+    K: classification ? numClasses : 1,
+    bootstrap,
     seed: checkNumber(operation, 'seed', options.seed ?? 0, -(2 ** 31), 2 ** 32, true),
     numFeatures: cols,
     grow: {
       maxLeaves: checkNumber(operation, 'maxLeaves', options.maxLeaves ?? 0, 0, 1e9, true),
       maxDepth: checkNumber(operation, 'maxDepth', options.maxDepth ?? 0, 0, 1000, true),
-      minSamplesLeaf: checkNumber(operation, 'minSamplesLeaf', options.minSamplesLeaf ?? (classification ? 1 : 3), 1, 1e9, true),
-      minHessianLeaf: 0, lambda: 0, minGain: 0,
+      minSamplesLeaf: checkNumber(
+        operation,
+        'minSamplesLeaf',
+        options.minSamplesLeaf ?? (classification ? 1 : 3),
+        1,
+        1e9,
+        true,
+      ),
+      minHessianLeaf: 0,
+      lambda: 0,
+      minGain: 0,
       criterion: criterion === 'entropy' ? 'entropy' : 'squared',
       featuresPerSplit: perSplit,
     },
   };
-  const { onProgress: _p, checkpoint: _c, sampleWeight: _s, ...plain } = options as ForestOptions & { workers?: unknown };
+  const {
+    onProgress: _p,
+    checkpoint: _c,
+    sampleWeight: _s,
+    ...plain
+  } = options as ForestOptions & { workers?: unknown };
   delete (plain as { workers?: unknown }).workers;
   const fp = options.checkpoint ? fingerprint(x, y, plain, [options.sampleWeight ?? []]) : '';
   return { job, trees, numClasses, classification, fingerprint: fp };
 }
 
 /** Compiles grown trees into a forest ensemble and computes the out-of-bag score if asked. */
-export function finishForest(prep: PreparedForest, grown: GrownTree[], oob: boolean, resumedIterations: number): TrainResult {
+export function finishForest(
+  prep: PreparedForest,
+  grown: GrownTree[],
+  oob: boolean,
+  resumedIterations: number,
+): TrainResult {
   const { job, classification, numClasses } = prep;
   const K = job.K;
   const builder = new EnsembleBuilder(job.numFeatures, K);
@@ -189,7 +232,9 @@ export function trainForest(x: TreesMatrix, y: ArrayLike<number>, options: Fores
   const { job, trees } = prep;
   const checkpoint = options.checkpoint;
   const every = checkpoint ? checkNumber(op, 'checkpoint.every', checkpoint.every ?? 10, 1, 1e9, true) : 0;
-  const resumed = checkpoint ? readCheckpoint<ForestCheckpoint>(checkpoint.path, 'forest', prep.fingerprint) : undefined;
+  const resumed = checkpoint
+    ? readCheckpoint<ForestCheckpoint>(checkpoint.path, 'forest', prep.fingerprint)
+    : undefined;
   const grown: GrownTree[] = [];
   if (resumed) {
     for (const t of resumed.trees.slice(0, trees)) {
@@ -207,7 +252,11 @@ export function trainForest(x: TreesMatrix, y: ArrayLike<number>, options: Fores
     grown.push(tree);
     if (checkpoint && ((t + 1) % every === 0 || t + 1 === trees)) {
       packed.push(...grown.slice(packed.length).map(packTree));
-      writeCheckpoint(checkpoint.path, { kind: 'forest', fingerprint: prep.fingerprint, trees: packed } satisfies ForestCheckpoint);
+      writeCheckpoint(checkpoint.path, {
+        kind: 'forest',
+        fingerprint: prep.fingerprint,
+        trees: packed,
+      } satisfies ForestCheckpoint);
     }
     emitProgress(options.onProgress, { learner: 'forest', completed: t + 1, total: trees });
   }

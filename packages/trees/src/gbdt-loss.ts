@@ -120,7 +120,13 @@ export function softmaxRows(scores: Float64Array, K: number, prob: Float64Array)
 }
 
 /** Mean loss of raw `scores` (`n × K`) against `y`. */
-export function meanLoss(objective: GbdtObjective, y: ArrayLike<number>, scores: Float64Array, K: number, huberDelta: number): number {
+export function meanLoss(
+  objective: GbdtObjective,
+  y: ArrayLike<number>,
+  scores: Float64Array,
+  K: number,
+  huberDelta: number,
+): number {
   const n = y.length;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -137,7 +143,8 @@ export function meanLoss(objective: GbdtObjective, y: ArrayLike<number>, scores:
     const r = y[i]! - f;
     if (objective === 'squared') s += r * r;
     else if (objective === 'absolute') s += Math.abs(r);
-    else if (objective === 'huber') s += Math.abs(r) <= huberDelta ? 0.5 * r * r : huberDelta * (Math.abs(r) - 0.5 * huberDelta);
+    else if (objective === 'huber')
+      s += Math.abs(r) <= huberDelta ? 0.5 * r * r : huberDelta * (Math.abs(r) - 0.5 * huberDelta);
     else s += Math.log1p(Math.exp(-Math.abs(f))) + Math.max(f, 0) - y[i]! * f;
   }
   return n > 0 ? s / n : 0;

@@ -8,8 +8,17 @@ import { checkClassTargets, checkTrainingData, type TreesMatrix } from './matrix
 import { deriveSeed, SeededRandom } from './rng.js';
 import { routeBinned } from './route.js';
 import {
-  checkNumber, emitProgress, fingerprint, packTree, readCheckpoint, rowWeights, sampleSorted, unpackTree, writeCheckpoint,
-  type CheckpointOptions, type TrainingProgress,
+  checkNumber,
+  emitProgress,
+  fingerprint,
+  packTree,
+  readCheckpoint,
+  rowWeights,
+  sampleSorted,
+  unpackTree,
+  writeCheckpoint,
+  type CheckpointOptions,
+  type TrainingProgress,
 } from './training-common.js';
 import { growTree, type GrownTree } from './tree-builder.js';
 
@@ -102,7 +111,11 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   checkTrainingData(x, y, op);
   const objective = options.objective ?? 'squared';
   if (!['squared', 'absolute', 'huber', 'binary', 'multiclass'].includes(objective)) {
-    throw new TreesError('INVALID_OPTIONS', `objective: expected squared, absolute, huber, binary or multiclass, got ${objective}`, { operation: op });
+    throw new TreesError(
+      'INVALID_OPTIONS',
+      `objective: expected squared, absolute, huber, binary or multiclass, got ${objective}`,
+      { operation: op },
+    );
   }
   const rounds = checkNumber(op, 'rounds', options.rounds ?? 100, 1, 1e6, true);
   const lr = checkNumber(op, 'learningRate', options.learningRate ?? 0.1, 1e-9, 10);
@@ -127,7 +140,9 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
     counts = checkClassTargets(y, numClasses, op);
     if (objective === 'multiclass') K = numClasses;
   } else if (options.classWeights !== undefined) {
-    throw new TreesError('INVALID_OPTIONS', 'classWeights: only for binary or multiclass objectives', { operation: op });
+    throw new TreesError('INVALID_OPTIONS', 'classWeights: only for binary or multiclass objectives', {
+      operation: op,
+    });
   }
   const w = rowWeights(y, op, options.sampleWeight, options.classWeights, counts);
   const n = x.rows;
@@ -137,11 +152,17 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
     const v = options.validation;
     checkTrainingData(v.x, v.y, op);
     if (v.x.cols !== x.cols) {
-      throw new TreesError('INVALID_INPUT', `validation.x: expected ${x.cols} columns (as x), got ${v.x.cols}`, { operation: op });
+      throw new TreesError('INVALID_INPUT', `validation.x: expected ${x.cols} columns (as x), got ${v.x.cols}`, {
+        operation: op,
+      });
     }
-    if (classification) for (let i = 0; i < v.y.length; i++) if (!(v.y[i]! >= 0 && v.y[i]! < numClasses && Number.isInteger(v.y[i]!))) {
-      throw new TreesError('INVALID_INPUT', `validation.y[${i}]: expected a class index in 0…${numClasses - 1}`, { operation: op });
-    }
+    if (classification)
+      for (let i = 0; i < v.y.length; i++)
+        if (!(v.y[i]! >= 0 && v.y[i]! < numClasses && Number.isInteger(v.y[i]!))) {
+          throw new TreesError('INVALID_INPUT', `validation.y[${i}]: expected a class index in 0…${numClasses - 1}`, {
+            operation: op,
+          });
+        }
     valid = { data: binMatrix(v.x, data.upper), y: v.y, scores: new Float64Array(v.x.rows * K) };
   }
   const base = baseScores(objective, y, w, K);
@@ -155,7 +176,8 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   const featBuf = new Int32Array(x.cols);
   const pool = new HistogramPool(data.totalBins * 3);
   const sortScratch: { buf?: Int32Array } = {};
-  const unitHessian = (objective === 'squared' || objective === 'absolute' || objective === 'huber') && w.every((v) => v === 1);
+  const unitHessian =
+    (objective === 'squared' || objective === 'absolute' || objective === 'huber') && w.every((v) => v === 1);
   const partitionScratch: [Int32Array, Int32Array] = [new Int32Array(n), new Int32Array(n)];
   const colK = Math.max(1, Math.round(x.cols * colsample));
   const rowK = Math.max(1, Math.round(n * subsample));
@@ -167,22 +189,42 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   const validationLoss: number[] = [];
   let best = Infinity;
   let bestRound = 0;
-  const growParams = { maxLeaves, maxDepth, minSamplesLeaf, minHessianLeaf, lambda, minGain, criterion: 'squared' as const, featuresPerSplit: 0 };
+  const growParams = {
+    maxLeaves,
+    maxDepth,
+    minSamplesLeaf,
+    minHessianLeaf,
+    lambda,
+    minGain,
+    criterion: 'squared' as const,
+    featuresPerSplit: 0,
+  };
   const { onProgress, checkpoint, validation: _v, sampleWeight: _s, ...plain } = options;
-  const fp = checkpoint ? fingerprint(x, y, plain, [options.sampleWeight ?? [], ...(valid ? [Float64Array.from(valid.y)] : [])]) : '';
+  const fp = checkpoint
+    ? fingerprint(x, y, plain, [options.sampleWeight ?? [], ...(valid ? [Float64Array.from(valid.y)] : [])])
+    : '';
   const every = checkpoint ? checkNumber(op, 'checkpoint.every', checkpoint.every ?? 10, 1, 1e9, true) : 0;
   const resumed = checkpoint ? readCheckpoint<GbdtCheckpoint>(checkpoint.path, 'gbdt', fp) : undefined;
 
   /** Adds one tree's leaf values to the train and validation scores, and to the model. */
   const apply = (tree: SavedTree, inSample?: Int32Array, starts?: number[], ends?: number[]) => {
     const k = tree.output;
-    if (inSample && starts && ends && starts.length > 0 && ends[ends.length - 1] !== undefined && inSample.length === n) {
+    if (
+      inSample &&
+      starts &&
+      ends &&
+      starts.length > 0 &&
+      ends[ends.length - 1] !== undefined &&
+      inSample.length === n
+    ) {
       for (let l = 0; l < starts.length; l++) {
         const v = tree.leafValue[l]!;
         for (let i = starts[l]!; i < ends[l]!; i++) scores[inSample[i]! * K + k] += v;
       }
     } else for (let r = 0; r < n; r++) scores[r * K + k] += tree.leafValue[routeBinned(tree, data, r)]!;
-    if (valid) for (let r = 0; r < valid.y.length; r++) valid.scores[r * K + k] += tree.leafValue[routeBinned(tree, valid.data, r)]!;
+    if (valid)
+      for (let r = 0; r < valid.y.length; r++)
+        valid.scores[r * K + k] += tree.leafValue[routeBinned(tree, valid.data, r)]!;
     builder.addGrown(tree, k);
     saved.push(tree);
   };
@@ -197,7 +239,13 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
         bestRound = round + 1;
       }
     }
-    emitProgress(onProgress, { learner: 'gbdt', completed: round + 1, total: rounds, ...(loss === undefined ? {} : { validationLoss: loss }), ...(replayed ? { resumed: true } : {}) });
+    emitProgress(onProgress, {
+      learner: 'gbdt',
+      completed: round + 1,
+      total: rounds,
+      ...(loss === undefined ? {} : { validationLoss: loss }),
+      ...(replayed ? { resumed: true } : {}),
+    });
     return valid !== undefined && esRounds > 0 && round + 1 - bestRound >= esRounds;
   };
 
@@ -226,7 +274,20 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
       else gradients(objective, y, scores, prob, w, 1, 0, huberDelta, grad, hess);
       if (m === n) for (let i = 0; i < n; i++) rowsBuf[i] = i;
       const tree = growTree(
-        { data, channels: 1, grad, hess, rows: rowsBuf, numRows: m, features: featBuf.subarray(0, F), rng, pool, sortScratch, partitionScratch, unitHessian },
+        {
+          data,
+          channels: 1,
+          grad,
+          hess,
+          rows: rowsBuf,
+          numRows: m,
+          features: featBuf.subarray(0, F),
+          rng,
+          pool,
+          sortScratch,
+          partitionScratch,
+          unitHessian,
+        },
         growParams,
       );
       if (residual && resW && medIdx) {

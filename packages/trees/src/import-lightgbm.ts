@@ -12,7 +12,8 @@ function nums(block: Map<string, string>, key: string, count: number, tree: numb
   const v = block.get(key);
   if (v === undefined) fail('INVALID_MODEL', `Tree=${tree}: missing ${key}`);
   const out = v.trim() === '' ? [] : v.trim().split(/\s+/).map(Number);
-  if (out.length !== count || out.some((x) => Number.isNaN(x))) fail('INVALID_MODEL', `Tree=${tree}: ${key} must hold ${count} numbers`);
+  if (out.length !== count || out.some((x) => Number.isNaN(x)))
+    fail('INVALID_MODEL', `Tree=${tree}: ${key} must hold ${count} numbers`);
   return out;
 }
 
@@ -28,7 +29,8 @@ function nums(block: Map<string, string>, key: string, count: number, tree: numb
  * ```
  */
 export function importLightGbm(text: string): TreeEnsemble {
-  if (typeof text !== 'string' || !text.startsWith('tree')) fail('INVALID_MODEL', "expected the text format, starting with 'tree'");
+  if (typeof text !== 'string' || !text.startsWith('tree'))
+    fail('INVALID_MODEL', "expected the text format, starting with 'tree'");
   const sections = text.split(/\r?\n\r?\n/).map((s) => s.trim());
   const header = parseBlock(sections[0]!);
   const numFeatures = Number(header.get('max_feature_idx')) + 1;
@@ -39,13 +41,25 @@ export function importLightGbm(text: string): TreeEnsemble {
   const name = objective[0] ?? '';
   let task: 'regression' | 'classification';
   let transform: 'identity' | 'sigmoid' | 'softmax';
-  const identity = ['regression', 'regression_l2', 'regression_l1', 'l2', 'l1', 'huber', 'fair', 'quantile', 'mse', 'mae'];
+  const identity = [
+    'regression',
+    'regression_l2',
+    'regression_l1',
+    'l2',
+    'l1',
+    'huber',
+    'fair',
+    'quantile',
+    'mse',
+    'mae',
+  ];
   if (identity.includes(name)) {
     task = 'regression';
     transform = 'identity';
   } else if (name === 'binary') {
     const sig = objective.find((o) => o.startsWith('sigmoid:'));
-    if (sig && Number(sig.slice(8)) !== 1) fail('UNSUPPORTED_MODEL', `objective ${objective.join(' ')}: only sigmoid:1 is supported`);
+    if (sig && Number(sig.slice(8)) !== 1)
+      fail('UNSUPPORTED_MODEL', `objective ${objective.join(' ')}: only sigmoid:1 is supported`);
     task = 'classification';
     transform = 'sigmoid';
   } else if (name === 'multiclass' || name === 'softmax') {
@@ -53,7 +67,8 @@ export function importLightGbm(text: string): TreeEnsemble {
     transform = 'softmax';
   } else fail('UNSUPPORTED_MODEL', `objective '${name}' is not supported (regression, binary, multiclass are)`);
   const numOutputs = transform === 'softmax' ? numClass : 1;
-  if (perIter !== numOutputs) fail('INVALID_MODEL', `num_tree_per_iteration ${perIter} does not match ${numOutputs} outputs`);
+  if (perIter !== numOutputs)
+    fail('INVALID_MODEL', `num_tree_per_iteration ${perIter} does not match ${numOutputs} outputs`);
   const builder = new EnsembleBuilder(numFeatures, 1);
   let t = 0;
   for (const sec of sections) {
@@ -66,7 +81,10 @@ export function importLightGbm(text: string): TreeEnsemble {
     const leafValues = nums(b, 'leaf_value', leaves, t);
     const inner = leaves - 1;
     if (inner === 0) {
-      builder.addTree({ feature: [], threshold: [], left: [], right: [], flags: [], leafValues, root: ~0 }, t % perIter);
+      builder.addTree(
+        { feature: [], threshold: [], left: [], right: [], flags: [], leafValues, root: ~0 },
+        t % perIter,
+      );
     } else {
       const feature = nums(b, 'split_feature', inner, t);
       const threshold = nums(b, 'threshold', inner, t);
@@ -82,8 +100,12 @@ export function importLightGbm(text: string): TreeEnsemble {
         if (missing === 1) return FLAG_ZERO_MISSING | (defaultLeft ? FLAG_DEFAULT_LEFT : 0);
         return defaultLeft ? FLAG_DEFAULT_LEFT : 0;
       });
-      for (const f of feature) if (!(f >= 0 && f < numFeatures)) fail('INVALID_MODEL', `Tree=${t}: split_feature ${f} out of range`);
-      builder.addTree({ feature, threshold, left, right, flags, leafValues, root: 0, ...(gain ? { gain } : {}) }, t % perIter);
+      for (const f of feature)
+        if (!(f >= 0 && f < numFeatures)) fail('INVALID_MODEL', `Tree=${t}: split_feature ${f} out of range`);
+      builder.addTree(
+        { feature, threshold, left, right, flags, leafValues, root: 0, ...(gain ? { gain } : {}) },
+        t % perIter,
+      );
     }
     t++;
   }
@@ -114,6 +136,9 @@ export function checked(model: TreeEnsemble): TreeEnsemble {
   try {
     return TreeEnsemble.fromSerial(model.toSerial());
   } catch (cause) {
-    throw new TreesError('INVALID_MODEL', `imported model is malformed: ${(cause as Error).message}`, { operation: op, cause });
+    throw new TreesError('INVALID_MODEL', `imported model is malformed: ${(cause as Error).message}`, {
+      operation: op,
+      cause,
+    });
   }
 }

@@ -42,10 +42,12 @@ export function importXgboost(json: unknown): TreeEnsemble {
   const learner = root?.learner;
   if (!learner || typeof learner !== 'object') fail('INVALID_MODEL', "expected an object with a 'learner' field");
   const booster = learner.gradient_booster;
-  if (booster?.name !== 'gbtree') fail('UNSUPPORTED_MODEL', `gradient_booster '${String(booster?.name)}' is not supported (gbtree is)`);
+  if (booster?.name !== 'gbtree')
+    fail('UNSUPPORTED_MODEL', `gradient_booster '${String(booster?.name)}' is not supported (gbtree is)`);
   const model = booster.model;
   const trees: unknown[] = model?.trees;
-  if (!Array.isArray(trees) || trees.length === 0) fail('INVALID_MODEL', 'gradient_booster.model.trees: expected a non-empty array');
+  if (!Array.isArray(trees) || trees.length === 0)
+    fail('INVALID_MODEL', 'gradient_booster.model.trees: expected a non-empty array');
   const param = learner.learner_model_param ?? {};
   const numFeatures = Number(param.num_feature);
   if (!(numFeatures >= 1)) fail('INVALID_MODEL', 'learner_model_param.num_feature: expected an integer ≥ 1');
@@ -71,7 +73,8 @@ export function importXgboost(json: unknown): TreeEnsemble {
   if (base.length !== K) fail('INVALID_MODEL', `base_score: expected 1 or ${K} values`);
   if (transform === 'sigmoid') base = base.map((p) => Math.log(p / (1 - p)));
   const info: unknown = model.tree_info;
-  if (!Array.isArray(info) || info.length !== trees.length) fail('INVALID_MODEL', 'tree_info: expected one class index per tree');
+  if (!Array.isArray(info) || info.length !== trees.length)
+    fail('INVALID_MODEL', 'tree_info: expected one class index per tree');
   const builder = new EnsembleBuilder(numFeatures, 1);
   trees.forEach((raw, t) => {
     const tree = raw as Record<string, unknown>;

@@ -44,12 +44,18 @@ export function checkTrainingData(x: TreesMatrix, y: ArrayLike<number>, operatio
     });
   }
   if (x.data.length !== x.rows * x.cols) {
-    throw new TreesError('INVALID_INPUT', `x.data: expected rows*cols = ${x.rows * x.cols} values, got ${x.data.length}`, {
-      operation,
-    });
+    throw new TreesError(
+      'INVALID_INPUT',
+      `x.data: expected rows*cols = ${x.rows * x.cols} values, got ${x.data.length}`,
+      {
+        operation,
+      },
+    );
   }
-  if (x.rows === 0) throw new TreesError('INVALID_INPUT', 'x: zero rows, expected at least one training row', { operation });
-  if (x.cols === 0) throw new TreesError('INVALID_INPUT', 'x: zero columns, expected at least one feature', { operation });
+  if (x.rows === 0)
+    throw new TreesError('INVALID_INPUT', 'x: zero rows, expected at least one training row', { operation });
+  if (x.cols === 0)
+    throw new TreesError('INVALID_INPUT', 'x: zero columns, expected at least one feature', { operation });
   if (y.length !== x.rows) {
     throw new TreesError('INVALID_INPUT', `y: expected ${x.rows} targets (one per row of x), got ${y.length}`, {
       operation,
@@ -57,7 +63,10 @@ export function checkTrainingData(x: TreesMatrix, y: ArrayLike<number>, operatio
   }
   for (let i = 0; i < y.length; i++) {
     if (!Number.isFinite(y[i]!)) {
-      throw new TreesError('INVALID_INPUT', `y[${i}]: expected a finite number, got ${y[i]}`, { operation, details: { row: i } });
+      throw new TreesError('INVALID_INPUT', `y[${i}]: expected a finite number, got ${y[i]}`, {
+        operation,
+        details: { row: i },
+      });
     }
   }
 }

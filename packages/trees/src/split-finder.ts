@@ -179,7 +179,13 @@ export class SplitFinder {
           const gr = G - gl;
           const gain = (gl * gl) / (hl + lam) + (gr * gr) / (H - hl + lam) - parentScore;
           if (gain > best && gain > floor) {
-            best = gain; bf = f; bb = b; bml = false; bg = gl; bh = hl; bc = cl;
+            best = gain;
+            bf = f;
+            bb = b;
+            bml = false;
+            bg = gl;
+            bh = hl;
+            bc = cl;
           }
         }
         if (mc > 0) {
@@ -190,7 +196,13 @@ export class SplitFinder {
             const gr = G - g2;
             const gain = (g2 * g2) / (h2 + lam) + (gr * gr) / (H - h2 + lam) - parentScore;
             if (gain > best && gain > floor) {
-              best = gain; bf = f; bb = b; bml = true; bg = g2; bh = h2; bc = c2;
+              best = gain;
+              bf = f;
+              bb = b;
+              bml = true;
+              bg = g2;
+              bh = h2;
+              bc = c2;
             }
           }
         }
@@ -202,7 +214,13 @@ export class SplitFinder {
         if (c2 >= msl && mc >= msl && h2 >= mh && mhs >= mh) {
           const gain = (g2 * g2) / (h2 + lam) + (mg * mg) / (mhs + lam) - parentScore;
           if (gain > best && gain > floor) {
-            best = gain; bf = f; bb = nb - 1; bml = false; bg = g2; bh = h2; bc = c2;
+            best = gain;
+            bf = f;
+            bb = nb - 1;
+            bml = false;
+            bg = g2;
+            bh = h2;
+            bc = c2;
           }
         }
       }
@@ -328,7 +346,13 @@ export class SplitFinder {
           const gr = G - gl;
           const gain = (gl * gl) / (hl + lam) + (gr * gr) / (H - hl + lam) - parentScore;
           if (gain > best && gain > floor) {
-            best = gain; bf = f; bb = b; bml = false; bg = gl; bh = hl; bc = cl;
+            best = gain;
+            bf = f;
+            bb = b;
+            bml = false;
+            bg = gl;
+            bh = hl;
+            bc = cl;
           }
         }
         if (mc > 0) {
@@ -339,7 +363,13 @@ export class SplitFinder {
             const gr = G - g2;
             const gain = (g2 * g2) / (h2 + lam) + (gr * gr) / (H - h2 + lam) - parentScore;
             if (gain > best && gain > floor) {
-              best = gain; bf = f; bb = b; bml = true; bg = g2; bh = h2; bc = c2;
+              best = gain;
+              bf = f;
+              bb = b;
+              bml = true;
+              bg = g2;
+              bh = h2;
+              bc = c2;
             }
           }
         }
@@ -349,7 +379,13 @@ export class SplitFinder {
         const h2 = H - mhs;
         const gain = (g2 * g2) / (h2 + lam) + (mg * mg) / (mhs + lam) - parentScore;
         if (gain > best && gain > floor) {
-          best = gain; bf = f; bb = nb - 1; bml = false; bg = g2; bh = h2; bc = regular;
+          best = gain;
+          bf = f;
+          bb = nb - 1;
+          bml = false;
+          bg = g2;
+          bh = h2;
+          bc = regular;
         }
       }
     }
@@ -408,5 +444,4 @@ export class SplitFinder {
       if (miss[K + 1]! > 0) this.consider(node, f, nb - 1, false, parentScore);
     }
   }
-
 }

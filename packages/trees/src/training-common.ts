@@ -37,7 +37,12 @@ export function emitProgress(listener: ((p: TrainingProgress) => void) | undefin
 }
 
 /** FNV-1a over the bytes of the inputs and the JSON of the options: identifies one training job. */
-export function fingerprint(x: TreesMatrix, y: ArrayLike<number>, options: unknown, extra: ArrayLike<number>[] = []): string {
+export function fingerprint(
+  x: TreesMatrix,
+  y: ArrayLike<number>,
+  options: unknown,
+  extra: ArrayLike<number>[] = [],
+): string {
   let h = 0x811c9dc5;
   const mix = (bytes: Uint8Array) => {
     for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
@@ -51,19 +56,30 @@ export function fingerprint(x: TreesMatrix, y: ArrayLike<number>, options: unkno
 }
 
 /** Reads a checkpoint written for the same job (same fingerprint and kind), or undefined. */
-export function readCheckpoint<T extends { fingerprint: string; kind: string }>(path: string, kind: string, fp: string): T | undefined {
+export function readCheckpoint<T extends { fingerprint: string; kind: string }>(
+  path: string,
+  kind: string,
+  fp: string,
+): T | undefined {
   if (!existsSync(path)) return undefined;
   let parsed: T;
   try {
     parsed = decodeSerial(new Uint8Array(readFileSync(path))) as T;
   } catch (cause) {
-    throw new TreesError('CHECKPOINT', `checkpoint ${path}: cannot be read (not a checkpoint, or truncated)`, { operation: 'resume', cause });
+    throw new TreesError('CHECKPOINT', `checkpoint ${path}: cannot be read (not a checkpoint, or truncated)`, {
+      operation: 'resume',
+      cause,
+    });
   }
   if (parsed?.kind !== kind || parsed.fingerprint !== fp) {
-    throw new TreesError('CHECKPOINT', `checkpoint ${path}: was written for a different training job (data or options differ)`, {
-      operation: 'resume',
-      details: { expected: fp, received: parsed?.fingerprint },
-    });
+    throw new TreesError(
+      'CHECKPOINT',
+      `checkpoint ${path}: was written for a different training job (data or options differ)`,
+      {
+        operation: 'resume',
+        details: { expected: fp, received: parsed?.fingerprint },
+      },
+    );
   }
   return parsed;
 }
@@ -94,10 +110,17 @@ export function packTree(t: GrownTree): Record<string, unknown> {
 export function unpackTree(p: Record<string, unknown>): GrownTree {
   const a = (k: string) => Array.from(p[k] as ArrayLike<number>);
   return {
-    feature: a('feature'), bin: a('bin'), threshold: a('threshold'),
+    feature: a('feature'),
+    bin: a('bin'),
+    threshold: a('threshold'),
     missingLeft: a('missingLeft').map((m) => m === 1),
-    left: a('left'), right: a('right'), gain: a('gain'), leafValue: a('leafValue'),
-    leafStart: [], leafEnd: [], root: p.root as number,
+    left: a('left'),
+    right: a('right'),
+    gain: a('gain'),
+    leafValue: a('leafValue'),
+    leafStart: [],
+    leafEnd: [],
+    root: p.root as number,
   };
 }
 
@@ -113,12 +136,16 @@ export function rowWeights(
   const w = new Float64Array(n).fill(1);
   if (sampleWeight) {
     if (sampleWeight.length !== n) {
-      throw new TreesError('INVALID_INPUT', `sampleWeight: expected ${n} weights, got ${sampleWeight.length}`, { operation });
+      throw new TreesError('INVALID_INPUT', `sampleWeight: expected ${n} weights, got ${sampleWeight.length}`, {
+        operation,
+      });
     }
     for (let i = 0; i < n; i++) {
       const v = sampleWeight[i]!;
       if (!(v >= 0) || !Number.isFinite(v)) {
-        throw new TreesError('INVALID_INPUT', `sampleWeight[${i}]: expected a finite number ≥ 0, got ${v}`, { operation });
+        throw new TreesError('INVALID_INPUT', `sampleWeight[${i}]: expected a finite number ≥ 0, got ${v}`, {
+          operation,
+        });
       }
       w[i] = v;
     }
@@ -130,7 +157,9 @@ export function rowWeights(
     if (classWeights === 'balanced') cw = Array.from(classCounts, (c) => (c > 0 ? n / (K * c) : 0));
     else {
       if (classWeights.length !== K || classWeights.some((v) => !(v > 0) || !Number.isFinite(v))) {
-        throw new TreesError('INVALID_OPTIONS', `classWeights: expected ${K} finite numbers > 0 or 'balanced'`, { operation });
+        throw new TreesError('INVALID_OPTIONS', `classWeights: expected ${K} finite numbers > 0 or 'balanced'`, {
+          operation,
+        });
       }
       cw = [...classWeights];
     }
@@ -140,11 +169,28 @@ export function rowWeights(
 }
 
 /** Throws a clear INVALID_OPTIONS error unless `value` is a number in `[min, max]` (integer if asked). */
-export function checkNumber(operation: string, name: string, value: number, min: number, max: number, integer = false): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new TreesError('INVALID_OPTIONS', `${name}: expected ${integer ? 'an integer' : 'a number'} in ${min}…${max}, got ${String(value)}`, {
-      operation,
-    });
+export function checkNumber(
+  operation: string,
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
+  if (
+    typeof value !== 'number' ||
+    Number.isNaN(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new TreesError(
+      'INVALID_OPTIONS',
+      `${name}: expected ${integer ? 'an integer' : 'a number'} in ${min}…${max}, got ${String(value)}`,
+      {
+        operation,
+      },
+    );
   }
   return value;
 }

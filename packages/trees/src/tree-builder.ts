@@ -1,5 +1,5 @@
 import type { BinnedData } from './binning.js';
-import { buildHistogram, HistogramPool, subtractHistogram } from './histogram.js';
+import { buildHistogram, type HistogramPool, subtractHistogram } from './histogram.js';
 import type { SeededRandom } from './rng.js';
 import { SMALL_NODE, SplitFinder, type OpenNode } from './split-finder.js';
 
@@ -68,9 +68,6 @@ export interface GrownTree {
   root: number;
 }
 
-
-
-
 /** Grows one tree (best-first when `maxLeaves > 0`, else depth-first). */
 export function growTree(input: GrowInput, p: GrowParams): GrownTree {
   return new Grower(input, p).grow();
@@ -102,8 +99,17 @@ class Grower {
     const d = inp.data;
     this.small = Math.max(0, Math.min(SMALL_NODE, Math.floor((d.totalBins * 3) / (d.cols * 4))));
     this.tree = {
-      feature: [], bin: [], threshold: [], missingLeft: [], left: [], right: [], gain: [],
-      leafStart: [], leafEnd: [], leafValue: [], root: ~0,
+      feature: [],
+      bin: [],
+      threshold: [],
+      missingLeft: [],
+      left: [],
+      right: [],
+      gain: [],
+      leafStart: [],
+      leafEnd: [],
+      leafValue: [],
+      root: ~0,
     };
   }
 
@@ -133,10 +139,33 @@ class Grower {
   }
 
   /** Creates an open node, computing its sums, histogram (if large) and best split. */
-  private open(start: number, end: number, depth: number, parent: number, isLeft: boolean, hist: Float64Array | null, given: Float64Array | null, parentSorted = false): OpenNode {
+  private open(
+    start: number,
+    end: number,
+    depth: number,
+    parent: number,
+    isLeft: boolean,
+    hist: Float64Array | null,
+    given: Float64Array | null,
+    parentSorted = false,
+  ): OpenNode {
     const { grad, hess, rows } = this.inp;
     const K = this.K;
-    const node = this.freeNodes.pop() ?? { start: 0, end: 0, depth: 0, hist: null, sums: new Float64Array(this.S), bLeft: new Float64Array(this.S), sorted: false, parent: 0, isLeft: false, bFeature: -1, bBin: 0, bMissingLeft: false, bGain: 0 };
+    const node = this.freeNodes.pop() ?? {
+      start: 0,
+      end: 0,
+      depth: 0,
+      hist: null,
+      sums: new Float64Array(this.S),
+      bLeft: new Float64Array(this.S),
+      sorted: false,
+      parent: 0,
+      isLeft: false,
+      bFeature: -1,
+      bBin: 0,
+      bMissingLeft: false,
+      bGain: 0,
+    };
     const sums = node.sums;
     if (given) sums.set(given);
     else {
@@ -176,8 +205,7 @@ class Grower {
       if (!parentSorted) this.finder.presort(node);
       node.sorted = true;
       this.finder.bestFromSorted1(node);
-    }
-    else this.finder.bestFromSorted(node);
+    } else this.finder.bestFromSorted(node);
     return node;
   }
 
@@ -238,7 +266,8 @@ class Grower {
       const smallIsLeft = nl <= nr;
       const needLarge = (smallIsLeft ? nr : nl) > this.small;
       const small = inp.pool.acquire();
-      if (smallIsLeft) buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, node.start, mid, small, sl, inp.unitHessian);
+      if (smallIsLeft)
+        buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, node.start, mid, small, sl, inp.unitHessian);
       else buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, mid, node.end, small, sr, inp.unitHessian);
       let large: Float64Array | null = null;
       if (needLarge) {

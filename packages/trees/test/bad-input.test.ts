@@ -50,14 +50,21 @@ describe('bad input', () => {
     const flat = { data: new Float64Array(50).fill(1), rows: 50, cols: 1 };
     const y = Float64Array.from({ length: 50 }, (_, i) => i);
     expect(trainGbdt(flat, y, { rounds: 5 }).model.predictRow(Float64Array.of(1))).toBeCloseTo(24.5, 10);
-    expect(trainForest(flat, y, { trees: 3, bootstrap: false }).model.predictRow(Float64Array.of(1))).toBeCloseTo(24.5, 10);
+    expect(trainForest(flat, y, { trees: 3, bootstrap: false }).model.predictRow(Float64Array.of(1))).toBeCloseTo(
+      24.5,
+      10,
+    );
   });
 
   it('rejects a single-class target for classification', () => {
     const x = matrixFromRows([[1], [2], [3]]);
     const y = Float64Array.of(1, 1, 1);
     expectTreesError(() => trainGbdt(x, y, { objective: 'binary' }), 'INVALID_INPUT', /only one class/);
-    expectTreesError(() => trainForest(x, y, { task: 'classification', numClasses: 2 }), 'INVALID_INPUT', /only one class/);
+    expectTreesError(
+      () => trainForest(x, y, { task: 'classification', numClasses: 2 }),
+      'INVALID_INPUT',
+      /only one class/,
+    );
   });
 
   it('rejects zero rows, a target of the wrong length and non-finite targets', () => {
@@ -68,7 +75,11 @@ describe('bad input', () => {
     const y = base.y.slice();
     y[3] = NaN;
     expectTreesError(() => trainForest(base.x, y), 'INVALID_INPUT', /y\[3\]: expected a finite number/);
-    expectTreesError(() => trainGbdt({ data: new Float64Array(5), rows: 2, cols: 3 }, Float64Array.of(1, 2)), 'INVALID_INPUT', /x.data/);
+    expectTreesError(
+      () => trainGbdt({ data: new Float64Array(5), rows: 2, cols: 3 }, Float64Array.of(1, 2)),
+      'INVALID_INPUT',
+      /x.data/,
+    );
   });
 
   it('rejects class labels out of range', () => {
@@ -81,8 +92,16 @@ describe('bad input', () => {
 
   it('rejects more (or fewer) features at predict than at fit', () => {
     const { model } = trainGbdt(base.x, base.y, { rounds: 3 });
-    expectTreesError(() => model.predictRow(new Float64Array(5)), 'INVALID_INPUT', /expected 4 features \(as at fit\), got 5/);
-    expectTreesError(() => model.predict({ data: new Float64Array(10), rows: 2, cols: 5 }), 'INVALID_INPUT', /expected a matrix with 4 columns/);
+    expectTreesError(
+      () => model.predictRow(new Float64Array(5)),
+      'INVALID_INPUT',
+      /expected 4 features \(as at fit\), got 5/,
+    );
+    expectTreesError(
+      () => model.predict({ data: new Float64Array(10), rows: 2, cols: 5 }),
+      'INVALID_INPUT',
+      /expected a matrix with 4 columns/,
+    );
     expectTreesError(() => model.predictRow(new Float64Array(3)), 'INVALID_INPUT', /got 3/);
   });
 
@@ -91,7 +110,11 @@ describe('bad input', () => {
     expectTreesError(() => trainGbdt(base.x, base.y, { maxBins: 300 }), 'INVALID_OPTIONS', /maxBins/);
     expectTreesError(() => trainForest(base.x, base.y, { maxFeatures: 2 }), 'INVALID_OPTIONS', /maxFeatures/);
     expectTreesError(() => trainForest(base.x, base.y, { criterion: 'gini' }), 'INVALID_OPTIONS', /criterion/);
-    expectTreesError(() => trainForest(base.x, base.y, { oobScore: true, bootstrap: false }), 'INVALID_OPTIONS', /oobScore/);
+    expectTreesError(
+      () => trainForest(base.x, base.y, { oobScore: true, bootstrap: false }),
+      'INVALID_OPTIONS',
+      /oobScore/,
+    );
     expectTreesError(() => trainGbdt(base.x, base.y, { classWeights: [1, 2] }), 'INVALID_OPTIONS', /classWeights/);
   });
 });

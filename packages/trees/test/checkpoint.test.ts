@@ -16,7 +16,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function requireDist(): void {
   if (!existsSync(dist)) {
-    throw new Error(`${dist} is missing: build first (npx turbo run build --filter=@modelship/trees); npm test does this`);
+    throw new Error(
+      `${dist} is missing: build first (npx turbo run build --filter=@modelship/trees); npm test does this`,
+    );
   }
 }
 
@@ -27,7 +29,12 @@ function runToEnd(kind: string, ckpt: string, out: string): string {
 }
 
 /** Starts a slow training and SIGKILLs it once `killAfter` steps are reported. */
-function runAndKill(kind: string, ckpt: string, out: string, killAfter: number): Promise<{ signal: string | null; steps: number }> {
+function runAndKill(
+  kind: string,
+  ckpt: string,
+  out: string,
+  killAfter: number,
+): Promise<{ signal: string | null; steps: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [child, kind, ckpt, out, '40']);
     let steps = 0;

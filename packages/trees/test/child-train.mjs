@@ -6,7 +6,7 @@ import { encodeSerial, trainForest, trainGbdt } from '../dist/index.js';
 
 const [kind, ckpt, out, slow] = process.argv.slice(2);
 let s = 12345;
-const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
 const n = 3000;
 const cols = 5;
 const data = new Float64Array(n * cols);

@@ -19,7 +19,12 @@ describe('trainForest', () => {
     const d = classData(600, 3, 3);
     const t = classData(300, 4, 3);
     for (const criterion of ['gini', 'entropy'] as const) {
-      const { model, oobScore } = trainForest(d.x, d.y, { task: 'classification', criterion, trees: 25, oobScore: true });
+      const { model, oobScore } = trainForest(d.x, d.y, {
+        task: 'classification',
+        criterion,
+        trees: 25,
+        oobScore: true,
+      });
       expect(accuracy(t.y, model.predict(t.x))).toBeGreaterThan(0.85);
       expect(oobScore).toBeGreaterThan(0.8);
       const p = model.predictProbaRow(t.x.data.subarray(0, 2));
@@ -68,12 +73,18 @@ describe('trainForest', () => {
     const x = { data, rows: keep.length, cols: 2 };
     const t = classData(600, 8, 3);
     const recall = (p: Float64Array) => {
-      let hit = 0, all = 0;
-      for (let i = 0; i < t.y.length; i++) if (t.y[i] === 2) (all++, p[i] === 2 && hit++);
+      let hit = 0,
+        all = 0;
+      for (let i = 0; i < t.y.length; i++) if (t.y[i] === 2) all++, p[i] === 2 && hit++;
       return hit / all;
     };
     const plain = trainForest(x, y, { task: 'classification', trees: 20, minSamplesLeaf: 10 }).model;
-    const weighted = trainForest(x, y, { task: 'classification', trees: 20, minSamplesLeaf: 10, classWeights: 'balanced' }).model;
+    const weighted = trainForest(x, y, {
+      task: 'classification',
+      trees: 20,
+      minSamplesLeaf: 10,
+      classWeights: 'balanced',
+    }).model;
     expect(recall(weighted.predict(t.x))).toBeGreaterThan(recall(plain.predict(t.x)));
   });
 });

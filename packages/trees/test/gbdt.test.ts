@@ -50,7 +50,12 @@ describe('trainGbdt', () => {
   it('stops early on a validation set and keeps the best round', () => {
     const noisy = regressionData(400, 5, 8);
     const valid = regressionData(400, 6, 8);
-    const res = trainGbdt(noisy.x, noisy.y, { rounds: 500, learningRate: 0.3, validation: valid, earlyStoppingRounds: 5 });
+    const res = trainGbdt(noisy.x, noisy.y, {
+      rounds: 500,
+      learningRate: 0.3,
+      validation: valid,
+      earlyStoppingRounds: 5,
+    });
     expect(res.bestIteration).toBeGreaterThan(0);
     expect(res.iterations).toBe(res.bestIteration);
     expect(res.model.numTrees).toBe(res.bestIteration);

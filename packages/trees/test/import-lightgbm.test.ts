@@ -40,7 +40,8 @@ describe('importLightGbm (fixtures made by scripts/make-fixtures.py with the rea
     for (const v of x.data) if (Number.isNaN(v)) nan++;
     expect(nan).toBeGreaterThan(100);
     const p = model.predict(x);
-    for (let i = 0; i < f.rows; i++) expect(Math.abs(p[i]! - f.predictions[i]!)).toBeLessThanOrEqual(1e-6 * f.target_scale!);
+    for (let i = 0; i < f.rows; i++)
+      expect(Math.abs(p[i]! - f.predictions[i]!)).toBeLessThanOrEqual(1e-6 * f.target_scale!);
   });
 
   it('predicts the same classes and probabilities as LightGBM on Iris (multiclass softmax)', () => {
@@ -60,7 +61,10 @@ describe('importLightGbm (fixtures made by scripts/make-fixtures.py with the rea
 
   it('rejects text that is not a LightGBM model, and unsupported objectives', () => {
     expect(() => importLightGbm('hello')).toThrow(/LightGBM model/);
-    const text = readFileSync(fx('lightgbm-california.txt'), 'utf8').replace('objective=regression', 'objective=poisson');
+    const text = readFileSync(fx('lightgbm-california.txt'), 'utf8').replace(
+      'objective=regression',
+      'objective=poisson',
+    );
     try {
       importLightGbm(text);
       expect.unreachable();

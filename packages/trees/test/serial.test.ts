@@ -33,7 +33,7 @@ describe('serial form', () => {
     const m = trainForest(d.x, d.y, { trees: 5 }).model;
     const bytes = encodeSerial(m.toSerial()).length;
     const nodes = m.feature.length;
-    expect(bytes).toBeLessThan(nodes * 21 + (m.leafValues.length * 8) + 4096);
+    expect(bytes).toBeLessThan(nodes * 21 + m.leafValues.length * 8 + 4096);
   });
 
   it('fromSerial rejects corrupt data with INVALID_MODEL', () => {

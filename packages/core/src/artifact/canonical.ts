@@ -83,13 +83,18 @@ export function canonicalJson(value: unknown, payload: PayloadBuilder, path = '$
         payload.size += padded;
         return `{"$ta":[${JSON.stringify(tn)},${offset},${v.length}]}`;
       }
-      if (Array.isArray(value)) return `[${value.map((v, i) => canonicalJson(v ?? null, payload, `${path}[${i}]`)).join(',')}]`;
+      if (Array.isArray(value))
+        return `[${value.map((v, i) => canonicalJson(v ?? null, payload, `${path}[${i}]`)).join(',')}]`;
       const proto = Object.getPrototypeOf(value);
       if (proto !== Object.prototype && proto !== null) {
-        throw new ArtifactError('INVALID_ARTIFACT', `artifact value at ${path} is a ${proto?.constructor?.name ?? 'object'}; only JSON data and typed arrays can be stored`, {
-          operation: 'encodeArtifact',
-          details: { path },
-        });
+        throw new ArtifactError(
+          'INVALID_ARTIFACT',
+          `artifact value at ${path} is a ${proto?.constructor?.name ?? 'object'}; only JSON data and typed arrays can be stored`,
+          {
+            operation: 'encodeArtifact',
+            details: { path },
+          },
+        );
       }
       const keys = Object.keys(value).sort();
       const parts: string[] = [];
@@ -102,10 +107,14 @@ export function canonicalJson(value: unknown, payload: PayloadBuilder, path = '$
       return `{${parts.join(',')}}`;
     }
     default:
-      throw new ArtifactError('INVALID_ARTIFACT', `artifact value at ${path} is a ${typeof value}; only JSON data and typed arrays can be stored`, {
-        operation: 'encodeArtifact',
-        details: { path },
-      });
+      throw new ArtifactError(
+        'INVALID_ARTIFACT',
+        `artifact value at ${path} is a ${typeof value}; only JSON data and typed arrays can be stored`,
+        {
+          operation: 'encodeArtifact',
+          details: { path },
+        },
+      );
   }
 }
 
@@ -138,7 +147,14 @@ export function revive(value: unknown, payload: Uint8Array, path = '$'): Serial 
     const [name, offset, length] = ref as [TypedName, unknown, unknown];
     const ctor = TYPED[name];
     const bytesLen = typeof length === 'number' ? length * ctor.BYTES_PER_ELEMENT : Number.NaN;
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(bytesLen) || (offset as number) < 0 || bytesLen < 0 || (offset as number) + bytesLen > payload.length || (offset as number) % 8 !== 0) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(bytesLen) ||
+      (offset as number) < 0 ||
+      bytesLen < 0 ||
+      (offset as number) + bytesLen > payload.length ||
+      (offset as number) % 8 !== 0
+    ) {
       bad(`artifact value at ${path} references bytes outside the payload`);
     }
     const start = payload.byteOffset + (offset as number);
@@ -150,12 +166,17 @@ export function revive(value: unknown, payload: Uint8Array, path = '$'): Serial 
       const le = new ctor(out.length);
       for (let i = 0; i < out.length; i++) {
         le[i] =
-          name === 'Float64Array' ? dv.getFloat64(i * w, true)
-          : name === 'Float32Array' ? dv.getFloat32(i * w, true)
-          : name === 'Int32Array' ? dv.getInt32(i * w, true)
-          : name === 'Uint32Array' ? dv.getUint32(i * w, true)
-          : name === 'Int16Array' ? dv.getInt16(i * w, true)
-          : dv.getUint16(i * w, true);
+          name === 'Float64Array'
+            ? dv.getFloat64(i * w, true)
+            : name === 'Float32Array'
+              ? dv.getFloat32(i * w, true)
+              : name === 'Int32Array'
+                ? dv.getInt32(i * w, true)
+                : name === 'Uint32Array'
+                  ? dv.getUint32(i * w, true)
+                  : name === 'Int16Array'
+                    ? dv.getInt16(i * w, true)
+                    : dv.getUint16(i * w, true);
       }
       return le;
     }
@@ -163,9 +184,15 @@ export function revive(value: unknown, payload: Uint8Array, path = '$'): Serial 
   }
   const out: Record<string, Serial> = {};
   for (const k of keys) {
-    if (k.startsWith('$') && !k.startsWith('$$')) bad(`artifact value at ${path} has a reserved key ${JSON.stringify(k)}`);
+    if (k.startsWith('$') && !k.startsWith('$$'))
+      bad(`artifact value at ${path} has a reserved key ${JSON.stringify(k)}`);
     const key = k.startsWith('$$') ? k.slice(1) : k;
-    Object.defineProperty(out, key, { value: revive(obj[k], payload, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: revive(obj[k], payload, `${path}.${key}`),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

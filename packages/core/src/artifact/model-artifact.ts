@@ -91,13 +91,21 @@ const artifactZ = z.object({
   task: z.enum(['regression', 'classification']),
   schema: schemaZ,
   categories: z.record(z.string(), z.array(z.string())).optional(),
-  target: z.object({ name: z.string().min(1), kind: z.enum(['numeric', 'categorical']), classes: z.array(z.string()).optional() }),
+  target: z.object({
+    name: z.string().min(1),
+    kind: z.enum(['numeric', 'categorical']),
+    classes: z.array(z.string()).optional(),
+  }),
   pipeline: serial,
   learner: z.object({ kind: z.string().min(1), params: z.record(z.string(), serial), state: serial }),
   metrics: z.record(z.string(), z.union([z.number(), z.nan()])),
   params: z.record(z.string(), serial),
   fingerprint: z.string(),
-  dataset: z.object({ name: z.string().optional(), rows: z.number().int().nonnegative(), evaluation: serial.optional() }),
+  dataset: z.object({
+    name: z.string().optional(),
+    rows: z.number().int().nonnegative(),
+    evaluation: serial.optional(),
+  }),
   createdAt: z.iso.datetime({ offset: true }),
   profile: serial.optional(),
   tags: z.record(z.string(), z.string()),
@@ -117,11 +125,14 @@ export type ArtifactInput = Omit<ModelArtifact, 'formatVersion' | 'createdAt' | 
 /** Validates a parsed artifact; `operation` names the caller in the error. */
 export function validateArtifact(value: unknown, operation: string): ModelArtifact {
   const a = parseOrThrow(artifactZ, value, operation, 'model artifact', (m, o) =>
-    operation === 'createArtifact' ? new ValidationError('INVALID_INPUT', m, o) : new ArtifactError('INVALID_ARTIFACT', m, o),
+    operation === 'createArtifact'
+      ? new ValidationError('INVALID_INPUT', m, o)
+      : new ArtifactError('INVALID_ARTIFACT', m, o),
   ) as ModelArtifact;
   if (a.task === 'classification' && (a.target.classes === undefined || a.target.classes.length < 2)) {
     const msg = 'invalid model artifact: target.classes must list at least two classes for classification';
-    if (operation === 'createArtifact') throw new ValidationError('INVALID_INPUT', msg, { operation, details: { field: 'target.classes' } });
+    if (operation === 'createArtifact')
+      throw new ValidationError('INVALID_INPUT', msg, { operation, details: { field: 'target.classes' } });
     throw new ArtifactError('INVALID_ARTIFACT', msg, { operation, details: { field: 'target.classes' } });
   }
   return a;
@@ -140,8 +151,16 @@ export function validateArtifact(value: unknown, operation: string): ModelArtifa
  */
 export function createArtifact(input: ArtifactInput): ModelArtifact {
   if (typeof input !== 'object' || input === null) {
-    throw new ValidationError('INVALID_INPUT', `createArtifact: input: expected an object, got ${input === null ? 'null' : typeof input}`, { operation: 'createArtifact', details: { field: 'input' } });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `createArtifact: input: expected an object, got ${input === null ? 'null' : typeof input}`,
+      { operation: 'createArtifact', details: { field: 'input' } },
+    );
   }
-  const createdAt = input.createdAt instanceof Date ? input.createdAt.toISOString() : (input.createdAt ?? new Date().toISOString());
-  return validateArtifact({ ...input, formatVersion: ARTIFACT_FORMAT_VERSION, createdAt, tags: input.tags ?? {} }, 'createArtifact');
+  const createdAt =
+    input.createdAt instanceof Date ? input.createdAt.toISOString() : (input.createdAt ?? new Date().toISOString());
+  return validateArtifact(
+    { ...input, formatVersion: ARTIFACT_FORMAT_VERSION, createdAt, tags: input.tags ?? {} },
+    'createArtifact',
+  );
 }

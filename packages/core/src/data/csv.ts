@@ -28,7 +28,13 @@ export function parseNumber(text: string): number {
   return Number.isFinite(v) ? v : Number.NaN;
 }
 
-function fail(code: 'EMPTY' | 'PARSE' | 'MISSING_COLUMN' | 'BAD_VALUE', message: string, source: string, details?: Record<string, unknown>, cause?: unknown): never {
+function fail(
+  code: 'EMPTY' | 'PARSE' | 'MISSING_COLUMN' | 'BAD_VALUE',
+  message: string,
+  source: string,
+  details?: Record<string, unknown>,
+  cause?: unknown,
+): never {
   throw new DataError(code, `${source}: ${message}`, { operation: 'parseCsv', details: { source, ...details }, cause });
 }
 
@@ -48,9 +54,14 @@ function fail(code: 'EMPTY' | 'PARSE' | 'MISSING_COLUMN' | 'BAD_VALUE', message:
 export function parseCsv(text: string, options: CsvOptions = {}): Table {
   const source = options.source ?? 'CSV';
   if (typeof text !== 'string') {
-    throw new ValidationError('INVALID_INPUT', `parseCsv: text: expected the CSV as a string, got ${describeValue(text)}`, { operation: 'parseCsv', details: { field: 'text' } });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `parseCsv: text: expected the CSV as a string, got ${describeValue(text)}`,
+      { operation: 'parseCsv', details: { field: 'text' } },
+    );
   }
-  if (text.replace(/^\uFEFF/, '').trim() === '') fail('EMPTY', 'the file is empty (expected a header row and data rows)', source);
+  if (text.replace(/^\uFEFF/, '').trim() === '')
+    fail('EMPTY', 'the file is empty (expected a header row and data rows)', source);
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, delimiter: options.delimiter ?? ',' });
@@ -80,18 +91,34 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
       .filter(([n, c]) => !seen.has(n) && c.required !== false)
       .map(([n]) => n);
     if (missing.length > 0) {
-      fail('MISSING_COLUMN', `header: missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the file has ${header.map((h) => `'${h}'`).join(', ')}`, source, { column: missing[0], missing, columns: header });
+      fail(
+        'MISSING_COLUMN',
+        `header: missing column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}; the file has ${header.map((h) => `'${h}'`).join(', ')}`,
+        source,
+        { column: missing[0], missing, columns: header },
+      );
     }
     for (const [n, c] of Object.entries(schema.columns)) specs.set(n, c);
     const extra = header.filter((h) => !(h in schema.columns));
     if (extra.length > 0 && extraMode === 'error') {
-      fail('PARSE', `header: unexpected column${extra.length > 1 ? 's' : ''} ${extra.map((e) => `'${e}'`).join(', ')} not in the schema (pass extraColumns: 'drop' or 'keep' to accept)`, source, { column: extra[0], extra });
+      fail(
+        'PARSE',
+        `header: unexpected column${extra.length > 1 ? 's' : ''} ${extra.map((e) => `'${e}'`).join(', ')} not in the schema (pass extraColumns: 'drop' or 'keep' to accept)`,
+        source,
+        { column: extra[0], extra },
+      );
     }
     if (extraMode === 'keep') for (const e of extra) specs.set(e, undefined);
   } else {
     for (const h of header) specs.set(h, options.columns?.[h]);
     for (const n of Object.keys(options.columns ?? {})) {
-      if (!seen.has(n)) fail('MISSING_COLUMN', `header: missing column '${n}'; the file has ${header.map((h) => `'${h}'`).join(', ')}`, source, { column: n, columns: header });
+      if (!seen.has(n))
+        fail(
+          'MISSING_COLUMN',
+          `header: missing column '${n}'; the file has ${header.map((h) => `'${h}'`).join(', ')}`,
+          source,
+          { column: n, columns: header },
+        );
     }
   }
 
@@ -101,7 +128,11 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
     if (pos === undefined) {
       // optional schema column absent from the file: all missing
       const s = spec as ColumnSpec;
-      columns.push(s.type === 'numeric' ? { kind: 'numeric', name, values: new Float64Array(numRows).fill(Number.NaN) } : categoricalColumn(name, new Array<null>(numRows).fill(null), s.categories));
+      columns.push(
+        s.type === 'numeric'
+          ? { kind: 'numeric', name, values: new Float64Array(numRows).fill(Number.NaN) }
+          : categoricalColumn(name, new Array<null>(numRows).fill(null), s.categories),
+      );
       continue;
     }
     const type = spec === undefined ? inferType(records, pos) : typeof spec === 'string' ? spec : spec.type;
@@ -112,13 +143,29 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
       for (let r = 0; r < numRows; r++) {
         const cell = records[r + 1]![pos]!;
         if (cell.trim() === '') {
-          if (required) fail('BAD_VALUE', `row ${r + 1}, column '${name}': missing value (expected a number; the column is required)`, source, { row: r + 1, column: name, expected: 'number' });
+          if (required)
+            fail(
+              'BAD_VALUE',
+              `row ${r + 1}, column '${name}': missing value (expected a number; the column is required)`,
+              source,
+              { row: r + 1, column: name, expected: 'number' },
+            );
           values[r] = Number.NaN;
           continue;
         }
         const v = parseNumber(cell);
-        const problem = full ? checkNumber(full, v, cell) : Number.isNaN(v) ? `expected a number, got ${describeValue(cell)}` : undefined;
-        if (problem) fail('BAD_VALUE', `row ${r + 1}, column '${name}': ${problem}`, source, { row: r + 1, column: name, expected: 'number', received: cell });
+        const problem = full
+          ? checkNumber(full, v, cell)
+          : Number.isNaN(v)
+            ? `expected a number, got ${describeValue(cell)}`
+            : undefined;
+        if (problem)
+          fail('BAD_VALUE', `row ${r + 1}, column '${name}': ${problem}`, source, {
+            row: r + 1,
+            column: name,
+            expected: 'number',
+            received: cell,
+          });
         values[r] = v;
       }
       columns.push({ kind: 'numeric', name, values });
@@ -127,12 +174,21 @@ export function parseCsv(text: string, options: CsvOptions = {}): Table {
       for (let r = 0; r < numRows; r++) {
         const cell = records[r + 1]![pos]!;
         if (cell === '') {
-          if (required) fail('BAD_VALUE', `row ${r + 1}, column '${name}': missing value (the column is required)`, source, { row: r + 1, column: name });
+          if (required)
+            fail('BAD_VALUE', `row ${r + 1}, column '${name}': missing value (the column is required)`, source, {
+              row: r + 1,
+              column: name,
+            });
           cells[r] = null;
           continue;
         }
         const problem = full ? checkCategory(full, cell) : undefined;
-        if (problem) fail('BAD_VALUE', `row ${r + 1}, column '${name}': ${problem}`, source, { row: r + 1, column: name, received: cell });
+        if (problem)
+          fail('BAD_VALUE', `row ${r + 1}, column '${name}': ${problem}`, source, {
+            row: r + 1,
+            column: name,
+            received: cell,
+          });
         cells[r] = cell;
       }
       columns.push(categoricalColumn(name, cells, full?.categories));

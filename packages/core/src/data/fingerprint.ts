@@ -16,7 +16,11 @@ import { Table } from './table.js';
  */
 export function fingerprint(table: Table): string {
   if (!(table instanceof Table)) {
-    throw new ValidationError('INVALID_INPUT', `fingerprint: table: expected a Table, got ${table === null ? 'null' : typeof table}`, { operation: 'fingerprint', details: { field: 'table' } });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `fingerprint: table: expected a Table, got ${table === null ? 'null' : typeof table}`,
+      { operation: 'fingerprint', details: { field: 'table' } },
+    );
   }
   const hash = createHash('sha256');
   const cols = table.columns();

@@ -63,10 +63,14 @@ export function createRandom(seed: number): Random {
     next,
     int(maxExclusive) {
       if (!Number.isInteger(maxExclusive) || maxExclusive < 1) {
-        throw new ValidationError('INVALID_INPUT', `Random.int: maxExclusive: expected a positive integer, got ${String(maxExclusive)}`, {
-          operation: 'Random.int',
-          details: { field: 'maxExclusive' },
-        });
+        throw new ValidationError(
+          'INVALID_INPUT',
+          `Random.int: maxExclusive: expected a positive integer, got ${String(maxExclusive)}`,
+          {
+            operation: 'Random.int',
+            details: { field: 'maxExclusive' },
+          },
+        );
       }
       return Math.floor(next() * maxExclusive);
     },

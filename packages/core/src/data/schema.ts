@@ -39,10 +39,15 @@ const columnSpecZ = z
   .superRefine((c, ctx) => {
     if (c.type === 'categorical') {
       for (const k of ['min', 'max', 'integer'] as const) {
-        if (c[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `'${k}' applies to numeric columns only` });
+        if (c[k] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [k], message: `'${k}' applies to numeric columns only` });
       }
     } else if (c.categories !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['categories'], message: "'categories' applies to categorical columns only" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['categories'],
+        message: "'categories' applies to categorical columns only",
+      });
     }
     if (c.min !== undefined && c.max !== undefined && c.min > c.max) {
       ctx.addIssue({ code: 'custom', path: ['max'], message: `max (${c.max}) is below min (${c.min})` });
@@ -60,7 +65,9 @@ export const schemaZ: z.ZodType<Schema> = z.strictObject({
 });
 
 function parseSchema(spec: unknown, operation: string): Schema {
-  return deepFreeze(parseOrThrow(schemaZ, spec, operation, 'schema', (m, o) => new ValidationError('INVALID_OPTIONS', m, o)));
+  return deepFreeze(
+    parseOrThrow(schemaZ, spec, operation, 'schema', (m, o) => new ValidationError('INVALID_OPTIONS', m, o)),
+  );
 }
 
 function deepFreeze<T>(v: T): T {
@@ -131,7 +138,8 @@ function expectedNumber(spec: ColumnSpec): string {
  * (`"expected a number >= 0, got -3"`) or `undefined` when it is fine.
  */
 export function checkNumber(spec: ColumnSpec, v: number, raw: unknown = v): string | undefined {
-  if (Number.isNaN(v)) return `expected ${expectedNumber(spec)}, got ${typeof raw === 'string' ? describeValue(raw) : 'NaN'}`;
+  if (Number.isNaN(v))
+    return `expected ${expectedNumber(spec)}, got ${typeof raw === 'string' ? describeValue(raw) : 'NaN'}`;
   if (!Number.isFinite(v)) return `expected ${expectedNumber(spec)}, got ${describeValue(raw)}`;
   if (spec.integer && !Number.isInteger(v)) return `expected ${expectedNumber(spec)}, got ${describeValue(raw)}`;
   if ((spec.min !== undefined && v < spec.min) || (spec.max !== undefined && v > spec.max)) {
@@ -143,7 +151,10 @@ export function checkNumber(spec: ColumnSpec, v: number, raw: unknown = v): stri
 /** Checks one present categorical value against its spec; returns the problem in words or `undefined`. */
 export function checkCategory(spec: ColumnSpec, v: string): string | undefined {
   if (spec.categories && !spec.categories.includes(v)) {
-    const list = spec.categories.slice(0, 20).map((c) => `'${c}'`).join(', ');
+    const list = spec.categories
+      .slice(0, 20)
+      .map((c) => `'${c}'`)
+      .join(', ');
     return `expected one of ${list}${spec.categories.length > 20 ? ', ...' : ''}, got ${describeValue(v)} (unseen category)`;
   }
   return undefined;
@@ -174,9 +185,13 @@ export function validateRow(
   options: ValidateRowOptions = {},
 ): Record<string, number | string | null> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new ValidationError('INVALID_INPUT', `validateRow: expected an object of fields, got ${describeValue(input)}`, {
-      operation: 'validateRow',
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `validateRow: expected an object of fields, got ${describeValue(input)}`,
+      {
+        operation: 'validateRow',
+      },
+    );
   }
   const rec = input as Record<string, unknown>;
   const out: Record<string, number | string | null> = {};
@@ -186,17 +201,24 @@ export function validateRow(
     const v = rec[name];
     if (v === undefined || v === null) {
       if (spec.required !== false) {
-        issues.push({ field: name, message: `required, expected ${spec.type === 'numeric' ? expectedNumber(spec) : 'a string'}` });
+        issues.push({
+          field: name,
+          message: `required, expected ${spec.type === 'numeric' ? expectedNumber(spec) : 'a string'}`,
+        });
       }
       out[name] = null;
       continue;
     }
     if (spec.type === 'numeric') {
-      const problem = typeof v === 'number' ? checkNumber(spec, v) : `expected ${expectedNumber(spec)}, got ${typeof v} ${describeValue(v)}`;
+      const problem =
+        typeof v === 'number'
+          ? checkNumber(spec, v)
+          : `expected ${expectedNumber(spec)}, got ${typeof v} ${describeValue(v)}`;
       if (problem) issues.push({ field: name, message: problem });
       else out[name] = v as number;
     } else {
-      const problem = typeof v === 'string' ? checkCategory(spec, v) : `expected a string, got ${typeof v} ${describeValue(v)}`;
+      const problem =
+        typeof v === 'string' ? checkCategory(spec, v) : `expected a string, got ${typeof v} ${describeValue(v)}`;
       if (problem) issues.push({ field: name, message: problem });
       else out[name] = v as string;
     }

@@ -29,28 +29,40 @@ export interface KFoldOptions {
 
 function checkOptions(options: unknown, op: string): void {
   if (typeof options !== 'object' || options === null) {
-    throw new ValidationError('INVALID_OPTIONS', `${op}: options: expected an object with a seed, got ${options === null ? 'null' : typeof options}`, {
-      operation: op,
-      details: { field: 'options' },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `${op}: options: expected an object with a seed, got ${options === null ? 'null' : typeof options}`,
+      {
+        operation: op,
+        details: { field: 'options' },
+      },
+    );
   }
 }
 
 function checkLabels(labels: unknown, op: string, field: string): void {
   if (!Array.isArray(labels) && !ArrayBuffer.isView(labels)) {
-    throw new ValidationError('INVALID_OPTIONS', `${op}: ${field}: expected an array of labels (one per row), got ${labels === null ? 'null' : typeof labels}`, {
-      operation: op,
-      details: { field },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `${op}: ${field}: expected an array of labels (one per row), got ${labels === null ? 'null' : typeof labels}`,
+      {
+        operation: op,
+        details: { field },
+      },
+    );
   }
 }
 
 function checkFraction(testFraction: number, op: string): void {
   if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
-    throw new ValidationError('INVALID_OPTIONS', `${op}: testFraction: expected a number in (0, 1), got ${String(testFraction)}`, {
-      operation: op,
-      details: { field: 'testFraction' },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `${op}: testFraction: expected a number in (0, 1), got ${String(testFraction)}`,
+      {
+        operation: op,
+        details: { field: 'testFraction' },
+      },
+    );
   }
 }
 
@@ -98,7 +110,9 @@ function groupByLabel(labels: ArrayLike<number | string>): number[][] {
     if (!g) groups.set(l, (g = []));
     g.push(i);
   }
-  return [...groups.keys()].sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)).map((k) => groups.get(k)!);
+  return [...groups.keys()]
+    .sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0))
+    .map((k) => groups.get(k)!);
 }
 
 /**
@@ -147,10 +161,14 @@ export function kFold(n: number, k: number, options: KFoldOptions): Split[] {
   if (options.stratifyBy) {
     checkLabels(options.stratifyBy, 'kFold', 'stratifyBy');
     if (options.stratifyBy.length !== n) {
-      throw new ValidationError('INVALID_OPTIONS', `kFold: stratifyBy: expected ${n} labels, got ${options.stratifyBy.length}`, {
-        operation: 'kFold',
-        details: { field: 'stratifyBy' },
-      });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        `kFold: stratifyBy: expected ${n} labels, got ${options.stratifyBy.length}`,
+        {
+          operation: 'kFold',
+          details: { field: 'stratifyBy' },
+        },
+      );
     }
     const rng = createRandom(options.seed);
     let f = 0;
@@ -184,26 +202,38 @@ export function parseSplit(data: unknown, options: { n?: number; source?: string
   const source = options.source ?? 'split';
   const res = splitFileZ.safeParse(data);
   if (!res.success) {
-    throw new DataError('BAD_VALUE', `${source}: expected {"train": [indices], "test": [indices]}\n${z.prettifyError(res.error)}`, {
-      operation: 'readSplitFile',
-      details: { source },
-      cause: res.error,
-    });
+    throw new DataError(
+      'BAD_VALUE',
+      `${source}: expected {"train": [indices], "test": [indices]}\n${z.prettifyError(res.error)}`,
+      {
+        operation: 'readSplitFile',
+        details: { source },
+        cause: res.error,
+      },
+    );
   }
   const seen = new Set<number>();
   for (const part of ['train', 'test'] as const) {
     res.data[part].forEach((i, pos) => {
       if (options.n !== undefined && i >= options.n) {
-        throw new DataError('BAD_VALUE', `${source}: ${part}[${pos}] = ${i} is out of range (expected 0…${options.n - 1})`, {
-          operation: 'readSplitFile',
-          details: { source, part, position: pos, index: i },
-        });
+        throw new DataError(
+          'BAD_VALUE',
+          `${source}: ${part}[${pos}] = ${i} is out of range (expected 0…${options.n - 1})`,
+          {
+            operation: 'readSplitFile',
+            details: { source, part, position: pos, index: i },
+          },
+        );
       }
       if (seen.has(i)) {
-        throw new DataError('BAD_VALUE', `${source}: ${part}[${pos}] = ${i} appears twice (train and test must not overlap)`, {
-          operation: 'readSplitFile',
-          details: { source, part, position: pos, index: i },
-        });
+        throw new DataError(
+          'BAD_VALUE',
+          `${source}: ${part}[${pos}] = ${i} appears twice (train and test must not overlap)`,
+          {
+            operation: 'readSplitFile',
+            details: { source, part, position: pos, index: i },
+          },
+        );
       }
       seen.add(i);
     });
@@ -227,11 +257,15 @@ export function readSplitFile(path: string, options: { n?: number } = {}): Split
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     const notFound = (err as NodeJS.ErrnoException).code !== undefined;
-    throw new DataError(notFound ? 'NOT_FOUND' : 'BAD_VALUE', `readSplitFile: cannot read '${path}': ${(err as Error).message}`, {
-      operation: 'readSplitFile',
-      details: { path },
-      cause: err,
-    });
+    throw new DataError(
+      notFound ? 'NOT_FOUND' : 'BAD_VALUE',
+      `readSplitFile: cannot read '${path}': ${(err as Error).message}`,
+      {
+        operation: 'readSplitFile',
+        details: { path },
+        cause: err,
+      },
+    );
   }
   return parseSplit(data, { ...options, source: path });
 }

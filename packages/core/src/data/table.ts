@@ -129,22 +129,30 @@ export class Table {
    */
   static fromRows(rows: readonly Record<string, unknown>[], schema?: Schema): Table {
     if (!Array.isArray(rows)) {
-      throw new ValidationError('INVALID_INPUT', `Table.fromRows: rows: expected an array of row objects, got ${rows === null ? 'null' : typeof rows}`, {
-        operation: 'Table.fromRows',
-        details: { field: 'rows' },
-      });
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `Table.fromRows: rows: expected an array of row objects, got ${rows === null ? 'null' : typeof rows}`,
+        {
+          operation: 'Table.fromRows',
+          details: { field: 'rows' },
+        },
+      );
     }
     const bad = rows.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
     if (bad >= 0) {
-      throw new ValidationError('INVALID_INPUT', `Table.fromRows: row ${bad + 1}: expected an object of fields, got ${rows[bad] === null ? 'null' : Array.isArray(rows[bad]) ? 'an array' : typeof rows[bad]}`, {
-        operation: 'Table.fromRows',
-        details: { field: 'rows', row: bad + 1 },
-      });
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `Table.fromRows: row ${bad + 1}: expected an object of fields, got ${rows[bad] === null ? 'null' : Array.isArray(rows[bad]) ? 'an array' : typeof rows[bad]}`,
+        {
+          operation: 'Table.fromRows',
+          details: { field: 'rows', row: bad + 1 },
+        },
+      );
     }
     const names: string[] = schema ? Object.keys(schema.columns) : [];
     if (!schema) {
       const seen = new Set<string>();
-      for (const row of rows) for (const k of Object.keys(row)) if (!seen.has(k)) (seen.add(k), names.push(k));
+      for (const row of rows) for (const k of Object.keys(row)) if (!seen.has(k)) seen.add(k), names.push(k);
     }
     const columns: Column[] = names.map((name) => {
       const spec = schema?.columns[name];
@@ -224,10 +232,14 @@ export class Table {
     for (let i = 0; i < m; i++) {
       const r = rowIndices[i]!;
       if (!Number.isInteger(r) || r < 0 || r >= this.numRows) {
-        throw new ValidationError('INVALID_INPUT', `Table.select: row index ${r} at position ${i} is not in 0…${this.numRows - 1}`, {
-          operation: 'Table.select',
-          details: { position: i, index: r },
-        });
+        throw new ValidationError(
+          'INVALID_INPUT',
+          `Table.select: row index ${r} at position ${i} is not in 0…${this.numRows - 1}`,
+          {
+            operation: 'Table.select',
+            details: { position: i, index: r },
+          },
+        );
       }
     }
     const cols = this.columns().map((col): Column => {

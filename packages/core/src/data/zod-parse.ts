@@ -10,7 +10,13 @@ export type ZodErrorFactory = (message: string, options: ModelshipErrorOptions) 
  * the field), the details carry the first issue's `field` path and every issue, and the cause is
  * the ZodError. The one place modelship turns a zod failure into an error.
  */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, operation: string, what: string, toError: ZodErrorFactory): T {
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  operation: string,
+  what: string,
+  toError: ZodErrorFactory,
+): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

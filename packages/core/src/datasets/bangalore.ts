@@ -88,7 +88,15 @@ export function cleanBangalore(raw: Table): Table {
     if (c.kind === 'numeric') return Number.isNaN(c.values[i]!) ? null : String(c.values[i]);
     return c.codes[i]! < 0 ? null : c.dictionary[c.codes[i]!]!;
   };
-  interface R { row: number; location: string; sqft: number; bath: number; bhk: number; price: number; pps: number }
+  interface R {
+    row: number;
+    location: string;
+    sqft: number;
+    bath: number;
+    bhk: number;
+    price: number;
+    pps: number;
+  }
   let rows: R[] = [];
   for (let i = 0; i < raw.numRows; i++) {
     const l = text(loc, i);
@@ -121,13 +129,34 @@ export function cleanBangalore(raw: Table): Table {
   }
   const out = kept.filter((r) => !(r.bath > r.bhk + 2)).sort((a, b) => a.row - b.row);
   return Table.fromColumns([
-    numericColumn('row', out.map((r) => r.row)),
-    categoricalColumn('location', out.map((r) => r.location)),
-    numericColumn('total_sqft', out.map((r) => r.sqft)),
-    numericColumn('bath', out.map((r) => r.bath)),
-    numericColumn('bhk', out.map((r) => r.bhk)),
-    numericColumn('price', out.map((r) => r.price)),
-    numericColumn('price_per_sqft', out.map((r) => r.pps)),
+    numericColumn(
+      'row',
+      out.map((r) => r.row),
+    ),
+    categoricalColumn(
+      'location',
+      out.map((r) => r.location),
+    ),
+    numericColumn(
+      'total_sqft',
+      out.map((r) => r.sqft),
+    ),
+    numericColumn(
+      'bath',
+      out.map((r) => r.bath),
+    ),
+    numericColumn(
+      'bhk',
+      out.map((r) => r.bhk),
+    ),
+    numericColumn(
+      'price',
+      out.map((r) => r.price),
+    ),
+    numericColumn(
+      'price_per_sqft',
+      out.map((r) => r.pps),
+    ),
   ]);
 }
 

@@ -34,7 +34,11 @@ export function loadIris(): Table {
     numericColumn('sepal_width', col(1)),
     numericColumn('petal_length', col(2)),
     numericColumn('petal_width', col(3)),
-    categoricalColumn('species', rows.map((r) => String(r[4])), IRIS_SPECIES),
+    categoricalColumn(
+      'species',
+      rows.map((r) => String(r[4])),
+      IRIS_SPECIES,
+    ),
   ]);
 }
 

@@ -47,7 +47,11 @@ export function sha256File(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new DataError('NOT_FOUND', `sha256File: cannot read '${String(path)}': ${(cause as Error).message}`, { operation: 'sha256File', details: { path }, cause });
+    throw new DataError('NOT_FOUND', `sha256File: cannot read '${String(path)}': ${(cause as Error).message}`, {
+      operation: 'sha256File',
+      details: { path },
+      cause,
+    });
   }
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -58,7 +62,11 @@ export function sha256File(path: string): string {
  * `verifyChecksum`): DataError `CHECKSUM` on a mismatch. When absent everywhere: DataError
  * `NOT_FOUND` saying where it looked, with the download URL and sha256.
  */
-export function resolveDataFile(file: DatasetFile, options: DataSourceOptions = {}, operation = 'resolveDataFile'): ResolvedFile {
+export function resolveDataFile(
+  file: DatasetFile,
+  options: DataSourceOptions = {},
+  operation = 'resolveDataFile',
+): ResolvedFile {
   const looked: string[] = [];
   let found: ResolvedFile | undefined;
   if (options.path !== undefined) {
@@ -85,18 +93,26 @@ export function resolveDataFile(file: DatasetFile, options: DataSourceOptions = 
     if (existsSync(p)) found = { path: p, from: 'cache' };
   }
   if (!found) {
-    throw new DataError('NOT_FOUND', `${operation}: '${file.fileName}' not found; looked in: ${looked.join(', ')}${hint(file)}`, {
-      operation,
-      details: { looked, url: file.url, sha256: file.sha256 },
-    });
+    throw new DataError(
+      'NOT_FOUND',
+      `${operation}: '${file.fileName}' not found; looked in: ${looked.join(', ')}${hint(file)}`,
+      {
+        operation,
+        details: { looked, url: file.url, sha256: file.sha256 },
+      },
+    );
   }
   if (file.sha256 && (found.from === 'cache' || options.verifyChecksum)) {
     const actual = sha256File(found.path);
     if (actual !== file.sha256) {
-      throw new DataError('CHECKSUM', `${operation}: '${found.path}' has sha256 ${actual}, expected ${file.sha256} (an edited or partial copy?)${hint(file)}`, {
-        operation,
-        details: { path: found.path, expected: file.sha256, actual },
-      });
+      throw new DataError(
+        'CHECKSUM',
+        `${operation}: '${found.path}' has sha256 ${actual}, expected ${file.sha256} (an edited or partial copy?)${hint(file)}`,
+        {
+          operation,
+          details: { path: found.path, expected: file.sha256, actual },
+        },
+      );
     }
   }
   return found;

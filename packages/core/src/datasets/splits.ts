@@ -22,7 +22,10 @@ const ROWS: Record<SplitName, number> = { california_housing: 20640, bengaluru_h
  */
 export function loadSplit(name: SplitName, options: DataSourceOptions = {}): Split {
   const { path } = resolveDataFile(
-    { fileName: `splits/${name}.json`, note: 'The split files come with the shared datasets folder (made by peer/make_splits.py).' },
+    {
+      fileName: `splits/${name}.json`,
+      note: 'The split files come with the shared datasets folder (made by peer/make_splits.py).',
+    },
     options,
     'loadSplit',
   );

@@ -5,7 +5,14 @@
  */
 import { median } from '../data/median.js';
 import { mulberry32 } from '../data/random.js';
-import { policyRule, seedRule, simulateExperiment, simulatorError, type LookRule, type SimulationScenario } from './simulate.js';
+import {
+  policyRule,
+  seedRule,
+  simulateExperiment,
+  simulatorError,
+  type LookRule,
+  type SimulationScenario,
+} from './simulate.js';
 import { resolveEvaluatorOptions, type EvaluatorOptions } from './evaluator-options.js';
 import { evaluateResolved } from './evaluator.js';
 import { fixedZ } from './sequential.js';
@@ -47,7 +54,13 @@ export const DECISION_SCENARIOS: Record<string, SimulationScenario> = {
   worse: { production: PROD, candidate: { ...PROD, ratingMean: 2.5 } },
   'errors-5pct': { production: PROD, candidate: { ...PROD, errorRate: 0.05 } },
   better: { production: PROD, candidate: { ...PROD, ratingMean: 4.4, latencyMeanMs: 200 } },
-  'srm-78-22': { production: PROD, candidate: PROD, configuredCandidateShare: 0.2, servedCandidateShare: 0.22, maxRequests: 10_000 },
+  'srm-78-22': {
+    production: PROD,
+    candidate: PROD,
+    configuredCandidateShare: 0.2,
+    servedCandidateShare: 0.22,
+    maxRequests: 10_000,
+  },
 };
 
 /**
@@ -72,11 +85,15 @@ function significanceRules(evaluator: EvaluatorOptions): { sequential: LookRule;
   return {
     sequential: (agg) => {
       const c = get(agg).composite;
-      return c.verdict === 'better' || c.verdict === 'worse' ? { action: 'rollback', codes: ['SIGNIFICANT'] } : { action: 'continue', codes: [] };
+      return c.verdict === 'better' || c.verdict === 'worse'
+        ? { action: 'rollback', codes: ['SIGNIFICANT'] }
+        : { action: 'continue', codes: [] };
     },
     fixed: (agg) => {
       const c = get(agg).composite;
-      return c.delta !== null && c.standardError !== null && Math.abs(c.delta) > z * c.standardError ? { action: 'rollback', codes: ['SIGNIFICANT'] } : { action: 'continue', codes: [] };
+      return c.delta !== null && c.standardError !== null && Math.abs(c.delta) > z * c.standardError
+        ? { action: 'rollback', codes: ['SIGNIFICANT'] }
+        : { action: 'continue', codes: [] };
     },
   };
 }
@@ -103,15 +120,26 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
     const rules: Record<string, LookRule> = { policy };
     if (name === 'aa') {
       rules.seed = seedRule();
-      rules.fixed = policyRule({ ...(options.evaluator ?? {}), method: 'fixed', srm: { ...(options.evaluator?.srm ?? {}), tests: 'chi-squared' } }, options.policy ?? {});
+      rules.fixed = policyRule(
+        {
+          ...(options.evaluator ?? {}),
+          method: 'fixed',
+          srm: { ...(options.evaluator?.srm ?? {}), tests: 'chi-squared' },
+        },
+        options.policy ?? {},
+      );
       const sig = significanceRules(options.evaluator ?? {});
       rules.sequentialSignificance = sig.sequential;
       rules.fixedSignificance = sig.fixed;
     }
-    if (name === 'better') rules.boundRule = policyRule(options.evaluator ?? {}, { ...(options.policy ?? {}), promoteRule: 'bound' });
+    if (name === 'better')
+      rules.boundRule = policyRule(options.evaluator ?? {}, { ...(options.policy ?? {}), promoteRule: 'bound' });
     if (name === 'srm-78-22') {
       const o = resolveEvaluatorOptions(options.evaluator ?? {});
-      rules.srmCheck = (agg) => (evaluateResolved(agg, o).srm?.mismatch ? { action: 'rollback', codes: ['SRM'] } : { action: 'continue', codes: [] });
+      rules.srmCheck = (agg) =>
+        evaluateResolved(agg, o).srm?.mismatch
+          ? { action: 'rollback', codes: ['SRM'] }
+          : { action: 'continue', codes: [] };
     }
     const rng = mulberry32(seed * 1_000_003 + ci);
     const runs = Array.from({ length: n }, () => simulateExperiment(scenario, rules, rng));
@@ -127,14 +155,20 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
         records.push({
           ...base,
           falseDecisionRate: rate(pol.map((o) => o.action === 'promote' || o.action === 'rollback')),
-          seedRuleFalseDecisionRate: rate(runs.map((r) => r.seed!.action === 'promote' || r.seed!.action === 'rollback')),
+          seedRuleFalseDecisionRate: rate(
+            runs.map((r) => r.seed!.action === 'promote' || r.seed!.action === 'rollback'),
+          ),
           // A fixed-sample test of the composite delta (two-sided, alpha 0.05) run at every look,
           // deciding as soon as it is significant: what "check the p-value every hour" does.
           repeatedFixedTestFalseDecisionRate: rate(runs.map((r) => r.fixedSignificance!.action === 'rollback')),
           // The same repeated look with the always-valid confidence sequence instead.
-          repeatedSequentialTestFalseDecisionRate: rate(runs.map((r) => r.sequentialSignificance!.action === 'rollback')),
+          repeatedSequentialTestFalseDecisionRate: rate(
+            runs.map((r) => r.sequentialSignificance!.action === 'rollback'),
+          ),
           // Our policy (thresholds, minimums, guardrails, SRM) with fixed-horizon intervals.
-          policyWithFixedIntervalsFalseDecisionRate: rate(runs.map((r) => r.fixed!.action === 'promote' || r.fixed!.action === 'rollback')),
+          policyWithFixedIntervalsFalseDecisionRate: rate(
+            runs.map((r) => r.fixed!.action === 'promote' || r.fixed!.action === 'rollback'),
+          ),
           falsePromoteRate: rate(pol.map((o) => o.action === 'promote')),
           falseRollbackRate: rate(pol.map((o) => o.action === 'rollback')),
           falseRollbackReasons: codes('rollback'),
@@ -163,7 +197,9 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
         records.push({
           ...base,
           detectRate: rate(runs.map((r) => r.srmCheck!.action === 'rollback')),
-          medianRequestsToDetect: median(runs.map((r) => (r.srmCheck!.action === 'rollback' ? r.srmCheck!.requests : Infinity))),
+          medianRequestsToDetect: median(
+            runs.map((r) => (r.srmCheck!.action === 'rollback' ? r.srmCheck!.requests : Infinity)),
+          ),
           policyRollbackForSrmRate: rate(pol.map((o) => o.action === 'rollback' && o.codes.includes('SRM'))),
           policyRollbackReasons: codes('rollback'),
         });

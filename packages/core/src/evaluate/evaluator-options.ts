@@ -47,7 +47,10 @@ const evaluatorOptionsZ = z.strictObject({
   method: z.enum(['sequential', 'fixed']).default('sequential'),
   alpha: z.number().gt(0).lt(0.5).default(0.05),
   nStar: z.number().positive().default(5000),
-  composite: z.array(componentSchema).min(1).default(() => BANGALORE_COMPOSITE.map((c) => ({ ...c }))),
+  composite: z
+    .array(componentSchema)
+    .min(1)
+    .default(() => BANGALORE_COMPOSITE.map((c) => ({ ...c }))),
   weights: z.record(z.string(), z.number().nonnegative()).optional(),
   srm: z
     .strictObject({
@@ -128,13 +131,25 @@ export interface ResolvedEvaluatorOptions extends Required<Omit<EvaluatorOptions
 export const evaluatorOptionsSchema: z.ZodType<ResolvedEvaluatorOptions> = evaluatorOptionsZ;
 
 /** Validates evaluator options; throws EvaluationError INVALID_POLICY naming the field. */
-export function resolveEvaluatorOptions(options: EvaluatorOptions | ResolvedEvaluatorOptions = {}): ResolvedEvaluatorOptions {
-  const o = parseOrThrow(evaluatorOptionsSchema, options, 'createEvaluator', 'evaluator options', (m, opts) => new EvaluationError('INVALID_POLICY', m, opts));
+export function resolveEvaluatorOptions(
+  options: EvaluatorOptions | ResolvedEvaluatorOptions = {},
+): ResolvedEvaluatorOptions {
+  const o = parseOrThrow(
+    evaluatorOptionsSchema,
+    options,
+    'createEvaluator',
+    'evaluator options',
+    (m, opts) => new EvaluationError('INVALID_POLICY', m, opts),
+  );
   if (o.production === o.candidate) {
-    throw new EvaluationError('INVALID_POLICY', `createEvaluator: invalid evaluator options: production and candidate are both "${o.production}"`, {
-      operation: 'createEvaluator',
-      details: { field: 'candidate' },
-    });
+    throw new EvaluationError(
+      'INVALID_POLICY',
+      `createEvaluator: invalid evaluator options: production and candidate are both "${o.production}"`,
+      {
+        operation: 'createEvaluator',
+        details: { field: 'candidate' },
+      },
+    );
   }
   return o;
 }

@@ -6,8 +6,22 @@
 import { EvaluationError } from '../errors.js';
 import { emptyAggregates, type ExperimentAggregates, type VariantAggregates } from '../outcomes/aggregates.js';
 import { parseExperimentAggregates } from '../outcomes/aggregates-schema.js';
-import { estimateAll, HIGHER_IS_BETTER, METRIC_NAMES, summariseVariant, type Estimate, type MetricName, type VariantEstimates, type VariantSummary } from './metrics.js';
-import { resolveEvaluatorOptions, type CompositeComponent, type EvaluatorOptions, type ResolvedEvaluatorOptions } from './evaluator-options.js';
+import {
+  estimateAll,
+  HIGHER_IS_BETTER,
+  METRIC_NAMES,
+  summariseVariant,
+  type Estimate,
+  type MetricName,
+  type VariantEstimates,
+  type VariantSummary,
+} from './metrics.js';
+import {
+  resolveEvaluatorOptions,
+  type CompositeComponent,
+  type EvaluatorOptions,
+  type ResolvedEvaluatorOptions,
+} from './evaluator-options.js';
 import { fixedZ, sampleRatioMismatch, sequentialZ, type SrmResult } from './sequential.js';
 import { evaluateGuardrails, type GuardrailResult } from './guardrails.js';
 
@@ -75,7 +89,14 @@ function fin(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-function compare(metric: MetricName | 'composite', higherIsBetter: boolean, p: Estimate, c: Estimate, o: ResolvedEvaluatorOptions, nOverride?: number): MetricComparison {
+function compare(
+  metric: MetricName | 'composite',
+  higherIsBetter: boolean,
+  p: Estimate,
+  c: Estimate,
+  o: ResolvedEvaluatorOptions,
+  nOverride?: number,
+): MetricComparison {
   const delta = c.value - p.value;
   const variance = c.variance + p.variance;
   const nTotal = nOverride ?? p.n + c.n;
@@ -83,7 +104,10 @@ function compare(metric: MetricName | 'composite', higherIsBetter: boolean, p: E
   const se = Math.sqrt(variance);
   const ok = Number.isFinite(delta) && Number.isFinite(se);
   const rel = p.value !== 0 ? delta / Math.abs(p.value) : Number.NaN;
-  const relSe = p.value !== 0 ? Math.sqrt(c.variance / (p.value * p.value) + (c.value * c.value * p.variance) / p.value ** 4) : Number.NaN;
+  const relSe =
+    p.value !== 0
+      ? Math.sqrt(c.variance / (p.value * p.value) + (c.value * c.value * p.variance) / p.value ** 4)
+      : Number.NaN;
   const ci: [number, number] | null = ok ? [delta - z * se, delta + z * se] : null;
   const relOk = ok && Number.isFinite(rel) && Number.isFinite(relSe);
   let verdict: MetricComparison['verdict'] = 'insufficient';
@@ -108,7 +132,10 @@ function compare(metric: MetricName | 'composite', higherIsBetter: boolean, p: E
 }
 
 /** The composite score of one variant and its variance (delta method; components independent). */
-function compositeEstimate(est: VariantEstimates, comps: readonly CompositeComponent[]): { value: number; slopes: number[] } {
+function compositeEstimate(
+  est: VariantEstimates,
+  comps: readonly CompositeComponent[],
+): { value: number; slopes: number[] } {
   let value = 0;
   const slopes: number[] = [];
   for (const comp of comps) {
@@ -138,7 +165,14 @@ function compositeComparison(p: VariantEstimates, c: VariantEstimates, o: Resolv
     nc = Math.min(nc, c[comp.metric].n);
     nMin = Math.min(nMin, p[comp.metric].n + c[comp.metric].n);
   });
-  return compare('composite', true, { value: cp.value, variance: vp, n: np }, { value: cc.value, variance: vc, n: nc }, o, nMin);
+  return compare(
+    'composite',
+    true,
+    { value: cp.value, variance: vp, n: np },
+    { value: cc.value, variance: vc, n: nc },
+    o,
+    nMin,
+  );
 }
 
 /**
@@ -153,7 +187,10 @@ function compositeComparison(p: VariantEstimates, c: VariantEstimates, o: Resolv
  * evaluation.composite.delta; // candidate − production composite score
  * ```
  */
-export function evaluate(aggregates: ExperimentAggregates, options: EvaluatorOptions | ResolvedEvaluatorOptions = {}): Evaluation {
+export function evaluate(
+  aggregates: ExperimentAggregates,
+  options: EvaluatorOptions | ResolvedEvaluatorOptions = {},
+): Evaluation {
   const o = resolveEvaluatorOptions(options);
   return evaluateResolved(aggregates, o);
 }
@@ -161,7 +198,11 @@ export function evaluate(aggregates: ExperimentAggregates, options: EvaluatorOpt
 /** {@link evaluate} with already-resolved options (skips option validation; aggregates are still validated). */
 export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEvaluatorOptions): Evaluation {
   if (aggregates === null || typeof aggregates !== 'object') {
-    throw new EvaluationError('INVALID_AGGREGATES', `aggregates: expected an object, received ${aggregates === null ? 'null' : typeof aggregates}`, { operation: 'evaluate' });
+    throw new EvaluationError(
+      'INVALID_AGGREGATES',
+      `aggregates: expected an object, received ${aggregates === null ? 'null' : typeof aggregates}`,
+      { operation: 'evaluate' },
+    );
   }
   parseExperimentAggregates(aggregates);
   const issues: EvaluationIssue[] = [];
@@ -169,12 +210,18 @@ export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEv
     const v = aggregates.variants[name];
     if (v) return v;
     issues.push({ code: 'MISSING_VARIANT', message: `no aggregates for variant "${name}"` });
-    return emptyAggregates(name, { relativeAccuracy: aggregates.variants[o.production]?.latency.relativeAccuracy ?? aggregates.variants[o.candidate]?.latency.relativeAccuracy ?? 0.01 });
+    return emptyAggregates(name, {
+      relativeAccuracy:
+        aggregates.variants[o.production]?.latency.relativeAccuracy ??
+        aggregates.variants[o.candidate]?.latency.relativeAccuracy ??
+        0.01,
+    });
   };
   const pAgg = get(o.production);
   const cAgg = get(o.candidate);
   for (const a of [pAgg, cAgg]) {
-    if (a.requests === 0 && aggregates.variants[a.variant]) issues.push({ code: 'NO_TRAFFIC', message: `variant "${a.variant}" received no requests` });
+    if (a.requests === 0 && aggregates.variants[a.variant])
+      issues.push({ code: 'NO_TRAFFIC', message: `variant "${a.variant}" received no requests` });
   }
   const variants: Record<string, VariantSummary> = {};
   const estimates: Record<string, VariantEstimates> = {};
@@ -192,7 +239,10 @@ export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEv
   for (const m of METRIC_NAMES) comparisons[m] = compare(m, HIGHER_IS_BETTER[m], pe[m], ce[m], o);
   const composite = compositeComparison(pe, ce, o);
   if (composite.delta === null && issues.length === 0) {
-    issues.push({ code: 'NO_COMPOSITE', message: `the composite score needs ${o.composite.map((c) => c.metric).join(', ')} for both variants` });
+    issues.push({
+      code: 'NO_COMPOSITE',
+      message: `the composite score needs ${o.composite.map((c) => c.metric).join(', ')} for both variants`,
+    });
   }
   const weights = o.weights ?? aggregates.weights;
   let srm: SrmResult | null = null;
@@ -202,7 +252,19 @@ export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEv
     srm = sampleRatioMismatch(observed, weights, o.srm);
   }
   const guardrails = evaluateGuardrails(pAgg, cAgg, pe, ce, o);
-  return { schemaVersion: 1, production: o.production, candidate: o.candidate, variants, comparisons, composite, srm, guardrails, issues, aggregates, options: o };
+  return {
+    schemaVersion: 1,
+    production: o.production,
+    candidate: o.candidate,
+    variants,
+    comparisons,
+    composite,
+    srm,
+    guardrails,
+    issues,
+    aggregates,
+    options: o,
+  };
 }
 
 /** A reusable evaluator with validated options. */

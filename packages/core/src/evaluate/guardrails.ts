@@ -48,7 +48,13 @@ function fin(x: number): number | null {
 }
 
 /** Runs the enabled guardrails of `o` on production `p` and candidate `c`. */
-export function evaluateGuardrails(p: VariantAggregates, c: VariantAggregates, pe: VariantEstimates, ce: VariantEstimates, o: ResolvedEvaluatorOptions): GuardrailResult[] {
+export function evaluateGuardrails(
+  p: VariantAggregates,
+  c: VariantAggregates,
+  pe: VariantEstimates,
+  ce: VariantEstimates,
+  o: ResolvedEvaluatorOptions,
+): GuardrailResult[] {
   const out: GuardrailResult[] = [];
   const er = o.guardrails.errorRate;
   if (er.enabled) {

@@ -5,10 +5,29 @@ import type { VariantAggregates } from '../outcomes/aggregates.js';
 import { histogramMean, histogramQuantiles, histogramVariance } from '../outcomes/latency-histogram.js';
 
 /** Metrics the evaluator can estimate and compare. */
-export type MetricName = 'rating' | 'accuracy' | 'mae' | 'rmse' | 'errorRate' | 'latencyMean' | 'latencyP50' | 'latencyP95' | 'latencyP99';
+export type MetricName =
+  | 'rating'
+  | 'accuracy'
+  | 'mae'
+  | 'rmse'
+  | 'errorRate'
+  | 'latencyMean'
+  | 'latencyP50'
+  | 'latencyP95'
+  | 'latencyP99';
 
 /** Every metric name, in report order. */
-export const METRIC_NAMES: readonly MetricName[] = ['rating', 'accuracy', 'mae', 'rmse', 'errorRate', 'latencyMean', 'latencyP50', 'latencyP95', 'latencyP99'];
+export const METRIC_NAMES: readonly MetricName[] = [
+  'rating',
+  'accuracy',
+  'mae',
+  'rmse',
+  'errorRate',
+  'latencyMean',
+  'latencyP50',
+  'latencyP95',
+  'latencyP99',
+];
 
 /** Whether a larger value of the metric is better. */
 export const HIGHER_IS_BETTER: Readonly<Record<MetricName, boolean>> = {
@@ -113,7 +132,9 @@ export function estimateMetric(agg: VariantAggregates, metric: MetricName): Esti
     case 'latencyMean': {
       const h = agg.latency;
       const v = histogramVariance(h);
-      return h.count === 0 ? NONE : { value: histogramMean(h), variance: h.count < 2 ? Infinity : v / h.count, n: h.count };
+      return h.count === 0
+        ? NONE
+        : { value: histogramMean(h), variance: h.count < 2 ? Infinity : v / h.count, n: h.count };
     }
     case 'latencyP50':
       return quantileEstimates(agg)[0];

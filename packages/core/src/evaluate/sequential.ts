@@ -39,11 +39,17 @@ import { chiSquaredSurvival, logBeta, logGamma, normalQuantile } from './distrib
 import { EvaluationError } from '../errors.js';
 
 function policyError(operation: string, field: string, expected: string, got: unknown): never {
-  throw new EvaluationError('INVALID_POLICY', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, { operation, details: { field } });
+  throw new EvaluationError('INVALID_POLICY', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, {
+    operation,
+    details: { field },
+  });
 }
 
 function aggregatesError(operation: string, field: string, expected: string, got: unknown): never {
-  throw new EvaluationError('INVALID_AGGREGATES', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, { operation, details: { field } });
+  throw new EvaluationError('INVALID_AGGREGATES', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, {
+    operation,
+    details: { field },
+  });
 }
 
 function checkAlpha(alpha: number, operation: string): void {
@@ -66,7 +72,7 @@ export function sequentialZ(n: number, alpha: number, nStar: number): number {
   checkAlpha(alpha, 'sequentialZ');
   if (!(n > 0)) return Infinity;
   const r = n * mixtureRho2(alpha, nStar);
-  return Math.sqrt((2 * (r + 1)) / r * Math.log(Math.sqrt(r + 1) / alpha));
+  return Math.sqrt(((2 * (r + 1)) / r) * Math.log(Math.sqrt(r + 1) / alpha));
 }
 
 /** The two-sided fixed-horizon multiplier `z_(1−α/2)`. */
@@ -122,17 +128,27 @@ export interface SrmOptions {
 }
 
 /** Checks the served split against the configured weights (any scale; zero-weight arms ignored). */
-export function sampleRatioMismatch(observed: Record<string, number>, weights: Record<string, number>, options: SrmOptions = {}): SrmResult {
+export function sampleRatioMismatch(
+  observed: Record<string, number>,
+  weights: Record<string, number>,
+  options: SrmOptions = {},
+): SrmResult {
   const op = 'sampleRatioMismatch';
-  if (typeof observed !== 'object' || observed === null) aggregatesError(op, 'observed', 'an object of counts by variant', observed);
-  if (typeof weights !== 'object' || weights === null) policyError(op, 'weights', 'an object of weights by variant', weights);
-  for (const [a, w] of Object.entries(weights)) if (!(w >= 0 && w < Infinity)) policyError(op, `weights.${a}`, 'a finite weight ≥ 0', w);
-  for (const [a, x] of Object.entries(observed)) if (!(x >= 0 && x < Infinity)) aggregatesError(op, `observed.${a}`, 'a non-negative count', x);
+  if (typeof observed !== 'object' || observed === null)
+    aggregatesError(op, 'observed', 'an object of counts by variant', observed);
+  if (typeof weights !== 'object' || weights === null)
+    policyError(op, 'weights', 'an object of weights by variant', weights);
+  for (const [a, w] of Object.entries(weights))
+    if (!(w >= 0 && w < Infinity)) policyError(op, `weights.${a}`, 'a finite weight ≥ 0', w);
+  for (const [a, x] of Object.entries(observed))
+    if (!(x >= 0 && x < Infinity)) aggregatesError(op, `observed.${a}`, 'a non-negative count', x);
   const alpha = options.alpha ?? 0.001;
   const minExpected = options.minExpected ?? 8;
   const k = options.concentration ?? 1000;
   const tests = options.tests ?? 'both';
-  const arms = Object.keys(weights).filter((a) => weights[a]! > 0).sort();
+  const arms = Object.keys(weights)
+    .filter((a) => weights[a]! > 0)
+    .sort();
   const wSum = arms.reduce((s, a) => s + weights[a]!, 0);
   const n = arms.reduce((s, a) => s + (observed[a] ?? 0), 0);
   const expected: Record<string, number> = {};
@@ -155,5 +171,14 @@ export function sampleRatioMismatch(observed: Record<string, number>, weights: R
   const flaggedBy: SrmResult['flaggedBy'] = [];
   if (checked && tests !== 'sequential' && pValue < alpha) flaggedBy.push('chi-squared');
   if (checked && tests !== 'chi-squared' && logBf >= Math.log(1 / alpha)) flaggedBy.push('sequential');
-  return { mismatch: flaggedBy.length > 0, checked, observed: obs, expected, chiSquared: chi, pValue, logBayesFactor: logBf, flaggedBy };
+  return {
+    mismatch: flaggedBy.length > 0,
+    checked,
+    observed: obs,
+    expected,
+    chiSquared: chi,
+    pValue,
+    logBayesFactor: logBf,
+    flaggedBy,
+  };
 }

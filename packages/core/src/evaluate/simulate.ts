@@ -5,15 +5,29 @@
  * running aggregates (no per-request objects), so thousands of experiments run in seconds.
  */
 import { ValidationError } from '../errors.js';
-import { emptyAggregates, recordFeedback, recordPrediction, type ExperimentAggregates, type VariantAggregates } from '../outcomes/aggregates.js';
+import {
+  emptyAggregates,
+  recordFeedback,
+  recordPrediction,
+  type ExperimentAggregates,
+  type VariantAggregates,
+} from '../outcomes/aggregates.js';
 import { evaluateResolved } from './evaluator.js';
 import { resolveEvaluatorOptions, type EvaluatorOptions } from './evaluator-options.js';
-import { createRollbackPolicy, type DecisionAction, type DecisionReasonCode, type RollbackPolicy } from '../policy/rollback-policy.js';
+import {
+  createRollbackPolicy,
+  type DecisionAction,
+  type DecisionReasonCode,
+  type RollbackPolicy,
+} from '../policy/rollback-policy.js';
 import type { RollbackPolicyOptions } from '../policy/policy-options.js';
 
 /** Throws ValidationError `INVALID_INPUT` naming a bad simulator input. */
 export function simulatorError(operation: string, field: string, expected: string, got: unknown): never {
-  throw new ValidationError('INVALID_INPUT', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, { operation, details: { field } });
+  throw new ValidationError('INVALID_INPUT', `${operation}: ${field}: expected ${expected}, got ${String(got)}`, {
+    operation,
+    details: { field },
+  });
 }
 
 /** The true behaviour of one simulated variant. */
@@ -47,7 +61,10 @@ export interface SimulationScenario {
 }
 
 /** A decision rule applied at every look: returns the action, or a non-final action to go on. */
-export type LookRule = (aggregates: ExperimentAggregates, context: { startedAt: number; now: number }) => { action: DecisionAction; codes: DecisionReasonCode[] | string[] };
+export type LookRule = (
+  aggregates: ExperimentAggregates,
+  context: { startedAt: number; now: number },
+) => { action: DecisionAction; codes: DecisionReasonCode[] | string[] };
 
 /** How one rule ended in one experiment. */
 export interface RuleOutcome {
@@ -97,7 +114,9 @@ export function starDistribution(mean: number, spread = 1.3): Float64Array {
 
 function erf(x: number): number {
   const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return x >= 0 ? y : -y;
 }
 
@@ -110,7 +129,12 @@ interface ArmSampler {
 
 function sampler(t: ArmTruth): ArmSampler {
   const logSd = t.latencyLogSd ?? 0.3;
-  return { cdf: starDistribution(t.ratingMean), logMu: Math.log(t.latencyMeanMs) - (logSd * logSd) / 2, logSd, errorRate: t.errorRate ?? 0 };
+  return {
+    cdf: starDistribution(t.ratingMean),
+    logMu: Math.log(t.latencyMeanMs) - (logSd * logSd) / 2,
+    logSd,
+    errorRate: t.errorRate ?? 0,
+  };
 }
 
 function serve(agg: VariantAggregates, s: ArmSampler, rng: () => number, at: number): void {
@@ -131,7 +155,11 @@ function serve(agg: VariantAggregates, s: ArmSampler, rng: () => number, at: num
  * Runs one simulated experiment: after every batch, each still-running rule is applied to the
  * aggregates so far; a rule stops at its first `promote` or `rollback` (or `hold`).
  */
-export function simulateExperiment(scenario: SimulationScenario, rules: Record<string, LookRule>, rng: () => number): Record<string, RuleOutcome> {
+export function simulateExperiment(
+  scenario: SimulationScenario,
+  rules: Record<string, LookRule>,
+  rng: () => number,
+): Record<string, RuleOutcome> {
   const share = scenario.servedCandidateShare ?? scenario.configuredCandidateShare ?? 0.2;
   const configured = scenario.configuredCandidateShare ?? 0.2;
   const maxRequests = scenario.maxRequests ?? 20_000;
@@ -142,7 +170,13 @@ export function simulateExperiment(scenario: SimulationScenario, rules: Record<s
   const cand = emptyAggregates('candidate');
   const ps = sampler(scenario.production);
   const cs = sampler(scenario.candidate);
-  const agg: ExperimentAggregates = { schemaVersion: 1, variants: { production: prod, candidate: cand }, since: startedAt, until: startedAt, weights: { production: 1 - configured, candidate: configured } };
+  const agg: ExperimentAggregates = {
+    schemaVersion: 1,
+    variants: { production: prod, candidate: cand },
+    since: startedAt,
+    until: startedAt,
+    weights: { production: 1 - configured, candidate: configured },
+  };
   const out: Record<string, RuleOutcome> = {};
   const running = new Set(Object.keys(rules));
   let served = 0;
@@ -164,14 +198,21 @@ export function simulateExperiment(scenario: SimulationScenario, rules: Record<s
       }
     }
   }
-  for (const name of running) out[name] = { action: 'continue', codes: [], requests: served, candidateRequests: cand.requests };
+  for (const name of running)
+    out[name] = { action: 'continue', codes: [], requests: served, candidateRequests: cand.requests };
   return out;
 }
 
 /** The policy under test as a look rule: evaluator + rollback policy, as in production. */
-export function policyRule(evaluatorOptions: EvaluatorOptions = {}, policyOptions: RollbackPolicyOptions | RollbackPolicy = {}): LookRule {
+export function policyRule(
+  evaluatorOptions: EvaluatorOptions = {},
+  policyOptions: RollbackPolicyOptions | RollbackPolicy = {},
+): LookRule {
   const eo = resolveEvaluatorOptions(evaluatorOptions);
-  const policy = 'decide' in policyOptions ? (policyOptions as RollbackPolicy) : createRollbackPolicy(policyOptions as RollbackPolicyOptions);
+  const policy =
+    'decide' in policyOptions
+      ? (policyOptions as RollbackPolicy)
+      : createRollbackPolicy(policyOptions as RollbackPolicyOptions);
   return (aggregates, context) => {
     const d = policy.decide(evaluateResolved(aggregates, eo), context);
     return { action: d.action, codes: d.reasons.map((r) => r.code) };

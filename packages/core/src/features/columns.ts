@@ -17,7 +17,8 @@ function bad(message: string, field: string, operation: string): never {
 export function rowNumber(row: Record<string, unknown>, name: string): number {
   const v = row[name];
   if (typeof v === 'number') {
-    if (v === Infinity || v === -Infinity) bad(`field '${name}': expected a finite number, got ${v}`, name, 'transformRow');
+    if (v === Infinity || v === -Infinity)
+      bad(`field '${name}': expected a finite number, got ${v}`, name, 'transformRow');
     return v;
   }
   if (v === undefined || v === null) return Number.NaN;
@@ -30,7 +31,8 @@ export function rowKey(row: Record<string, unknown>, name: string): string | nul
   if (typeof v === 'string') return v;
   if (typeof v === 'number') {
     if (Number.isNaN(v)) return null;
-    if (!Number.isFinite(v)) bad(`field '${name}': expected a string or a finite number, got ${v}`, name, 'transformRow');
+    if (!Number.isFinite(v))
+      bad(`field '${name}': expected a string or a finite number, got ${v}`, name, 'transformRow');
     return String(v);
   }
   if (v === undefined || v === null) return null;
@@ -50,7 +52,11 @@ export function deriveInto(spec: DerivedColumnSpec, inputs: Float64Array, out: F
 
 /** The input column names a derived column reads. */
 export function derivedInputs(spec: DerivedColumnSpec): readonly string[] {
-  return spec.op === 'ratio' ? [spec.numerator, spec.denominator] : spec.op === 'product' ? spec.columns : [spec.column];
+  return spec.op === 'ratio'
+    ? [spec.numerator, spec.denominator]
+    : spec.op === 'product'
+      ? spec.columns
+      : [spec.column];
 }
 
 /** A table plus the derived columns computed over it. */
@@ -82,10 +88,12 @@ export class TableView {
   /** A numeric column's values; ValidationError when the column is categorical or holds ±Infinity. */
   numeric(name: string): Float64Array {
     const col = this.column(name);
-    if (col.kind !== 'numeric') bad(`column '${name}': expected a numeric column, got a categorical one`, name, 'transform');
+    if (col.kind !== 'numeric')
+      bad(`column '${name}': expected a numeric column, got a categorical one`, name, 'transform');
     for (let i = 0; i < col.values.length; i++) {
       const v = col.values[i]!;
-      if (v === Infinity || v === -Infinity) bad(`column '${name}', row ${i + 1}: expected a finite number, got ${v}`, name, 'transform');
+      if (v === Infinity || v === -Infinity)
+        bad(`column '${name}', row ${i + 1}: expected a finite number, got ${v}`, name, 'transform');
     }
     return col.values;
   }

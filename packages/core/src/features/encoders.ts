@@ -48,11 +48,17 @@ export interface Encoder {
   fillRow(row: Record<string, unknown>, derived: Float64Array, out: Float64Array, offset: number): void;
 }
 
-
 /** Fits level-based encoding (one-hot or a one-hot cross) on training keys. */
 export function fitLevels(
   keys: (string | null)[],
-  opts: { column: string; minFrequency?: number; otherLevel?: string; dropLevel?: string; impute?: OneHotStepSpec['impute']; allowMissing: boolean },
+  opts: {
+    column: string;
+    minFrequency?: number;
+    otherLevel?: string;
+    dropLevel?: string;
+    impute?: OneHotStepSpec['impute'];
+    allowMissing: boolean;
+  },
 ): StepState {
   let fill: string | null = null;
   if (opts.impute) {
@@ -79,10 +85,14 @@ export function fitLevels(
   levels.sort();
   rareOnly.sort();
   if (opts.dropLevel !== undefined && !levels.includes(opts.dropLevel)) {
-    throw new ValidationError('INVALID_OPTIONS', `fit: dropLevel '${opts.dropLevel}' is not a level of '${opts.column}' in the training rows`, {
-      operation: 'FeaturePipeline.fit',
-      details: { field: opts.column },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `fit: dropLevel '${opts.dropLevel}' is not a level of '${opts.column}' in the training rows`,
+      {
+        operation: 'FeaturePipeline.fit',
+        details: { field: opts.column },
+      },
+    );
   }
   return { type: 'levels', levels, rare: rareOnly, otherLevel: levels.includes(other) ? other : null, fill };
 }
@@ -104,13 +114,17 @@ export function levelsEncoder(
   const names: string[] = [];
   for (const l of state.levels) {
     if (l === opts.dropLevel) index.set(l, -1);
-    else (index.set(l, names.length), names.push(`${opts.prefix}=${l.replaceAll('\u001f', '&')}`));
+    else index.set(l, names.length), names.push(`${opts.prefix}=${l.replaceAll('\u001f', '&')}`);
   }
   if (state.otherLevel !== null && !index.has(state.otherLevel)) {
-    throw new ValidationError('INVALID_INPUT', `'${opts.field}': the other level '${state.otherLevel}' is not among the levels`, {
-      operation: 'FeaturePipeline.fromJSON',
-      details: { field: opts.field },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `'${opts.field}': the other level '${state.otherLevel}' is not among the levels`,
+      {
+        operation: 'FeaturePipeline.fromJSON',
+        details: { field: opts.field },
+      },
+    );
   }
   const otherIdx = state.otherLevel === null ? -1 : index.get(state.otherLevel)!;
   for (const r of state.rare) index.set(r, otherIdx);
@@ -146,7 +160,8 @@ export function levelsEncoder(
 
 /** Builds the runtime of one step from its spec and fitted state. */
 export function makeEncoder(spec: FeatureStepSpec, state: StepState, derivedIndex: (name: string) => number): Encoder {
-  if (spec.type === 'numeric' && state.type === 'numeric') return numericEncoder(spec, state, derivedIndex(spec.column));
+  if (spec.type === 'numeric' && state.type === 'numeric')
+    return numericEncoder(spec, state, derivedIndex(spec.column));
   if (spec.type === 'hash' || (spec.type === 'cross' && (spec.encoding ?? 'hash') === 'hash')) return hashEncoder(spec);
   if (spec.type === 'onehot' && state.type === 'levels') {
     const di = derivedIndex(spec.column);
@@ -174,9 +189,13 @@ export function makeEncoder(spec: FeatureStepSpec, state: StepState, derivedInde
       },
     });
   }
-  throw new ValidationError('INVALID_INPUT', `fitted state of type '${state.type}' does not match a '${spec.type}' step`, {
-    operation: 'FeaturePipeline.fromJSON',
-  });
+  throw new ValidationError(
+    'INVALID_INPUT',
+    `fitted state of type '${state.type}' does not match a '${spec.type}' step`,
+    {
+      operation: 'FeaturePipeline.fromJSON',
+    },
+  );
 }
 
 /** Fits one step on the training view and returns its state. */
@@ -195,6 +214,13 @@ export function fitStep(spec: FeatureStepSpec, view: TableView): StepState {
     keys[i] = parts.includes(null) ? null : parts.join('\u001f');
   }
   return spec.type === 'onehot'
-    ? fitLevels(keys, { column: spec.column, minFrequency: spec.minFrequency, otherLevel: spec.otherLevel, dropLevel: spec.dropLevel, impute: spec.impute, allowMissing: false })
+    ? fitLevels(keys, {
+        column: spec.column,
+        minFrequency: spec.minFrequency,
+        otherLevel: spec.otherLevel,
+        dropLevel: spec.dropLevel,
+        impute: spec.impute,
+        allowMissing: false,
+      })
     : fitLevels(keys, { column: spec.columns.join(', '), minFrequency: spec.minFrequency, allowMissing: true });
 }

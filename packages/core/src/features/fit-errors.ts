@@ -2,18 +2,26 @@ import { ValidationError } from '../errors.js';
 
 /** Throws ValidationError `INVALID_INPUT`: a missing value in `field` with no imputation configured. */
 export function missingError(field: string, where: string, operation: string): never {
-  throw new ValidationError('INVALID_INPUT', `${where}: missing value for '${field}' and no imputation is configured for it`, {
-    operation,
-    details: { field },
-  });
+  throw new ValidationError(
+    'INVALID_INPUT',
+    `${where}: missing value for '${field}' and no imputation is configured for it`,
+    {
+      operation,
+      details: { field },
+    },
+  );
 }
 
 /** Throws ValidationError `INVALID_INPUT`: every training value of `field` is missing, so `strategy` cannot be fitted. */
 export function allMissingError(field: string, strategy: string): never {
-  throw new ValidationError('INVALID_INPUT', `fit: every training value of '${field}' is missing, so '${strategy}' imputation has nothing to learn from (use a constant)`, {
-    operation: 'FeaturePipeline.fit',
-    details: { field },
-  });
+  throw new ValidationError(
+    'INVALID_INPUT',
+    `fit: every training value of '${field}' is missing, so '${strategy}' imputation has nothing to learn from (use a constant)`,
+    {
+      operation: 'FeaturePipeline.fit',
+      details: { field },
+    },
+  );
 }
 
 /** The most frequent value (the smallest on ties), `undefined` for no values. */

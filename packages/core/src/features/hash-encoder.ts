@@ -16,7 +16,8 @@ export function hashEncoder(spec: HashStepSpec | CrossStepSpec): Encoder {
     const h = fnv1a32(token);
     out[base + (h % buckets)]! += signed && h >>> 31 === 1 ? -1 : 1;
   };
-  const crossKey = (parts: (string | null)[]): string | null => (parts.includes(null) ? null : `${prefix}=${parts.join('\u001f')}`);
+  const crossKey = (parts: (string | null)[]): string | null =>
+    parts.includes(null) ? null : `${prefix}=${parts.join('\u001f')}`;
   return {
     width: buckets,
     names,

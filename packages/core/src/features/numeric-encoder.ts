@@ -20,15 +20,24 @@ export function fitNumeric(spec: NumericStepSpec, values: Float64Array): StepSta
     const { strategy, value } = spec.impute;
     if (strategy === 'constant') {
       if (typeof value !== 'number') {
-        throw new ValidationError('INVALID_OPTIONS', `fit: '${spec.column}': a numeric column needs a numeric constant, got ${JSON.stringify(value)}`, {
-          operation: 'FeaturePipeline.fit',
-          details: { field: spec.column },
-        });
+        throw new ValidationError(
+          'INVALID_OPTIONS',
+          `fit: '${spec.column}': a numeric column needs a numeric constant, got ${JSON.stringify(value)}`,
+          {
+            operation: 'FeaturePipeline.fit',
+            details: { field: spec.column },
+          },
+        );
       }
       impute = value;
     } else {
       if (present.length === 0) allMissingError(spec.column, strategy);
-      impute = strategy === 'median' ? median(present) : strategy === 'mean' ? pairwiseSum(present) / present.length : mostFrequent(present);
+      impute =
+        strategy === 'median'
+          ? median(present)
+          : strategy === 'mean'
+            ? pairwiseSum(present) / present.length
+            : mostFrequent(present);
     }
   }
   if (!spec.standardize) return { type: 'numeric', impute, mean: 0, scale: 1 };
@@ -37,10 +46,14 @@ export function fitNumeric(spec: NumericStepSpec, values: Float64Array): StepSta
   let std = Math.sqrt(pairwiseSum(filled.map((v) => (v - mean) ** 2)) / filled.length);
   if (!Number.isFinite(mean) || !Number.isFinite(std)) ({ mean, std } = scaledMoments(filled));
   if (!Number.isFinite(mean) || !Number.isFinite(std)) {
-    throw new ValidationError('INVALID_INPUT', `fit: '${spec.column}': the training values are too large to standardize (mean ${mean}, std ${std})`, {
-      operation: 'FeaturePipeline.fit',
-      details: { field: spec.column },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `fit: '${spec.column}': the training values are too large to standardize (mean ${mean}, std ${std})`,
+      {
+        operation: 'FeaturePipeline.fit',
+        details: { field: spec.column },
+      },
+    );
   }
   return { type: 'numeric', impute, mean, scale: std > 0 ? std : 1 };
 }
@@ -56,7 +69,11 @@ function scaledMoments(values: Float64Array): { mean: number; std: number } {
 }
 
 /** The runtime of a fitted numeric step. */
-export function numericEncoder(spec: NumericStepSpec, state: Extract<StepState, { type: 'numeric' }>, derivedIndex: number): Encoder {
+export function numericEncoder(
+  spec: NumericStepSpec,
+  state: Extract<StepState, { type: 'numeric' }>,
+  derivedIndex: number,
+): Encoder {
   const { impute, mean, scale } = state;
   const standardize = spec.standardize === true;
   const col = spec.column;
@@ -75,7 +92,11 @@ export function numericEncoder(spec: NumericStepSpec, state: Extract<StepState, 
       const values = view.numeric(col);
       for (let i = 0; i < values.length; i++) {
         const v = values[i]!;
-        out[i * stride + offset] = Number.isNaN(v) ? apply(v, `transform: row ${i + 1}`, 'FeaturePipeline.transform') : standardize ? (v - mean) / scale : v;
+        out[i * stride + offset] = Number.isNaN(v)
+          ? apply(v, `transform: row ${i + 1}`, 'FeaturePipeline.transform')
+          : standardize
+            ? (v - mean) / scale
+            : v;
       }
     },
     fillRow(row, derived, out, offset) {

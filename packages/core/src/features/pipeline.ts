@@ -26,8 +26,19 @@ export interface FeaturePipelineState {
 
 const finite = z.number().refine(Number.isFinite, 'must be finite');
 const stepStateZ = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('numeric'), impute: finite.nullable(), mean: finite, scale: finite.refine((v) => v !== 0, 'must be non-zero') }),
-  z.strictObject({ type: z.literal('levels'), levels: z.array(z.string()), rare: z.array(z.string()), otherLevel: z.string().nullable(), fill: z.string().nullable() }),
+  z.strictObject({
+    type: z.literal('numeric'),
+    impute: finite.nullable(),
+    mean: finite,
+    scale: finite.refine((v) => v !== 0, 'must be non-zero'),
+  }),
+  z.strictObject({
+    type: z.literal('levels'),
+    levels: z.array(z.string()),
+    rare: z.array(z.string()),
+    otherLevel: z.string().nullable(),
+    fill: z.string().nullable(),
+  }),
   z.strictObject({ type: z.literal('hash') }),
 ]);
 const targetStateZ = z.discriminatedUnion('kind', [
@@ -45,12 +56,18 @@ const stateZ = z.strictObject({
 
 function checkTable(table: Table, op: string): void {
   if (!(table instanceof Table)) {
-    throw new ValidationError('INVALID_INPUT', `${op}: table: expected a Table, got ${table === null ? 'null' : typeof table}`, { operation: op, details: { field: 'table' } });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `${op}: table: expected a Table, got ${table === null ? 'null' : typeof table}`,
+      { operation: op, details: { field: 'table' } },
+    );
   }
 }
 
 function notFitted(op: string): never {
-  throw new TrainingError('NOT_FITTED', `${op}: the feature pipeline is not fitted; call fit(trainTable) first`, { operation: op });
+  throw new TrainingError('NOT_FITTED', `${op}: the feature pipeline is not fitted; call fit(trainTable) first`, {
+    operation: op,
+  });
 }
 
 /**
@@ -118,8 +135,11 @@ export class FeaturePipeline {
   /** The input columns a row must provide (derived columns excluded; the target excluded). */
   get inputColumns(): readonly string[] {
     const out = new Set<string>();
-    for (const d of this.spec.derive ?? []) for (const n of derivedInputs(d)) if (!this.#derivedIndex.has(n)) out.add(n);
-    for (const f of this.spec.features) for (const c of f.type === 'numeric' || f.type === 'onehot' ? [f.column] : f.columns) if (!this.#derivedIndex.has(c)) out.add(c);
+    for (const d of this.spec.derive ?? [])
+      for (const n of derivedInputs(d)) if (!this.#derivedIndex.has(n)) out.add(n);
+    for (const f of this.spec.features)
+      for (const c of f.type === 'numeric' || f.type === 'onehot' ? [f.column] : f.columns)
+        if (!this.#derivedIndex.has(c)) out.add(c);
     return [...out];
   }
 
@@ -132,7 +152,10 @@ export class FeaturePipeline {
   fit(table: Table): this {
     checkTable(table, 'FeaturePipeline.fit');
     if (table.numRows === 0) {
-      throw new ValidationError('INVALID_INPUT', 'fit: the training table has no rows (expected at least one)', { operation: 'FeaturePipeline.fit', details: { field: 'table' } });
+      throw new ValidationError('INVALID_INPUT', 'fit: the training table has no rows (expected at least one)', {
+        operation: 'FeaturePipeline.fit',
+        details: { field: 'table' },
+      });
     }
     const view = new TableView(table, this.spec.derive ?? []);
     const states = this.spec.features.map((f) => fitStep(f, view));
@@ -142,7 +165,9 @@ export class FeaturePipeline {
   }
 
   #compile(states: readonly StepState[], target: TargetState | null): void {
-    const encoders = this.spec.features.map((f, i) => makeEncoder(f, states[i]!, (n) => this.#derivedIndex.get(n) ?? -1));
+    const encoders = this.spec.features.map((f, i) =>
+      makeEncoder(f, states[i]!, (n) => this.#derivedIndex.get(n) ?? -1),
+    );
     let offset = 0;
     this.#offsets = encoders.map((e) => ((offset += e.width), offset - e.width));
     this.#width = offset;
@@ -170,16 +195,24 @@ export class FeaturePipeline {
   transformRow(row: Record<string, unknown>, out?: Float64Array): Float64Array {
     const encoders = this.#encoders ?? notFitted('FeaturePipeline.transformRow');
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
-      throw new ValidationError('INVALID_INPUT', `transformRow: expected an object of fields, got ${describeValue(row)}`, {
-        operation: 'FeaturePipeline.transformRow',
-      });
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `transformRow: expected an object of fields, got ${describeValue(row)}`,
+        {
+          operation: 'FeaturePipeline.transformRow',
+        },
+      );
     }
     if (out === undefined) out = new Float64Array(this.#width);
     else if (out.length < this.#width) {
-      throw new ValidationError('INVALID_INPUT', `transformRow: out has ${out.length} slots, expected at least ${this.#width}`, {
-        operation: 'FeaturePipeline.transformRow',
-        details: { field: 'out' },
-      });
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `transformRow: out has ${out.length} slots, expected at least ${this.#width}`,
+        {
+          operation: 'FeaturePipeline.transformRow',
+          details: { field: 'out' },
+        },
+      );
     }
     const derive = this.spec.derive;
     if (derive) {
@@ -206,7 +239,9 @@ export class FeaturePipeline {
     if (!this.#encoders) notFitted('FeaturePipeline.transformTarget');
     checkTable(table, 'FeaturePipeline.transformTarget');
     if (!this.spec.target || !this.#target) {
-      throw new ValidationError('INVALID_OPTIONS', 'transformTarget: the pipeline spec has no target', { operation: 'FeaturePipeline.transformTarget' });
+      throw new ValidationError('INVALID_OPTIONS', 'transformTarget: the pipeline spec has no target', {
+        operation: 'FeaturePipeline.transformTarget',
+      });
     }
     return transformTarget(this.spec.target, this.#target, table);
   }
@@ -215,14 +250,26 @@ export class FeaturePipeline {
   toJSON(): FeaturePipelineState {
     const encoders = this.#encoders ?? notFitted('FeaturePipeline.toJSON');
     return JSON.parse(
-      JSON.stringify({ format: 'modelship.feature-pipeline', version: 1, spec: this.spec, steps: encoders.map((e) => e.state), target: this.#target }),
+      JSON.stringify({
+        format: 'modelship.feature-pipeline',
+        version: 1,
+        spec: this.spec,
+        steps: encoders.map((e) => e.state),
+        target: this.#target,
+      }),
     ) as FeaturePipelineState;
   }
 
   /** Loads a fitted pipeline from {@link FeaturePipelineState} data, validated with zod; never executes code. */
   static fromJSON(state: unknown): FeaturePipeline {
     const op = 'FeaturePipeline.fromJSON';
-    const data = parseOrThrow(stateZ, state, op, 'feature pipeline state', (m, o) => new ValidationError('INVALID_INPUT', m, o));
+    const data = parseOrThrow(
+      stateZ,
+      state,
+      op,
+      'feature pipeline state',
+      (m, o) => new ValidationError('INVALID_INPUT', m, o),
+    );
     const spec = parseFeatureSpec(data.spec, op);
     const p = new FeaturePipeline(spec);
     const { steps, target } = data;
@@ -230,7 +277,10 @@ export class FeaturePipeline {
       throw new ValidationError('INVALID_INPUT', `${op}: ${msg}`, { operation: op });
     };
     if (steps.length !== spec.features.length) bad(`expected ${spec.features.length} step states, got ${steps.length}`);
-    if ((spec.target === undefined) !== (target === null) || (spec.target && target && (spec.target.kind === 'quantile' ? 'quantile' : spec.target.kind) !== target.kind)) {
+    if (
+      (spec.target === undefined) !== (target === null) ||
+      (spec.target && target && (spec.target.kind === 'quantile' ? 'quantile' : spec.target.kind) !== target.kind)
+    ) {
       bad('the target state does not match the spec');
     }
     if (target?.kind === 'quantile') QuantileBinner.fromJSON(target.binner);

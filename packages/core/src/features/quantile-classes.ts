@@ -97,7 +97,13 @@ export class QuantileBinner {
 
   /** Reads a binner back, validating it with zod (ValidationError `INVALID_INPUT`). */
   static fromJSON(state: unknown): QuantileBinner {
-    const s = parseOrThrow(stateZ, state, 'QuantileBinner.fromJSON', 'state', (m, o) => new ValidationError('INVALID_INPUT', m, o));
+    const s = parseOrThrow(
+      stateZ,
+      state,
+      'QuantileBinner.fromJSON',
+      'state',
+      (m, o) => new ValidationError('INVALID_INPUT', m, o),
+    );
     return new QuantileBinner(s.quantiles, s.thresholds, s.labels);
   }
 }
@@ -112,17 +118,26 @@ export class QuantileBinner {
  * bins.label(95); // 'Medium'
  * ```
  */
-export function quantileClasses(values: ArrayLike<number>, quantiles: readonly number[], labels: readonly string[]): QuantileBinner {
+export function quantileClasses(
+  values: ArrayLike<number>,
+  quantiles: readonly number[],
+  labels: readonly string[],
+): QuantileBinner {
   const fail = (msg: string): never => {
     throw new ValidationError('INVALID_OPTIONS', `quantileClasses: ${msg}`, { operation: 'quantileClasses' });
   };
   if (quantiles.length === 0 || quantiles.some((q, i) => !(q > 0 && q < 1) || (i > 0 && q <= quantiles[i - 1]!))) {
     fail(`quantiles: expected ascending numbers in (0, 1), got [${quantiles.join(', ')}]`);
   }
-  if (labels.length !== quantiles.length + 1) fail(`labels: expected ${quantiles.length + 1} labels, got ${labels.length}`);
+  if (labels.length !== quantiles.length + 1)
+    fail(`labels: expected ${quantiles.length + 1} labels, got ${labels.length}`);
   const present: number[] = [];
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) present.push(values[i]!);
   if (present.length === 0) fail('values: expected at least one non-missing value');
   const sorted = Float64Array.from(present).sort();
-  return new QuantileBinner(quantiles, quantiles.map((q) => quantileSorted(sorted, q)), labels);
+  return new QuantileBinner(
+    quantiles,
+    quantiles.map((q) => quantileSorted(sorted, q)),
+    labels,
+  );
 }

@@ -163,8 +163,15 @@ const imputeZ = z
     strategy: z.enum(['median', 'mean', 'most_frequent', 'constant']),
     value: z.union([z.number().refine(Number.isFinite, 'must be finite'), z.string()]).optional(),
   })
-  .refine((i) => i.strategy !== 'constant' || i.value !== undefined, { message: "strategy 'constant' needs a 'value'", path: ['value'] });
-const buckets = z.number().int().min(1).max(1 << 24);
+  .refine((i) => i.strategy !== 'constant' || i.value !== undefined, {
+    message: "strategy 'constant' needs a 'value'",
+    path: ['value'],
+  });
+const buckets = z
+  .number()
+  .int()
+  .min(1)
+  .max(1 << 24);
 
 const derivedZ = z.discriminatedUnion('op', [
   z.strictObject({ name, op: z.literal('ratio'), numerator: name, denominator: name }),
@@ -173,7 +180,13 @@ const derivedZ = z.discriminatedUnion('op', [
 ]);
 
 const stepZ = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('numeric'), column: name, name: name.optional(), impute: imputeZ.optional(), standardize: z.boolean().optional() }),
+  z.strictObject({
+    type: z.literal('numeric'),
+    column: name,
+    name: name.optional(),
+    impute: imputeZ.optional(),
+    standardize: z.boolean().optional(),
+  }),
   z.strictObject({
     type: z.literal('onehot'),
     column: name,
@@ -182,10 +195,18 @@ const stepZ = z.discriminatedUnion('type', [
     dropLevel: z.string().optional(),
     otherLevel: name.optional(),
     impute: imputeZ
-      .refine((i) => i.strategy === 'most_frequent' || i.strategy === 'constant', { message: "categorical imputation is 'most_frequent' or 'constant'" })
+      .refine((i) => i.strategy === 'most_frequent' || i.strategy === 'constant', {
+        message: "categorical imputation is 'most_frequent' or 'constant'",
+      })
       .optional(),
   }),
-  z.strictObject({ type: z.literal('hash'), columns: z.array(name).min(1), buckets: buckets.optional(), name: name.optional(), alternateSign: z.boolean().optional() }),
+  z.strictObject({
+    type: z.literal('hash'),
+    columns: z.array(name).min(1),
+    buckets: buckets.optional(),
+    name: name.optional(),
+    alternateSign: z.boolean().optional(),
+  }),
   z.strictObject({
     type: z.literal('cross'),
     columns: z.array(name).min(2),
@@ -198,11 +219,26 @@ const stepZ = z.discriminatedUnion('type', [
 ]);
 
 const targetZ = z.discriminatedUnion('kind', [
-  z.strictObject({ column: name, kind: z.literal('numeric'), divisor: z.number().refine((d) => Number.isFinite(d) && d !== 0, 'must be finite and non-zero').optional() }),
+  z.strictObject({
+    column: name,
+    kind: z.literal('numeric'),
+    divisor: z
+      .number()
+      .refine((d) => Number.isFinite(d) && d !== 0, 'must be finite and non-zero')
+      .optional(),
+  }),
   z.strictObject({ column: name, kind: z.literal('class'), classes: z.array(z.string()).min(1).optional() }),
   z
-    .strictObject({ column: name, kind: z.literal('quantile'), quantiles: z.array(z.number().gt(0).lt(1)).min(1), labels: z.array(z.string()).min(2) })
-    .refine((t) => t.labels.length === t.quantiles.length + 1, { message: 'labels must be one more than quantiles', path: ['labels'] }),
+    .strictObject({
+      column: name,
+      kind: z.literal('quantile'),
+      quantiles: z.array(z.number().gt(0).lt(1)).min(1),
+      labels: z.array(z.string()).min(2),
+    })
+    .refine((t) => t.labels.length === t.quantiles.length + 1, {
+      message: 'labels must be one more than quantiles',
+      path: ['labels'],
+    }),
 ]);
 
 /** The zod schema of a {@link FeaturePipelineSpec}. */
@@ -211,18 +247,30 @@ export const featurePipelineSpecZ: z.ZodType<FeaturePipelineSpec> = z
   .superRefine((s, ctx) => {
     const derived = new Set<string>();
     (s.derive ?? []).forEach((d, i) => {
-      if (derived.has(d.name)) ctx.addIssue({ code: 'custom', path: ['derive', i, 'name'], message: `duplicate derived column '${d.name}'` });
+      if (derived.has(d.name))
+        ctx.addIssue({ code: 'custom', path: ['derive', i, 'name'], message: `duplicate derived column '${d.name}'` });
       derived.add(d.name);
     });
     s.features.forEach((f, i) => {
       if (f.type !== 'hash' && f.type !== 'cross') return;
       f.columns.forEach((c, j) => {
-        if (derived.has(c)) ctx.addIssue({ code: 'custom', path: ['features', i, 'columns', j], message: `'${c}' is a derived column; hashing and crosses read input columns only` });
+        if (derived.has(c))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['features', i, 'columns', j],
+            message: `'${c}' is a derived column; hashing and crosses read input columns only`,
+          });
       });
     });
   });
 
 /** Validates a spec; ValidationError `INVALID_OPTIONS` with the zod text naming the bad field. */
 export function parseFeatureSpec(spec: unknown, operation = 'createFeaturePipeline'): FeaturePipelineSpec {
-  return parseOrThrow(featurePipelineSpecZ, spec, operation, 'feature pipeline spec', (m, o) => new ValidationError('INVALID_OPTIONS', m, o)) as FeaturePipelineSpec;
+  return parseOrThrow(
+    featurePipelineSpecZ,
+    spec,
+    operation,
+    'feature pipeline spec',
+    (m, o) => new ValidationError('INVALID_OPTIONS', m, o),
+  ) as FeaturePipelineSpec;
 }

@@ -43,7 +43,10 @@ export function fitTarget(spec: TargetSpec, table: Table): TargetState {
     return { kind: 'numeric' };
   }
   if (spec.kind === 'quantile') {
-    return { kind: 'quantile', binner: quantileClasses(targetValues(spec, table, 'FeaturePipeline.fit'), spec.quantiles, spec.labels).toJSON() };
+    return {
+      kind: 'quantile',
+      binner: quantileClasses(targetValues(spec, table, 'FeaturePipeline.fit'), spec.quantiles, spec.labels).toJSON(),
+    };
   }
   if (spec.classes) return { kind: 'class', classes: [...spec.classes] };
   const keyAt = new TableView(table, []).keys(spec.column);
@@ -53,10 +56,14 @@ export function fitTarget(spec: TargetSpec, table: Table): TargetState {
     if (k !== null) seen.add(k);
   }
   if (seen.size === 0) {
-    throw new ValidationError('INVALID_INPUT', `FeaturePipeline.fit: every training value of the target '${spec.column}' is missing (expected at least one class)`, {
-      operation: 'FeaturePipeline.fit',
-      details: { field: spec.column },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `FeaturePipeline.fit: every training value of the target '${spec.column}' is missing (expected at least one class)`,
+      {
+        operation: 'FeaturePipeline.fit',
+        details: { field: spec.column },
+      },
+    );
   }
   return { kind: 'class', classes: [...seen].sort() };
 }

@@ -69,7 +69,9 @@ export class ForestMljsLearner implements Learner {
   static fromState(state: LearnerState): ForestMljsLearner {
     const s = state.state as { task?: unknown; model?: unknown; numClasses?: unknown; numFeatures?: unknown };
     if ((s?.task !== 'classification' && s?.task !== 'regression') || typeof s.model !== 'object' || s.model === null) {
-      throw new TrainingError('INVALID_DATA', 'forest-mljs: state needs task and model', { operation: 'restoreLearner' });
+      throw new TrainingError('INVALID_DATA', 'forest-mljs: state needs task and model', {
+        operation: 'restoreLearner',
+      });
     }
     const l = new ForestMljsLearner(state.params as ForestMljsParams, s.task);
     l.load(s.model as Serial, typeof s.numClasses === 'number' ? s.numClasses : 0);
@@ -97,7 +99,9 @@ export class ForestMljsLearner implements Learner {
     const cls = this.task === 'classification';
     checkFitInput('forest-mljs', x, y, cls, options.numClasses);
     if (options.sampleWeight !== undefined) {
-      throw new TrainingError('INVALID_DATA', 'forest-mljs: sampleWeight is not supported', { operation: 'forest-mljs.fit' });
+      throw new TrainingError('INVALID_DATA', 'forest-mljs: sampleWeight is not supported', {
+        operation: 'forest-mljs.fit',
+      });
     }
     const rows: number[][] = [];
     for (let i = 0; i < x.rows; i++) rows.push(Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)));
@@ -117,7 +121,10 @@ export class ForestMljsLearner implements Learner {
     try {
       model.train(rows, Array.from(y));
     } catch (cause) {
-      throw new TrainingError('FAILED', `forest-mljs: training failed: ${(cause as Error).message}`, { operation: 'forest-mljs.fit', cause });
+      throw new TrainingError('FAILED', `forest-mljs: training failed: ${(cause as Error).message}`, {
+        operation: 'forest-mljs.fit',
+        cause,
+      });
     }
     // keep the plain-data form and predict from a model loaded from it, so a restored
     // artifact predicts exactly as the freshly fitted learner
@@ -135,7 +142,10 @@ export class ForestMljsLearner implements Learner {
 
   predictProbaRow(row: Float64Array): Float64Array {
     const m = this.model ?? notFitted('forest-mljs');
-    if (this.task !== 'classification') throw new TrainingError('INVALID_DATA', 'forest-mljs: probabilities need a classifier', { operation: 'forest-mljs.predict' });
+    if (this.task !== 'classification')
+      throw new TrainingError('INVALID_DATA', 'forest-mljs: probabilities need a classifier', {
+        operation: 'forest-mljs.predict',
+      });
     const votes = m.predictionValues([this.rowArray(row)]);
     const out = new Float64Array(this.k);
     const t = votes.columns;

@@ -54,7 +54,6 @@ const paramsSchema: z.ZodType<ForestParams> = z
   })
   .strict();
 
-
 /**
  * Histogram random forest from `@modelship/trees`, registered as kind `'forest'`: bootstrap rows,
  * per-split feature sampling, MSE (regression) or Gini / entropy (classification), optional
@@ -99,7 +98,9 @@ export class ForestLearner implements Learner {
       ...(classification ? { numClasses: classCount(y, options.numClasses) } : {}),
       seed: seed ?? options.seed ?? 0,
       ...(options.sampleWeight ? { sampleWeight: options.sampleWeight } : {}),
-      ...(options.onProgress ? { onProgress: (p) => options.onProgress!(p.completed / p.total, `tree ${p.completed}/${p.total}`) } : {}),
+      ...(options.onProgress
+        ? { onProgress: (p) => options.onProgress!(p.completed / p.total, `tree ${p.completed}/${p.total}`) }
+        : {}),
     };
     if (workers !== undefined && workers > 1) {
       return trainForestParallel(x, y, { ...opts, workers }).then(
@@ -164,7 +165,11 @@ export class ForestLearner implements Learner {
   /** The fitted state: the task and the compiled ensemble's serial form (typed arrays). */
   toState(): LearnerState {
     const m = this.model ?? notFitted('forest');
-    return { kind: 'forest', params: this.params(), state: { task: this.task, ensemble: m.toSerial() as unknown as Serial } };
+    return {
+      kind: 'forest',
+      params: this.params(),
+      state: { task: this.task, ensemble: m.toSerial() as unknown as Serial },
+    };
   }
 }
 

@@ -59,18 +59,25 @@ const paramsSchema: z.ZodType<GbdtParams> = z
   })
   .strict();
 
-
 /** Turns a `TreesError` into core's error classes (bad options → ValidationError, the rest → TrainingError). */
 export function fromTreesError(kind: string, err: unknown, operation: string): Error {
   if (!isTreesError(err)) return err as Error;
   if (err.code === 'INVALID_OPTIONS') {
-    return new ValidationError('INVALID_OPTIONS', `${kind}: ${err.message}`, { operation, cause: err, ...(err.details ? { details: err.details } : {}) });
+    return new ValidationError('INVALID_OPTIONS', `${kind}: ${err.message}`, {
+      operation,
+      cause: err,
+      ...(err.details ? { details: err.details } : {}),
+    });
   }
-  return new TrainingError(err.code === 'INVALID_INPUT' || err.code === 'INVALID_MODEL' ? 'INVALID_DATA' : 'FAILED', `${kind}: ${err.message}`, {
-    operation,
-    cause: err,
-    ...(err.details ? { details: err.details } : {}),
-  });
+  return new TrainingError(
+    err.code === 'INVALID_INPUT' || err.code === 'INVALID_MODEL' ? 'INVALID_DATA' : 'FAILED',
+    `${kind}: ${err.message}`,
+    {
+      operation,
+      cause: err,
+      ...(err.details ? { details: err.details } : {}),
+    },
+  );
 }
 
 /**
@@ -90,10 +97,14 @@ export class GbdtLearner implements Learner {
     this.p = parseLearnerParams('gbdt', paramsSchema, params);
     this.task = task;
     if (task === 'classification' && this.p.objective !== undefined) {
-      throw new ValidationError('INVALID_OPTIONS', "invalid params for learner 'gbdt': objective is for regression only", {
-        operation: 'createLearner',
-        details: { field: 'objective' },
-      });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        "invalid params for learner 'gbdt': objective is for regression only",
+        {
+          operation: 'createLearner',
+          details: { field: 'objective' },
+        },
+      );
     }
   }
 
@@ -124,7 +135,9 @@ export class GbdtLearner implements Learner {
       seed: seed ?? options.seed ?? 0,
       ...(options.sampleWeight ? { sampleWeight: options.sampleWeight } : {}),
       ...(options.validation ? { validation: options.validation } : {}),
-      ...(options.onProgress ? { onProgress: (p) => options.onProgress!(p.completed / p.total, `round ${p.completed}/${p.total}`) } : {}),
+      ...(options.onProgress
+        ? { onProgress: (p) => options.onProgress!(p.completed / p.total, `round ${p.completed}/${p.total}`) }
+        : {}),
     };
     try {
       this.model = trainGbdt(x, y, opts).model;
@@ -176,7 +189,11 @@ export class GbdtLearner implements Learner {
   /** The fitted state: the task and the compiled ensemble's serial form (typed arrays). */
   toState(): LearnerState {
     const m = this.model ?? notFitted('gbdt');
-    return { kind: 'gbdt', params: this.params(), state: { task: this.task, ensemble: m.toSerial() as unknown as Serial } };
+    return {
+      kind: 'gbdt',
+      params: this.params(),
+      state: { task: this.task, ensemble: m.toSerial() as unknown as Serial },
+    };
   }
 }
 

@@ -47,7 +47,9 @@ export class LinearMljsLearner implements Learner {
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('linear-mljs', x, y);
     if (options.sampleWeight !== undefined) {
-      throw new TrainingError('INVALID_DATA', 'linear-mljs: sampleWeight is not supported (use the linear learner)', { operation: 'linear-mljs.fit' });
+      throw new TrainingError('INVALID_DATA', 'linear-mljs: sampleWeight is not supported (use the linear learner)', {
+        operation: 'linear-mljs.fit',
+      });
     }
     const rows: number[][] = [];
     for (let i = 0; i < x.rows; i++) rows.push(Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols)));
@@ -56,7 +58,10 @@ export class LinearMljsLearner implements Learner {
     try {
       model = new MultivariateLinearRegression(rows, ys, { intercept: this.p.intercept, statistics: false });
     } catch (cause) {
-      throw new TrainingError('FAILED', `linear-mljs: fit failed: ${(cause as Error).message}`, { operation: 'linear-mljs.fit', cause });
+      throw new TrainingError('FAILED', `linear-mljs: fit failed: ${(cause as Error).message}`, {
+        operation: 'linear-mljs.fit',
+        cause,
+      });
     }
     const w = model.weights;
     const coef = new Float64Array(x.cols);

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, checkSampleWeight, checkRow, checkRowFinite, notFitted, predictRows, readCoefState } from './check.js';
+import {
+  checkFitInput,
+  checkSampleWeight,
+  checkRow,
+  checkRowFinite,
+  notFitted,
+  predictRows,
+  readCoefState,
+} from './check.js';
 import { solveSpd } from './cholesky.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
@@ -75,7 +83,8 @@ export class LinearLearner implements Learner {
       yMean += w * y[i]!;
       wSum += w;
     }
-    if (!(wSum > 0)) throw new TrainingError('INVALID_DATA', 'linear: the sample weights sum to zero', { operation: 'linear.fit' });
+    if (!(wSum > 0))
+      throw new TrainingError('INVALID_DATA', 'linear: the sample weights sum to zero', { operation: 'linear.fit' });
     for (let j = 0; j < p; j++) mean[j]! /= wSum;
     yMean = fi ? yMean / wSum : 0;
     const shift = new Float64Array(p);

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { checkFitInput, checkSampleWeight, checkRow, checkRowFinite, classCount, notFitted, predictRows } from './check.js';
+import {
+  checkFitInput,
+  checkSampleWeight,
+  checkRow,
+  checkRowFinite,
+  classCount,
+  notFitted,
+  predictRows,
+} from './check.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
@@ -53,7 +61,13 @@ export class LogisticLearner implements Learner {
 
   /** Rebuilds a fitted learner from {@link LogisticLearner.toState} output. */
   static fromState(state: LearnerState): LogisticLearner {
-    const s = state.state as { weights?: unknown; center?: unknown; scale?: unknown; numClasses?: unknown; numFeatures?: unknown };
+    const s = state.state as {
+      weights?: unknown;
+      center?: unknown;
+      scale?: unknown;
+      numClasses?: unknown;
+      numFeatures?: unknown;
+    };
     if (
       !(s?.weights instanceof Float64Array) ||
       !(s.center instanceof Float64Array) ||
@@ -62,9 +76,13 @@ export class LogisticLearner implements Learner {
       typeof s.numFeatures !== 'number' ||
       s.weights.length !== s.numClasses * (s.numFeatures + 1)
     ) {
-      throw new TrainingError('INVALID_DATA', 'logistic: state needs weights, center, scale (Float64Array), numClasses and numFeatures', {
-        operation: 'restoreLearner',
-      });
+      throw new TrainingError(
+        'INVALID_DATA',
+        'logistic: state needs weights, center, scale (Float64Array), numClasses and numFeatures',
+        {
+          operation: 'restoreLearner',
+        },
+      );
     }
     const l = new LogisticLearner(state.params as LogisticParams);
     l.w = s.weights;
@@ -98,7 +116,8 @@ export class LogisticLearner implements Learner {
       }
     }
     const xs = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xs[i * d + j] = (x.data[i * d + j]! - center[j]!) / scale[j]!;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) xs[i * d + j] = (x.data[i * d + j]! - center[j]!) / scale[j]!;
     const stride = d + 1;
     const lambda = 1 / this.p.C;
     const logits = new Float64Array(k);
@@ -199,7 +218,13 @@ export class LogisticLearner implements Learner {
     return {
       kind: 'logistic',
       params: this.params(),
-      state: { weights: w.slice(), center: this.center!.slice(), scale: this.scale!.slice(), numClasses: this.k, numFeatures: this.d },
+      state: {
+        weights: w.slice(),
+        center: this.center!.slice(),
+        scale: this.scale!.slice(),
+        numClasses: this.k,
+        numFeatures: this.d,
+      },
     };
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { parseOrThrow } from '../data/zod-parse.js';
 
@@ -7,5 +7,11 @@ import { parseOrThrow } from '../data/zod-parse.js';
  * whose message names the learner and the field.
  */
 export function parseLearnerParams<T>(kind: string, schema: z.ZodType<T>, params: unknown): T {
-  return parseOrThrow(schema, params ?? {}, 'createLearner', `params for learner '${kind}'`, (m, o) => new ValidationError('INVALID_OPTIONS', m, { ...o, details: { ...o.details, kind } }));
+  return parseOrThrow(
+    schema,
+    params ?? {},
+    'createLearner',
+    `params for learner '${kind}'`,
+    (m, o) => new ValidationError('INVALID_OPTIONS', m, { ...o, details: { ...o.details, kind } }),
+  );
 }

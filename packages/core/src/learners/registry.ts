@@ -30,7 +30,8 @@ export interface LearnerDefinition {
 
 const registry = new Map<string, LearnerDefinition>();
 // built-in kinds; the `@modelship/trees` adapters (gbdt.ts, forest.ts) are owned by the trees engineer
-for (const def of [linearLearner, logisticLearner, forestMljsLearner, linearMljsLearner, gbdtLearner, forestLearner]) registry.set(def.kind, def);
+for (const def of [linearLearner, logisticLearner, forestMljsLearner, linearMljsLearner, gbdtLearner, forestLearner])
+  registry.set(def.kind, def);
 
 /**
  * Registers (or replaces) a learner kind so that trainers, {@link createLearner} and
@@ -49,10 +50,14 @@ export function registerLearner(definition: LearnerDefinition): void {
     });
   }
   if (!Array.isArray(definition.tasks) || definition.tasks.length === 0) {
-    throw new ValidationError('INVALID_OPTIONS', `registerLearner(${definition.kind}): tasks must list at least one task`, {
-      operation: 'registerLearner',
-      details: { field: 'tasks' },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `registerLearner(${definition.kind}): tasks must list at least one task`,
+      {
+        operation: 'registerLearner',
+        details: { field: 'tasks' },
+      },
+    );
   }
   registry.set(definition.kind, definition);
 }
@@ -66,10 +71,14 @@ export function learnerKinds(): string[] {
 export function getLearnerDefinition(kind: string, operation = 'createLearner'): LearnerDefinition {
   const def = registry.get(kind);
   if (def === undefined) {
-    throw new TrainingError('UNKNOWN_LEARNER', `unknown learner kind '${String(kind)}'; known kinds: ${learnerKinds().join(', ')}`, {
-      operation,
-      details: { kind, known: learnerKinds() },
-    });
+    throw new TrainingError(
+      'UNKNOWN_LEARNER',
+      `unknown learner kind '${String(kind)}'; known kinds: ${learnerKinds().join(', ')}`,
+      {
+        operation,
+        details: { kind, known: learnerKinds() },
+      },
+    );
   }
   return def;
 }
@@ -88,10 +97,14 @@ export function createLearner(kind: string, params: LearnerParams = {}, task?: L
   const def = getLearnerDefinition(kind, 'createLearner');
   const t = task ?? def.tasks[0]!;
   if (!def.tasks.includes(t)) {
-    throw new ValidationError('INVALID_OPTIONS', `learner '${kind}' cannot do ${t}; it supports: ${def.tasks.join(', ')}`, {
-      operation: 'createLearner',
-      details: { field: 'task', kind, task: t, supported: [...def.tasks] },
-    });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `learner '${kind}' cannot do ${t}; it supports: ${def.tasks.join(', ')}`,
+      {
+        operation: 'createLearner',
+        details: { field: 'task', kind, task: t, supported: [...def.tasks] },
+      },
+    );
   }
   return def.create(params, t);
 }

@@ -4,7 +4,10 @@ import { ValidationError } from '../errors.js';
 export const MAX_METRIC_CLASSES = 65_536;
 
 function invalid(metric: string, field: string, message: string, details: Record<string, unknown> = {}): never {
-  throw new ValidationError('INVALID_INPUT', `${metric}: ${field}: ${message}`, { operation: metric, details: { field, ...details } });
+  throw new ValidationError('INVALID_INPUT', `${metric}: ${field}: ${message}`, {
+    operation: metric,
+    details: { field, ...details },
+  });
 }
 
 function isArrayLike(a: unknown): a is ArrayLike<unknown> {
@@ -22,10 +25,14 @@ export function checkSameLength(metric: string, a: ArrayLike<unknown>, b: ArrayL
   checkArray(metric, 'yTrue', a);
   checkArray(metric, bField, b);
   if (a.length !== b.length || a.length === 0) {
-    throw new ValidationError('INVALID_INPUT', `${metric}: yTrue and ${bField} must be non-empty and of equal length (got ${a.length} and ${b.length})`, {
-      operation: metric,
-      details: { field: bField, expected: a.length, received: b.length },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `${metric}: yTrue and ${bField} must be non-empty and of equal length (got ${a.length} and ${b.length})`,
+      {
+        operation: metric,
+        details: { field: bField, expected: a.length, received: b.length },
+      },
+    );
   }
 }
 
@@ -33,7 +40,8 @@ export function checkSameLength(metric: string, a: ArrayLike<unknown>, b: ArrayL
 export function checkFinite(metric: string, field: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) invalid(metric, `${field}[${i}]`, `expected a finite number, got ${String(v)}`, { index: i });
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      invalid(metric, `${field}[${i}]`, `expected a finite number, got ${String(v)}`, { index: i });
   }
 }
 
@@ -47,7 +55,8 @@ export function checkLabels(metric: string, field: string, labels: ArrayLike<num
   let max = 0;
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= limit) invalid(metric, `${field}[${i}]`, `expected a class index in 0…${limit - 1}, got ${String(v)}`, { index: i });
+    if (!Number.isInteger(v) || v < 0 || v >= limit)
+      invalid(metric, `${field}[${i}]`, `expected a class index in 0…${limit - 1}, got ${String(v)}`, { index: i });
     if (v > max) max = v;
   }
   return max;
@@ -55,7 +64,10 @@ export function checkLabels(metric: string, field: string, labels: ArrayLike<num
 
 /** Throws ValidationError `INVALID_INPUT` unless `numClasses` is undefined or a positive integer. */
 export function checkNumClasses(metric: string, numClasses: number | undefined): void {
-  if (numClasses !== undefined && !(Number.isInteger(numClasses) && numClasses >= 1 && numClasses <= MAX_METRIC_CLASSES)) {
+  if (
+    numClasses !== undefined &&
+    !(Number.isInteger(numClasses) && numClasses >= 1 && numClasses <= MAX_METRIC_CLASSES)
+  ) {
     invalid(metric, 'numClasses', `expected an integer in 1…${MAX_METRIC_CLASSES}, got ${String(numClasses)}`);
   }
 }

@@ -11,15 +11,24 @@ function checkLabelPair(metric: string, yTrue: NumericArray, yPred: NumericArray
 }
 
 /** Checks `proba` (row-major `yTrue.length × numClasses`, finite) and `yTrue` (class indices below `numClasses`). */
-function checkProba(metric: string, yTrue: NumericArray, proba: Float64Array | readonly number[], numClasses: number): void {
+function checkProba(
+  metric: string,
+  yTrue: NumericArray,
+  proba: Float64Array | readonly number[],
+  numClasses: number,
+): void {
   checkNumClasses(metric, numClasses);
   checkArray(metric, 'yTrue', yTrue);
   checkArray(metric, 'proba', proba);
   if (proba.length !== yTrue.length * numClasses) {
-    throw new ValidationError('INVALID_INPUT', `${metric}: proba: expected yTrue.length × numClasses = ${yTrue.length * numClasses} values, got ${proba.length}`, {
-      operation: metric,
-      details: { field: 'proba', expected: yTrue.length * numClasses, received: proba.length },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `${metric}: proba: expected yTrue.length × numClasses = ${yTrue.length * numClasses} values, got ${proba.length}`,
+      {
+        operation: metric,
+        details: { field: 'proba', expected: yTrue.length * numClasses, received: proba.length },
+      },
+    );
   }
   checkLabels(metric, 'yTrue', yTrue, numClasses);
   checkFinite(metric, 'proba', proba);
@@ -94,13 +103,23 @@ function average(values: number[], support: number[], avg: Averaging): number {
 }
 
 /** Precision averaged over classes (`'macro'` by default, or `'weighted'` by support). */
-export function precision(yTrue: NumericArray, yPred: NumericArray, avg: Averaging = 'macro', numClasses?: number): number {
+export function precision(
+  yTrue: NumericArray,
+  yPred: NumericArray,
+  avg: Averaging = 'macro',
+  numClasses?: number,
+): number {
   const s = perClassScores(yTrue, yPred, numClasses);
   return average(s.precision, s.support, avg);
 }
 
 /** Recall averaged over classes (`'macro'` by default, or `'weighted'` by support). */
-export function recall(yTrue: NumericArray, yPred: NumericArray, avg: Averaging = 'macro', numClasses?: number): number {
+export function recall(
+  yTrue: NumericArray,
+  yPred: NumericArray,
+  avg: Averaging = 'macro',
+  numClasses?: number,
+): number {
   const s = perClassScores(yTrue, yPred, numClasses);
   return average(s.recall, s.support, avg);
 }

@@ -57,7 +57,8 @@ export function r2(yTrue: NumericArray, yPred: NumericArray): number {
 export function mape(yTrue: NumericArray, yPred: NumericArray): number {
   checkPair('mape', yTrue, yPred);
   let s = 0;
-  for (let i = 0; i < yTrue.length; i++) s += Math.abs(yTrue[i]! - yPred[i]!) / Math.max(Math.abs(yTrue[i]!), Number.EPSILON);
+  for (let i = 0; i < yTrue.length; i++)
+    s += Math.abs(yTrue[i]! - yPred[i]!) / Math.max(Math.abs(yTrue[i]!), Number.EPSILON);
   return s / yTrue.length;
 }
 

@@ -67,10 +67,14 @@ export class Model {
       part = 'learner';
       this.#learner = restoreLearner(artifact.learner);
     } catch (cause) {
-      throw new ArtifactError('INVALID_ARTIFACT', `loadModel: the artifact's ${part} cannot be loaded: ${(cause as Error).message}`, {
-        operation: 'loadModel',
-        cause,
-      });
+      throw new ArtifactError(
+        'INVALID_ARTIFACT',
+        `loadModel: the artifact's ${part} cannot be loaded: ${(cause as Error).message}`,
+        {
+          operation: 'loadModel',
+          cause,
+        },
+      );
     }
     this.#buf = new Float64Array(this.#pipeline.numFeatures);
     const strict = options.unseenCategories === 'error';
@@ -78,7 +82,13 @@ export class Model {
       .filter(([, spec]) => spec.role !== 'target' && spec.role !== 'id')
       .map(([name, spec]) => {
         const closed = spec.categories ?? (strict ? artifact.categories?.[name] : undefined);
-        return { name, spec, numeric: spec.type === 'numeric', required: spec.required !== false, allowed: closed ? new Set(closed) : undefined };
+        return {
+          name,
+          spec,
+          numeric: spec.type === 'numeric',
+          required: spec.required !== false,
+          allowed: closed ? new Set(closed) : undefined,
+        };
       });
   }
 
@@ -88,12 +98,17 @@ export class Model {
   }
 
   #invalid(field: string, message: string): never {
-    throw new ValidationError('INVALID_INPUT', `field '${field}': ${message}`, { operation: 'Model.predict', details: { field } });
+    throw new ValidationError('INVALID_INPUT', `field '${field}': ${message}`, {
+      operation: 'Model.predict',
+      details: { field },
+    });
   }
 
   #validate(input: Record<string, unknown>): void {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new ValidationError('INVALID_INPUT', `predict: expected an object of fields, got ${describeValue(input)}`, { operation: 'Model.predict' });
+      throw new ValidationError('INVALID_INPUT', `predict: expected an object of fields, got ${describeValue(input)}`, {
+        operation: 'Model.predict',
+      });
     }
     const fields = this.#fields;
     for (let i = 0; i < fields.length; i++) {
@@ -105,17 +120,30 @@ export class Model {
       }
       if (f.numeric) {
         if (typeof v !== 'number') this.#invalid(f.name, `expected a number, got ${typeof v} ${describeValue(v)}`);
-        if (!Number.isFinite(v)) this.#invalid(f.name, `expected a finite number, got ${v}${Number.isNaN(v) ? ' (leave the field out or send null for a missing value)' : ''}`);
+        if (!Number.isFinite(v))
+          this.#invalid(
+            f.name,
+            `expected a finite number, got ${v}${Number.isNaN(v) ? ' (leave the field out or send null for a missing value)' : ''}`,
+          );
         const { min, max, integer } = f.spec;
         if ((min !== undefined && v < min) || (max !== undefined && v > max)) {
-          this.#invalid(f.name, `expected a number${min !== undefined ? ` >= ${min}` : ''}${max !== undefined ? `${min !== undefined ? ' and' : ''} <= ${max}` : ''}, got ${v} (out of range)`);
+          this.#invalid(
+            f.name,
+            `expected a number${min !== undefined ? ` >= ${min}` : ''}${max !== undefined ? `${min !== undefined ? ' and' : ''} <= ${max}` : ''}, got ${v} (out of range)`,
+          );
         }
         if (integer && !Number.isInteger(v)) this.#invalid(f.name, `expected an integer, got ${v}`);
       } else {
         if (typeof v !== 'string') this.#invalid(f.name, `expected a string, got ${typeof v} ${describeValue(v)}`);
         if (f.allowed !== undefined && !f.allowed.has(v)) {
-          const list = [...f.allowed].slice(0, 10).map((c) => `'${c}'`).join(', ');
-          this.#invalid(f.name, `unseen category ${describeValue(v)}; expected one of ${list}${f.allowed.size > 10 ? ', ...' : ''}`);
+          const list = [...f.allowed]
+            .slice(0, 10)
+            .map((c) => `'${c}'`)
+            .join(', ');
+          this.#invalid(
+            f.name,
+            `unseen category ${describeValue(v)}; expected one of ${list}${f.allowed.size > 10 ? ', ...' : ''}`,
+          );
         }
       }
     }
@@ -147,14 +175,21 @@ export class Model {
 
   /** Predicts many rows; the first bad row throws (its message names the row index and the field). */
   predictBatch(inputs: readonly Record<string, unknown>[]): Prediction[] {
-    if (!Array.isArray(inputs)) throw new ValidationError('INVALID_INPUT', 'predictBatch: expected an array of rows', { operation: 'Model.predictBatch' });
+    if (!Array.isArray(inputs))
+      throw new ValidationError('INVALID_INPUT', 'predictBatch: expected an array of rows', {
+        operation: 'Model.predictBatch',
+      });
     const out: Prediction[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
       try {
         out[i] = this.predict(inputs[i]!);
       } catch (err) {
         if (err instanceof ValidationError) {
-          throw new ValidationError(err.code, `row ${i}: ${err.message}`, { operation: 'Model.predictBatch', details: { ...err.details, row: i }, cause: err });
+          throw new ValidationError(err.code, `row ${i}: ${err.message}`, {
+            operation: 'Model.predictBatch',
+            details: { ...err.details, row: i },
+            cause: err,
+          });
         }
         throw err;
       }
@@ -176,13 +211,18 @@ export class Model {
 export function loadModel(source: ModelArtifact | Uint8Array, options: LoadModelOptions = {}): Model {
   checkExpectedSha256(options, 'loadModel');
   if (source instanceof Uint8Array) {
-    const artifact = decodeArtifact(source, options.expectedSha256 !== undefined ? { expectedSha256: options.expectedSha256 } : {});
+    const artifact = decodeArtifact(
+      source,
+      options.expectedSha256 !== undefined ? { expectedSha256: options.expectedSha256 } : {},
+    );
     return new Model(artifact, artifactSha256(source), options);
   }
   const bytes = encodeArtifact(source);
   const sha = artifactSha256(bytes);
   if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== sha) {
-    throw new ArtifactError('INTEGRITY', `artifact sha256 is ${sha}, expected ${options.expectedSha256}`, { operation: 'loadModel' });
+    throw new ArtifactError('INTEGRITY', `artifact sha256 is ${sha}, expected ${options.expectedSha256}`, {
+      operation: 'loadModel',
+    });
   }
   return new Model(source, sha, options);
 }

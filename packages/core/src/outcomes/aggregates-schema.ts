@@ -38,13 +38,19 @@ function impossibleMoments(n: number, sum: number, sumSq: number): boolean {
 }
 
 /** The first field whose sums no data could produce (`[path…]`), or `undefined` when the sums are consistent. */
-function inconsistentSums(a: { feedback: Record<string, number>; latency: { count: number; sum: number; sumSq: number } }): string[] | undefined {
+function inconsistentSums(a: {
+  feedback: Record<string, number>;
+  latency: { count: number; sum: number; sumSq: number };
+}): string[] | undefined {
   const f = a.feedback;
-  if (impossibleMoments(f.ratingCount!, f.ratingSum!, f.ratingSumSq!)) return ['feedback', f.ratingCount === 0 && f.ratingSum !== 0 ? 'ratingSum' : 'ratingSumSq'];
+  if (impossibleMoments(f.ratingCount!, f.ratingSum!, f.ratingSumSq!))
+    return ['feedback', f.ratingCount === 0 && f.ratingSum !== 0 ? 'ratingSum' : 'ratingSumSq'];
   if (Math.abs(f.errorSum!) > f.absErrorSum! * (1 + 1e-9)) return ['feedback', 'absErrorSum'];
-  if (impossibleMoments(f.actualCount!, f.absErrorSum!, f.sqErrorSum!)) return ['feedback', f.actualCount === 0 && f.absErrorSum !== 0 ? 'absErrorSum' : 'sqErrorSum'];
+  if (impossibleMoments(f.actualCount!, f.absErrorSum!, f.sqErrorSum!))
+    return ['feedback', f.actualCount === 0 && f.absErrorSum !== 0 ? 'absErrorSum' : 'sqErrorSum'];
   if (impossibleMoments(f.actualCount!, f.sqErrorSum!, f.sqErrorSumSq!)) return ['feedback', 'sqErrorSumSq'];
-  if (impossibleMoments(a.latency.count, a.latency.sum, a.latency.sumSq)) return ['latency', a.latency.count === 0 && a.latency.sum !== 0 ? 'sum' : 'sumSq'];
+  if (impossibleMoments(a.latency.count, a.latency.sum, a.latency.sumSq))
+    return ['latency', a.latency.count === 0 && a.latency.sum !== 0 ? 'sum' : 'sumSq'];
   return undefined;
 }
 
@@ -64,12 +70,33 @@ export const variantAggregatesSchema = z
     lastSeen: time,
   })
   .superRefine((a, ctx) => {
-    if (a.errors > a.requests) ctx.addIssue({ code: 'custom', path: ['errors'], message: `errors (${a.errors}) exceed requests (${a.requests})` });
-    if (a.latency.count > a.requests) ctx.addIssue({ code: 'custom', path: ['latency', 'count'], message: `latency count (${a.latency.count}) exceeds requests (${a.requests})` });
-    if (a.feedback.correctCount > a.feedback.correctTotal) ctx.addIssue({ code: 'custom', path: ['feedback', 'correctCount'], message: 'correctCount exceeds correctTotal' });
-    if (a.feedback.ratingCount > a.feedback.count) ctx.addIssue({ code: 'custom', path: ['feedback', 'ratingCount'], message: 'ratingCount exceeds count' });
+    if (a.errors > a.requests)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['errors'],
+        message: `errors (${a.errors}) exceed requests (${a.requests})`,
+      });
+    if (a.latency.count > a.requests)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['latency', 'count'],
+        message: `latency count (${a.latency.count}) exceeds requests (${a.requests})`,
+      });
+    if (a.feedback.correctCount > a.feedback.correctTotal)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['feedback', 'correctCount'],
+        message: 'correctCount exceeds correctTotal',
+      });
+    if (a.feedback.ratingCount > a.feedback.count)
+      ctx.addIssue({ code: 'custom', path: ['feedback', 'ratingCount'], message: 'ratingCount exceeds count' });
     const bad = inconsistentSums(a);
-    if (bad) ctx.addIssue({ code: 'custom', path: bad, message: `${bad.join('.')} is inconsistent with the other sums and counts (no data gives these values)` });
+    if (bad)
+      ctx.addIssue({
+        code: 'custom',
+        path: bad,
+        message: `${bad.join('.')} is inconsistent with the other sums and counts (no data gives these values)`,
+      });
   });
 
 /** Zod schema of {@link ExperimentAggregates}; each key must equal its entry's `variant`. */
@@ -83,7 +110,12 @@ export const experimentAggregatesSchema = z
   })
   .superRefine((e, ctx) => {
     for (const [k, v] of Object.entries(e.variants)) {
-      if (v.variant !== k) ctx.addIssue({ code: 'custom', path: ['variants', k, 'variant'], message: `expected "${k}", received "${v.variant}"` });
+      if (v.variant !== k)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['variants', k, 'variant'],
+          message: `expected "${k}", received "${v.variant}"`,
+        });
     }
     if (e.until < e.since) ctx.addIssue({ code: 'custom', path: ['until'], message: 'until is before since' });
   });
@@ -99,7 +131,8 @@ const NONNEG_FIELDS = ['ratingSumSq', 'absErrorSum', 'sqErrorSum', 'sqErrorSumSq
 function looksValid(input: unknown): boolean {
   if (typeof input !== 'object' || input === null) return false;
   const e = input as Record<string, unknown>;
-  if (e.schemaVersion !== 1 || !isNonNeg(e.since) || !isNonNeg(e.until) || (e.until as number) < (e.since as number)) return false;
+  if (e.schemaVersion !== 1 || !isNonNeg(e.since) || !isNonNeg(e.until) || (e.until as number) < (e.since as number))
+    return false;
   if (e.weights !== undefined) {
     if (typeof e.weights !== 'object' || e.weights === null) return false;
     for (const w of Object.values(e.weights)) if (!isNonNeg(w)) return false;
@@ -110,24 +143,43 @@ function looksValid(input: unknown): boolean {
     const a = raw as Record<string, any>;
     if (a.schemaVersion !== 1 || a.variant !== key || key.length === 0) return false;
     if (a.modelVersion !== undefined && typeof a.modelVersion !== 'string') return false;
-    if (!isCount(a.requests) || !isCount(a.errors) || !isCount(a.fallbacks) || !isCount(a.timeouts) || a.errors > a.requests) return false;
+    if (
+      !isCount(a.requests) ||
+      !isCount(a.errors) ||
+      !isCount(a.fallbacks) ||
+      !isCount(a.timeouts) ||
+      a.errors > a.requests
+    )
+      return false;
     if (!isTime(a.firstSeen) || !isTime(a.lastSeen)) return false;
     const f = a.feedback;
     if (typeof f !== 'object' || f === null) return false;
     for (const k of COUNT_FIELDS) if (!isCount(f[k])) return false;
     for (const k of NONNEG_FIELDS) if (!isNonNeg(f[k])) return false;
-    if (!isFiniteNum(f.ratingSum) || !isFiniteNum(f.errorSum) || f.correctCount > f.correctTotal || f.ratingCount > f.count) return false;
+    if (
+      !isFiniteNum(f.ratingSum) ||
+      !isFiniteNum(f.errorSum) ||
+      f.correctCount > f.correctTotal ||
+      f.ratingCount > f.count
+    )
+      return false;
     const h = a.latency;
     if (typeof h !== 'object' || h === null || h.scheme !== 'log-gamma-v1') return false;
     if (!(h.relativeAccuracy > 0 && h.relativeAccuracy < 1) || !(isNonNeg(h.minValue) && h.minValue > 0)) return false;
-    if (!isCount(h.count) || !isCount(h.zeroCount) || !isNonNeg(h.sum) || !isNonNeg(h.sumSq) || h.count > a.requests) return false;
+    if (!isCount(h.count) || !isCount(h.zeroCount) || !isNonNeg(h.sum) || !isNonNeg(h.sumSq) || h.count > a.requests)
+      return false;
     if (!(h.min === null || isNonNeg(h.min)) || !(h.max === null || isNonNeg(h.max))) return false;
     if (typeof h.bins !== 'object' || h.bins === null) return false;
     for (const k in h.bins) {
       const v = h.bins[k];
       if (!(Number.isInteger(v) && v > 0) || !/^\d+$/.test(k)) return false;
     }
-    if (inconsistentSums(a as { feedback: Record<string, number>; latency: { count: number; sum: number; sumSq: number } })) return false;
+    if (
+      inconsistentSums(
+        a as { feedback: Record<string, number>; latency: { count: number; sum: number; sumSq: number } },
+      )
+    )
+      return false;
   }
   return true;
 }
@@ -135,5 +187,11 @@ function looksValid(input: unknown): boolean {
 /** Validates unknown input as {@link ExperimentAggregates}; throws EvaluationError INVALID_AGGREGATES naming the field. */
 export function parseExperimentAggregates(input: unknown): ExperimentAggregates {
   if (looksValid(input)) return input as ExperimentAggregates;
-  return parseOrThrow(experimentAggregatesSchema, input, 'parseExperimentAggregates', 'aggregates', (m, o) => new EvaluationError('INVALID_AGGREGATES', m, o)) as ExperimentAggregates;
+  return parseOrThrow(
+    experimentAggregatesSchema,
+    input,
+    'parseExperimentAggregates',
+    'aggregates',
+    (m, o) => new EvaluationError('INVALID_AGGREGATES', m, o),
+  ) as ExperimentAggregates;
 }

@@ -106,10 +106,14 @@ export interface EmptyAggregatesOptions extends HistogramOptions {
  */
 export function emptyAggregates(variant: string, options: EmptyAggregatesOptions = {}): VariantAggregates {
   if (typeof variant !== 'string' || variant === '') {
-    throw new ValidationError('INVALID_INPUT', `emptyAggregates: variant: expected a non-empty string, received ${variant === '' ? "''" : String(variant)}`, {
-      operation: 'emptyAggregates',
-      details: { field: 'variant' },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `emptyAggregates: variant: expected a non-empty string, received ${variant === '' ? "''" : String(variant)}`,
+      {
+        operation: 'emptyAggregates',
+        details: { field: 'variant' },
+      },
+    );
   }
   const out: VariantAggregates = {
     schemaVersion: 1,
@@ -118,7 +122,19 @@ export function emptyAggregates(variant: string, options: EmptyAggregatesOptions
     errors: 0,
     fallbacks: 0,
     timeouts: 0,
-    feedback: { count: 0, ratingCount: 0, ratingSum: 0, ratingSumSq: 0, correctCount: 0, correctTotal: 0, actualCount: 0, errorSum: 0, absErrorSum: 0, sqErrorSum: 0, sqErrorSumSq: 0 },
+    feedback: {
+      count: 0,
+      ratingCount: 0,
+      ratingSum: 0,
+      ratingSumSq: 0,
+      correctCount: 0,
+      correctTotal: 0,
+      actualCount: 0,
+      errorSum: 0,
+      absErrorSum: 0,
+      sqErrorSum: 0,
+      sqErrorSumSq: 0,
+    },
     latency: emptyHistogram(options),
     firstSeen: null,
     lastSeen: null,
@@ -142,17 +158,27 @@ export interface PredictionOutcome {
 }
 
 function invalid(operation: string, field: string, expected: string, received: unknown): never {
-  throw new ValidationError('INVALID_INPUT', `${operation}: ${field}: expected ${expected}, received ${String(received)}`, { operation, details: { field } });
+  throw new ValidationError(
+    'INVALID_INPUT',
+    `${operation}: ${field}: expected ${expected}, received ${String(received)}`,
+    { operation, details: { field } },
+  );
 }
 
 /** Checks the aggregate, the event object and its time before anything is mutated. */
-function checkEvent(operation: string, agg: VariantAggregates, event: { at?: number } | null, eventField: string): void {
+function checkEvent(
+  operation: string,
+  agg: VariantAggregates,
+  event: { at?: number } | null,
+  eventField: string,
+): void {
   if (typeof agg !== 'object' || agg === null || typeof agg.feedback !== 'object' || typeof agg.latency !== 'object') {
     invalid(operation, 'agg', 'variant aggregates (from emptyAggregates)', agg);
   }
   if (typeof event !== 'object' || event === null) invalid(operation, eventField, 'an object', event);
   const at = event.at;
-  if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at))) invalid(operation, 'at', 'a finite epoch time in ms', at);
+  if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at)))
+    invalid(operation, 'at', 'a finite epoch time in ms', at);
 }
 
 function touch(agg: VariantAggregates, at: number): void {
@@ -199,7 +225,8 @@ export function recordFeedback(agg: VariantAggregates, fb: FeedbackOutcome): Var
   if (correct !== undefined && typeof correct !== 'boolean') badFeedback('correct', 'a boolean', correct);
   if (actual !== undefined) {
     if (!Number.isFinite(actual)) badFeedback('actual', 'a finite number', actual);
-    if (predicted === undefined || !Number.isFinite(predicted)) badFeedback('predicted', 'a finite number beside actual', predicted);
+    if (predicted === undefined || !Number.isFinite(predicted))
+      badFeedback('predicted', 'a finite number beside actual', predicted);
   }
   f.count++;
   if (rating !== undefined) {
@@ -239,7 +266,11 @@ function maxTime(a: number | null, b: number | null): number | null {
  */
 export function mergeAggregates(a: VariantAggregates, b: VariantAggregates): VariantAggregates {
   if (a.variant !== b.variant) {
-    throw new ValidationError('INVALID_INPUT', `cannot merge aggregates of variant "${a.variant}" with "${b.variant}"`, { operation: 'mergeAggregates' });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `cannot merge aggregates of variant "${a.variant}" with "${b.variant}"`,
+      { operation: 'mergeAggregates' },
+    );
   }
   const fa = a.feedback;
   const fb = b.feedback;
@@ -267,7 +298,12 @@ export function mergeAggregates(a: VariantAggregates, b: VariantAggregates): Var
     firstSeen: minTime(a.firstSeen, b.firstSeen),
     lastSeen: maxTime(a.lastSeen, b.lastSeen),
   };
-  const mv = a.modelVersion === undefined ? b.modelVersion : b.modelVersion === undefined || b.modelVersion === a.modelVersion ? a.modelVersion : undefined;
+  const mv =
+    a.modelVersion === undefined
+      ? b.modelVersion
+      : b.modelVersion === undefined || b.modelVersion === a.modelVersion
+        ? a.modelVersion
+        : undefined;
   if (mv !== undefined) out.modelVersion = mv;
   return out;
 }
@@ -284,8 +320,17 @@ export function mergeExperimentAggregates(a: ExperimentAggregates, b: Experiment
     const y = b.variants[name];
     variants[name] = x && y ? mergeAggregates(x, y) : structuredClone((x ?? y)!);
   }
-  const out: ExperimentAggregates = { schemaVersion: 1, variants, since: Math.min(a.since, b.since), until: Math.max(a.until, b.until) };
+  const out: ExperimentAggregates = {
+    schemaVersion: 1,
+    variants,
+    since: Math.min(a.since, b.since),
+    until: Math.max(a.until, b.until),
+  };
   const w = a.weights ?? b.weights;
-  if (w !== undefined && (a.weights === undefined || b.weights === undefined || JSON.stringify(a.weights) === JSON.stringify(b.weights))) out.weights = { ...w };
+  if (
+    w !== undefined &&
+    (a.weights === undefined || b.weights === undefined || JSON.stringify(a.weights) === JSON.stringify(b.weights))
+  )
+    out.weights = { ...w };
   return out;
 }

@@ -89,12 +89,29 @@ export function emptyHistogram(options: HistogramOptions = {}): LatencyHistogram
   const relativeAccuracy = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
   const minValue = options.minValue ?? DEFAULT_MIN_LATENCY_MS;
   if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) {
-    throw new ValidationError('INVALID_OPTIONS', `relativeAccuracy: expected a number in (0, 1), received ${relativeAccuracy}`, { operation: 'emptyHistogram' });
+    throw new ValidationError(
+      'INVALID_OPTIONS',
+      `relativeAccuracy: expected a number in (0, 1), received ${relativeAccuracy}`,
+      { operation: 'emptyHistogram' },
+    );
   }
   if (!(minValue > 0)) {
-    throw new ValidationError('INVALID_OPTIONS', `minValue: expected a positive number, received ${minValue}`, { operation: 'emptyHistogram' });
+    throw new ValidationError('INVALID_OPTIONS', `minValue: expected a positive number, received ${minValue}`, {
+      operation: 'emptyHistogram',
+    });
   }
-  return { scheme: 'log-gamma-v1', relativeAccuracy, minValue, count: 0, sum: 0, sumSq: 0, min: null, max: null, zeroCount: 0, bins: {} };
+  return {
+    scheme: 'log-gamma-v1',
+    relativeAccuracy,
+    minValue,
+    count: 0,
+    sum: 0,
+    sumSq: 0,
+    min: null,
+    max: null,
+    zeroCount: 0,
+    bins: {},
+  };
 }
 
 /** The bucket index of a value above `minValue`. */
@@ -105,7 +122,7 @@ export function bucketIndex(h: LatencyHistogramJson, value: number): number {
 /** The representative value (ms) of bucket `index`: within `relativeAccuracy` of every value in it. */
 export function bucketValue(h: LatencyHistogramJson, index: number): number {
   const gamma = Math.exp(logGamma(h.relativeAccuracy));
-  return (2 * h.minValue * Math.pow(gamma, index)) / (gamma + 1);
+  return (2 * h.minValue * gamma ** index) / (gamma + 1);
 }
 
 /** Largest latency (ms, about 31 years) a histogram accepts, so that its sum of squares stays finite. */
@@ -117,10 +134,14 @@ const MAX_LATENCY_MS = 1e12;
  */
 export function recordLatency(h: LatencyHistogramJson, valueMs: number): void {
   if (typeof valueMs !== 'number' || !(valueMs >= 0 && valueMs <= MAX_LATENCY_MS)) {
-    throw new ValidationError('INVALID_INPUT', `latencyMs: expected a finite number ≥ 0 and ≤ 1e12, received ${String(valueMs)}`, {
-      operation: 'recordLatency',
-      details: { field: 'latencyMs' },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `latencyMs: expected a finite number ≥ 0 and ≤ 1e12, received ${String(valueMs)}`,
+      {
+        operation: 'recordLatency',
+        details: { field: 'latencyMs' },
+      },
+    );
   }
   h.count++;
   h.sum += valueMs;
@@ -139,7 +160,11 @@ export function recordLatency(h: LatencyHistogramJson, valueMs: number): void {
 /** Records `n` copies of one value at once (used by simulators and bulk imports). */
 export function recordLatencyN(h: LatencyHistogramJson, valueMs: number, n: number): void {
   if (!Number.isInteger(n) || n < 0) {
-    throw new ValidationError('INVALID_INPUT', `recordLatencyN: n: expected a non-negative integer, received ${String(n)}`, { operation: 'recordLatencyN', details: { field: 'n' } });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `recordLatencyN: n: expected a non-negative integer, received ${String(n)}`,
+      { operation: 'recordLatencyN', details: { field: 'n' } },
+    );
   }
   if (n === 0) return;
   recordLatency(h, valueMs);
@@ -155,7 +180,11 @@ export function recordLatencyN(h: LatencyHistogramJson, valueMs: number, n: numb
 /** Merges two histograms into a new one (inputs untouched); throws when their schemes differ. */
 export function mergeHistograms(a: LatencyHistogramJson, b: LatencyHistogramJson): LatencyHistogramJson {
   if (a.relativeAccuracy !== b.relativeAccuracy || a.minValue !== b.minValue || a.scheme !== b.scheme) {
-    throw new ValidationError('INVALID_INPUT', `latency histograms differ in scheme (relativeAccuracy ${a.relativeAccuracy} vs ${b.relativeAccuracy}, minValue ${a.minValue} vs ${b.minValue})`, { operation: 'mergeHistograms' });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `latency histograms differ in scheme (relativeAccuracy ${a.relativeAccuracy} vs ${b.relativeAccuracy}, minValue ${a.minValue} vs ${b.minValue})`,
+      { operation: 'mergeHistograms' },
+    );
   }
   const bins: Record<string, number> = { ...a.bins };
   for (const k of Object.keys(b.bins)) bins[k] = (bins[k] ?? 0) + b.bins[k]!;
@@ -199,7 +228,10 @@ function sortedBuckets(h: LatencyHistogramJson): Array<[number, number]> {
  */
 export function histogramQuantile(h: LatencyHistogramJson, q: number): number {
   if (h.count === 0) return Number.NaN;
-  if (!(q >= 0 && q <= 1)) throw new ValidationError('INVALID_INPUT', `q: expected a number in [0, 1], received ${q}`, { operation: 'histogramQuantile' });
+  if (!(q >= 0 && q <= 1))
+    throw new ValidationError('INVALID_INPUT', `q: expected a number in [0, 1], received ${q}`, {
+      operation: 'histogramQuantile',
+    });
   const rank = Math.max(1, Math.ceil(q * h.count));
   if (rank === 1) return h.min ?? Number.NaN;
   if (rank === h.count) return h.max ?? Number.NaN;
@@ -241,7 +273,9 @@ export function histogramCountAbove(h: LatencyHistogramJson, thresholdMs: number
 /** Several quantiles at once (one pass over the sorted buckets); same semantics as {@link histogramQuantile}. */
 export function histogramQuantiles(h: LatencyHistogramJson, qs: readonly number[]): number[] {
   if (h.count === 0) return qs.map(() => Number.NaN);
-  const order = qs.map((q, i) => [Math.max(1, Math.ceil(Math.min(1, Math.max(0, q)) * h.count)), i] as [number, number]).sort((a, b) => a[0] - b[0]);
+  const order = qs
+    .map((q, i) => [Math.max(1, Math.ceil(Math.min(1, Math.max(0, q)) * h.count)), i] as [number, number])
+    .sort((a, b) => a[0] - b[0]);
   // Ranks 1 and count are the exact min and max; `out` starts at max for the top ranks.
   const out = new Array<number>(qs.length).fill(h.max ?? 0);
   const lo = h.min ?? 0;

@@ -54,17 +54,41 @@ const comparisonSchema = z.strictObject({
  * ```
  */
 export function compareOffline(input: OfflineComparison): Decision {
-  const data = parseOrThrow(comparisonSchema, input, 'compareOffline', 'offline comparison', (m, o) => new ValidationError('INVALID_INPUT', m, o));
+  const data = parseOrThrow(
+    comparisonSchema,
+    input,
+    'compareOffline',
+    'offline comparison',
+    (m, o) => new ValidationError('INVALID_INPUT', m, o),
+  );
   const { current, candidate } = data;
   const metrics = data.metrics ?? ['accuracy', 'precision', 'recall', 'f1'];
-  const rows: Array<{ metric: string; direction: MetricDirection; current: number; candidate: number; delta: number; tolerance: number }> = [];
+  const rows: Array<{
+    metric: string;
+    direction: MetricDirection;
+    current: number;
+    candidate: number;
+    delta: number;
+    tolerance: number;
+  }> = [];
   for (const m of metrics) {
     if (current[m] === undefined || candidate[m] === undefined) {
-      throw new ValidationError('INVALID_INPUT', `invalid offline comparison: metric "${m}" is missing from ${current[m] === undefined ? 'current' : 'candidate'}`, { operation: 'compareOffline', details: { field: m } });
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `invalid offline comparison: metric "${m}" is missing from ${current[m] === undefined ? 'current' : 'candidate'}`,
+        { operation: 'compareOffline', details: { field: m } },
+      );
     }
     const tolerance = data.tolerances?.[m] ?? 0.01;
     const direction = data.directions?.[m] ?? metricDirection(m);
-    rows.push({ metric: m, direction, current: current[m]!, candidate: candidate[m]!, delta: candidate[m]! - current[m]!, tolerance });
+    rows.push({
+      metric: m,
+      direction,
+      current: current[m]!,
+      candidate: candidate[m]!,
+      delta: candidate[m]! - current[m]!,
+      tolerance,
+    });
   }
   const fmt = (x: number) => x.toFixed(4);
   /** The change in the better direction: positive is an improvement. */
@@ -73,13 +97,22 @@ export function compareOffline(input: OfflineComparison): Decision {
   const better = rows.filter((x) => gain(x) > x.tolerance);
   const evidence = { metrics: rows };
   if (worse.length > 0) {
-    const reasons: DecisionReason[] = worse.map((x) => ({ code: 'OFFLINE_WORSE', message: `${x.metric} got worse from ${fmt(x.current)} to ${fmt(x.candidate)} (${x.delta >= 0 ? '+' : ''}${fmt(x.delta)}, tolerance ${fmt(x.tolerance)})` }));
+    const reasons: DecisionReason[] = worse.map((x) => ({
+      code: 'OFFLINE_WORSE',
+      message: `${x.metric} got worse from ${fmt(x.current)} to ${fmt(x.candidate)} (${x.delta >= 0 ? '+' : ''}${fmt(x.delta)}, tolerance ${fmt(x.tolerance)})`,
+    }));
     return { action: 'rollback', reasons, evidence };
   }
   if (better.length > 0) {
-    const reasons: DecisionReason[] = better.map((x) => ({ code: 'OFFLINE_BETTER', message: `${x.metric} improved from ${fmt(x.current)} to ${fmt(x.candidate)} (${x.delta >= 0 ? '+' : ''}${fmt(x.delta)})` }));
+    const reasons: DecisionReason[] = better.map((x) => ({
+      code: 'OFFLINE_BETTER',
+      message: `${x.metric} improved from ${fmt(x.current)} to ${fmt(x.candidate)} (${x.delta >= 0 ? '+' : ''}${fmt(x.delta)})`,
+    }));
     return { action: 'promote', reasons, evidence };
   }
-  const within: DecisionReason = { code: 'OFFLINE_WITHIN_TOLERANCE', message: `every metric within tolerance (${rows.map((x) => `${x.metric} ${x.delta >= 0 ? '+' : ''}${fmt(x.delta)}`).join(', ')})` };
+  const within: DecisionReason = {
+    code: 'OFFLINE_WITHIN_TOLERANCE',
+    message: `every metric within tolerance (${rows.map((x) => `${x.metric} ${x.delta >= 0 ? '+' : ''}${fmt(x.delta)}`).join(', ')})`,
+  };
   return { action: data.requireImprovement ? 'hold' : 'promote', reasons: [within], evidence };
 }

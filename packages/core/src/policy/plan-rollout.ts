@@ -46,9 +46,18 @@ export interface RolloutPlan {
 const schema = z.strictObject({
   expectedRequestsPerHour: z.number().positive(),
   split: z.number().gt(0).lt(1),
-  baseline: z.strictObject({ compositeSd: z.number().positive().optional(), ratingSd: z.number().positive().optional(), latencySdMs: z.number().nonnegative().optional() }).optional(),
+  baseline: z
+    .strictObject({
+      compositeSd: z.number().positive().optional(),
+      ratingSd: z.number().positive().optional(),
+      latencySdMs: z.number().nonnegative().optional(),
+    })
+    .optional(),
   minimumDetectableEffect: z.number().positive(),
-  maxDurationMs: z.number().positive().default(7 * 24 * 3_600_000),
+  maxDurationMs: z
+    .number()
+    .positive()
+    .default(7 * 24 * 3_600_000),
   feedbackRate: z.number().gt(0).max(1).default(1),
   power: z.number().gt(0.5).lt(1).default(0.8),
   alpha: z.number().gt(0).lt(0.5).default(0.05),
@@ -68,10 +77,17 @@ const schema = z.strictObject({
  * ```
  */
 export function planRollout(input: RolloutPlanInput): RolloutPlan {
-  const o = parseOrThrow(schema, input, 'planRollout', 'rollout plan', (m, opts) => new ValidationError('INVALID_INPUT', m, opts));
+  const o = parseOrThrow(
+    schema,
+    input,
+    'planRollout',
+    'rollout plan',
+    (m, opts) => new ValidationError('INVALID_INPUT', m, opts),
+  );
   const ratingSd = o.baseline?.ratingSd ?? 1;
   const latencySd = o.baseline?.latencySdMs ?? 100;
-  const sigma = o.baseline?.compositeSd ?? Math.sqrt((0.7 / 5) ** 2 * ratingSd ** 2 + (0.3 / 5000) ** 2 * latencySd ** 2);
+  const sigma =
+    o.baseline?.compositeSd ?? Math.sqrt((0.7 / 5) ** 2 * ratingSd ** 2 + (0.3 / 5000) ** 2 * latencySd ** 2);
   const w = o.split;
   const zPow = normalQuantile(o.power);
   const se = (n: number) => sigma / Math.sqrt(n * w * (1 - w));
@@ -86,7 +102,9 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
   }
   const feedbackNeeded = hi;
   const requestsToDecision = Math.ceil(feedbackNeeded / o.feedbackRate);
-  const fixedHorizonRequests = Math.ceil(((fixedZ(o.alpha) + zPow) ** 2 * sigma ** 2) / (w * (1 - w) * o.minimumDetectableEffect ** 2) / o.feedbackRate);
+  const fixedHorizonRequests = Math.ceil(
+    ((fixedZ(o.alpha) + zPow) ** 2 * sigma ** 2) / (w * (1 - w) * o.minimumDetectableEffect ** 2) / o.feedbackRate,
+  );
   const hoursToDecision = requestsToDecision / o.expectedRequestsPerHour;
   const maxHours = o.maxDurationMs / 3_600_000;
   const reachable = hoursToDecision <= maxHours;
@@ -97,6 +115,7 @@ export function planRollout(input: RolloutPlanInput): RolloutPlan {
     );
   }
   const candidatePerHour = o.expectedRequestsPerHour * w * o.feedbackRate;
-  if (candidatePerHour < 1) warnings.push(`the candidate gets fewer than one rated request per hour (${candidatePerHour.toFixed(2)})`);
+  if (candidatePerHour < 1)
+    warnings.push(`the candidate gets fewer than one rated request per hour (${candidatePerHour.toFixed(2)})`);
   return { requestsToDecision, hoursToDecision, fixedHorizonRequests, reachable, warnings };
 }

@@ -11,8 +11,14 @@ const rollbackPolicyOptionsZ = z.strictObject({
   promoteRule: z.enum(['estimate', 'bound']).default('estimate'),
   minSamples: z.number().int().nonnegative().default(100),
   minGuardrailSamples: z.number().int().nonnegative().default(20),
-  minDurationMs: z.number().nonnegative().default(10 * 60_000),
-  maxDurationMs: z.number().positive().default(7 * 24 * 3_600_000),
+  minDurationMs: z
+    .number()
+    .nonnegative()
+    .default(10 * 60_000),
+  maxDurationMs: z
+    .number()
+    .positive()
+    .default(7 * 24 * 3_600_000),
   cooldownMs: z.number().nonnegative().default(3_600_000),
   rampSteps: z.array(z.number().gt(0).lt(1)).default([]),
   rollbackOnSrm: z.boolean().default(true),
@@ -59,21 +65,35 @@ export const rollbackPolicyOptionsSchema: z.ZodType<ResolvedRollbackPolicyOption
 
 /** Validates policy options; throws EvaluationError INVALID_POLICY naming the field. */
 export function resolvePolicyOptions(options: RollbackPolicyOptions = {}): ResolvedRollbackPolicyOptions {
-  const o = parseOrThrow(rollbackPolicyOptionsSchema, options, 'createRollbackPolicy', 'rollback policy options', (m, opts) => new EvaluationError('INVALID_POLICY', m, opts));
+  const o = parseOrThrow(
+    rollbackPolicyOptionsSchema,
+    options,
+    'createRollbackPolicy',
+    'rollback policy options',
+    (m, opts) => new EvaluationError('INVALID_POLICY', m, opts),
+  );
   const steps = o.rampSteps;
   for (let i = 1; i < steps.length; i++) {
     if (!(steps[i]! > steps[i - 1]!)) {
-      throw new EvaluationError('INVALID_POLICY', `createRollbackPolicy: invalid rollback policy options: rampSteps must increase, received [${steps.join(', ')}]`, {
-        operation: 'createRollbackPolicy',
-        details: { field: 'rampSteps' },
-      });
+      throw new EvaluationError(
+        'INVALID_POLICY',
+        `createRollbackPolicy: invalid rollback policy options: rampSteps must increase, received [${steps.join(', ')}]`,
+        {
+          operation: 'createRollbackPolicy',
+          details: { field: 'rampSteps' },
+        },
+      );
     }
   }
   if (o.maxDurationMs < o.minDurationMs) {
-    throw new EvaluationError('INVALID_POLICY', 'createRollbackPolicy: invalid rollback policy options: maxDurationMs is below minDurationMs', {
-      operation: 'createRollbackPolicy',
-      details: { field: 'maxDurationMs' },
-    });
+    throw new EvaluationError(
+      'INVALID_POLICY',
+      'createRollbackPolicy: invalid rollback policy options: maxDurationMs is below minDurationMs',
+      {
+        operation: 'createRollbackPolicy',
+        details: { field: 'maxDurationMs' },
+      },
+    );
   }
   return o;
 }

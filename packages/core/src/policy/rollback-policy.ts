@@ -8,7 +8,13 @@ import { EvaluationError } from '../errors.js';
 import type { ExperimentAggregates } from '../outcomes/aggregates.js';
 import { evaluateResolved, type Evaluation, type MetricComparison } from '../evaluate/evaluator.js';
 import { resolveEvaluatorOptions, type ResolvedEvaluatorOptions } from '../evaluate/evaluator-options.js';
-import { decisionContextSchema, resolvePolicyOptions, type DecisionContext, type ResolvedRollbackPolicyOptions, type RollbackPolicyOptions } from './policy-options.js';
+import {
+  decisionContextSchema,
+  resolvePolicyOptions,
+  type DecisionContext,
+  type ResolvedRollbackPolicyOptions,
+  type RollbackPolicyOptions,
+} from './policy-options.js';
 import { parseOrThrow } from '../data/zod-parse.js';
 
 /** What to do with the candidate. */
@@ -85,12 +91,26 @@ function ciText(ci: [number, number] | null): string {
 }
 
 function compositeEvidence(c: MetricComparison): Record<string, unknown> {
-  return { production: c.production, candidate: c.candidate, delta: c.delta, relativeDelta: c.relativeDelta, ci: c.ci, relativeCi: c.relativeCi, n: c.n };
+  return {
+    production: c.production,
+    candidate: c.candidate,
+    delta: c.delta,
+    relativeDelta: c.relativeDelta,
+    ci: c.ci,
+    relativeCi: c.relativeCi,
+    n: c.n,
+  };
 }
 
 /** The decision logic, shared by {@link createRollbackPolicy} and {@link recomputeDecision}. */
 function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollbackPolicyOptions): Decision {
-  parseOrThrow(decisionContextSchema, ctxIn, 'RollbackPolicy.decide', 'decision context', (m, o) => new EvaluationError('INVALID_POLICY', m, o));
+  parseOrThrow(
+    decisionContextSchema,
+    ctxIn,
+    'RollbackPolicy.decide',
+    'decision context',
+    (m, o) => new EvaluationError('INVALID_POLICY', m, o),
+  );
   const ctx = ctxIn;
   const elapsed = ctx.now - ctx.startedAt;
   const c = e.composite;
@@ -98,18 +118,51 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
     method: e.options.method,
     elapsedMs: elapsed,
     composite: compositeEvidence(c),
-    guardrails: e.guardrails.map((g) => ({ name: g.name, checked: g.checked, breached: g.breached, production: g.production, candidate: g.candidate, limit: g.limit })),
-    srm: e.srm && { mismatch: e.srm.mismatch, checked: e.srm.checked, observed: e.srm.observed, expected: e.srm.expected, pValue: e.srm.pValue, logBayesFactor: e.srm.logBayesFactor },
-    requests: { production: e.variants[e.production]?.requests ?? 0, candidate: e.variants[e.candidate]?.requests ?? 0 },
+    guardrails: e.guardrails.map((g) => ({
+      name: g.name,
+      checked: g.checked,
+      breached: g.breached,
+      production: g.production,
+      candidate: g.candidate,
+      limit: g.limit,
+    })),
+    srm: e.srm && {
+      mismatch: e.srm.mismatch,
+      checked: e.srm.checked,
+      observed: e.srm.observed,
+      expected: e.srm.expected,
+      pValue: e.srm.pValue,
+      logBayesFactor: e.srm.logBayesFactor,
+    },
+    requests: {
+      production: e.variants[e.production]?.requests ?? 0,
+      candidate: e.variants[e.candidate]?.requests ?? 0,
+    },
   };
-  const record: DecisionRecord = { schemaVersion: 1, aggregates: e.aggregates, evaluatorOptions: e.options, policyOptions: o, context: { ...ctx } };
+  const record: DecisionRecord = {
+    schemaVersion: 1,
+    aggregates: e.aggregates,
+    evaluatorOptions: e.options,
+    policyOptions: o,
+    context: { ...ctx },
+  };
   const done = (action: DecisionAction, reasons: DecisionReason[]): Decision => ({ action, reasons, evidence, record });
   const pastMax = elapsed >= o.maxDurationMs;
   const waitOrHold = (reasons: DecisionReason[]): Decision =>
-    pastMax ? done('hold', [...reasons, { code: 'MAX_DURATION', message: `no verdict after the maximum duration of ${(o.maxDurationMs / 3_600_000).toFixed(1)} h: holding the current rollout` }]) : done('continue', reasons);
+    pastMax
+      ? done('hold', [
+          ...reasons,
+          {
+            code: 'MAX_DURATION',
+            message: `no verdict after the maximum duration of ${(o.maxDurationMs / 3_600_000).toFixed(1)} h: holding the current rollout`,
+          },
+        ])
+      : done('continue', reasons);
 
   if (e.issues.length > 0) {
-    return waitOrHold([{ code: 'INSUFFICIENT_DATA', message: `insufficient data: ${e.issues.map((i) => i.message).join('; ')}` }]);
+    return waitOrHold([
+      { code: 'INSUFFICIENT_DATA', message: `insufficient data: ${e.issues.map((i) => i.message).join('; ')}` },
+    ]);
   }
   const pReq = e.variants[e.production]!.requests;
   const cReq = e.variants[e.candidate]!.requests;
@@ -117,12 +170,23 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
   if (pReq >= o.minGuardrailSamples && cReq >= o.minGuardrailSamples) {
     const reasons: DecisionReason[] = [];
     if (o.rollbackOnSrm && e.srm?.mismatch) {
-      const obs = Object.entries(e.srm.observed).map(([k, v]) => `${k} ${v}`).join(' / ');
-      const exp = Object.entries(e.srm.expected).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(' / ');
-      reasons.push({ code: 'SRM', message: `sample-ratio mismatch: served ${obs}, expected ${exp} (χ² p = ${e.srm.pValue.toExponential(2)}, sequential log BF = ${e.srm.logBayesFactor.toFixed(2)}, flagged by ${e.srm.flaggedBy.join(' and ')})` });
+      const obs = Object.entries(e.srm.observed)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' / ');
+      const exp = Object.entries(e.srm.expected)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(' / ');
+      reasons.push({
+        code: 'SRM',
+        message: `sample-ratio mismatch: served ${obs}, expected ${exp} (χ² p = ${e.srm.pValue.toExponential(2)}, sequential log BF = ${e.srm.logBayesFactor.toFixed(2)}, flagged by ${e.srm.flaggedBy.join(' and ')})`,
+      });
     }
     for (const g of e.guardrails) {
-      if (g.breached) reasons.push({ code: g.name === 'errorRate' ? 'GUARDRAIL_ERROR_RATE' : 'GUARDRAIL_LATENCY_P99', message: `guardrail breached: ${g.message}` });
+      if (g.breached)
+        reasons.push({
+          code: g.name === 'errorRate' ? 'GUARDRAIL_ERROR_RATE' : 'GUARDRAIL_LATENCY_P99',
+          message: `guardrail breached: ${g.message}`,
+        });
     }
     if (reasons.length > 0) return done('rollback', reasons);
   }
@@ -130,14 +194,22 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
   const nC = c.n.candidate;
   const gates: DecisionReason[] = [];
   if (nP < o.minSamples || nC < o.minSamples) {
-    gates.push({ code: 'MIN_SAMPLES', message: `waiting for ${o.minSamples} composite samples per variant (production ${nP}, candidate ${nC})` });
+    gates.push({
+      code: 'MIN_SAMPLES',
+      message: `waiting for ${o.minSamples} composite samples per variant (production ${nP}, candidate ${nC})`,
+    });
   }
   if (elapsed < o.minDurationMs) {
-    gates.push({ code: 'MIN_DURATION', message: `waiting for the minimum duration of ${(o.minDurationMs / 60_000).toFixed(0)} min (elapsed ${(elapsed / 60_000).toFixed(1)} min)` });
+    gates.push({
+      code: 'MIN_DURATION',
+      message: `waiting for the minimum duration of ${(o.minDurationMs / 60_000).toFixed(0)} min (elapsed ${(elapsed / 60_000).toFixed(1)} min)`,
+    });
   }
   if (gates.length > 0) return waitOrHold(gates);
   if (c.delta === null || c.ci === null || c.relativeDelta === null) {
-    return waitOrHold([{ code: 'INSUFFICIENT_DATA', message: 'insufficient data: the composite delta has no confidence interval yet' }]);
+    return waitOrHold([
+      { code: 'INSUFFICIENT_DATA', message: 'insufficient data: the composite delta has no confidence interval yet' },
+    ]);
   }
   const summary = `composite ${c.production!.toFixed(4)} → ${c.candidate!.toFixed(4)} (delta ${num(c.delta)}, ${pct(c.relativeDelta)}, ${e.options.method} ${((1 - e.options.alpha) * 100).toFixed(0)} % CI ${ciText(c.ci)})`;
   const worse =
@@ -145,13 +217,25 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
       ? c.relativeCi !== null && c.relativeCi[1] < -o.rollbackThreshold
       : c.relativeDelta <= -o.rollbackThreshold && c.ci[1] < 0;
   if (worse) {
-    return done('rollback', [{ code: 'COMPOSITE_WORSE', message: `candidate worse by more than ${pct(o.rollbackThreshold)} with confidence: ${summary}` }]);
+    return done('rollback', [
+      {
+        code: 'COMPOSITE_WORSE',
+        message: `candidate worse by more than ${pct(o.rollbackThreshold)} with confidence: ${summary}`,
+      },
+    ]);
   }
-  const better = o.promoteRule === 'bound' ? c.ci[0] >= o.promoteThreshold : c.delta >= o.promoteThreshold && c.ci[0] > 0;
+  const better =
+    o.promoteRule === 'bound' ? c.ci[0] >= o.promoteThreshold : c.delta >= o.promoteThreshold && c.ci[0] > 0;
   const cooling = ctx.lastDecisionAt !== undefined && ctx.now - ctx.lastDecisionAt < o.cooldownMs;
-  const cooldownReason = (): DecisionReason => ({ code: 'COOLDOWN', message: `in cool-down until ${new Date(ctx.lastDecisionAt! + o.cooldownMs).toISOString()}` });
+  const cooldownReason = (): DecisionReason => ({
+    code: 'COOLDOWN',
+    message: `in cool-down until ${new Date(ctx.lastDecisionAt! + o.cooldownMs).toISOString()}`,
+  });
   if (better) {
-    const reason: DecisionReason = { code: 'COMPOSITE_BETTER', message: `candidate better by at least the ${num(o.promoteThreshold, 2)} threshold with confidence: ${summary}` };
+    const reason: DecisionReason = {
+      code: 'COMPOSITE_BETTER',
+      message: `candidate better by at least the ${num(o.promoteThreshold, 2)} threshold with confidence: ${summary}`,
+    };
     return cooling ? done('continue', [cooldownReason(), reason]) : done('promote', [reason]);
   }
   const step = ctx.rampStep ?? 0;
@@ -159,9 +243,17 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
   if (o.rampSteps.length > 0 && step < o.rampSteps.length - 1 && notMuchWorse && !cooling) {
     evidence.nextWeight = o.rampSteps[step + 1];
     evidence.nextRampStep = step + 1;
-    return done('ramp', [{ code: 'SAFE_TO_RAMP', message: `candidate not worse than ${pct(-o.rollbackThreshold)} with confidence and no guardrail breached: ramping to ${pct(o.rampSteps[step + 1]!)} (${summary})` }]);
+    return done('ramp', [
+      {
+        code: 'SAFE_TO_RAMP',
+        message: `candidate not worse than ${pct(-o.rollbackThreshold)} with confidence and no guardrail breached: ramping to ${pct(o.rampSteps[step + 1]!)} (${summary})`,
+      },
+    ]);
   }
-  const why: DecisionReason = { code: 'INCONCLUSIVE', message: `inconclusive: ${summary}; promote needs delta ≥ ${num(o.promoteThreshold, 2)} with the lower bound above 0, rollback needs ≤ −${pct(o.rollbackThreshold)} with the upper bound below 0` };
+  const why: DecisionReason = {
+    code: 'INCONCLUSIVE',
+    message: `inconclusive: ${summary}; promote needs delta ≥ ${num(o.promoteThreshold, 2)} with the lower bound above 0, rollback needs ≤ −${pct(o.rollbackThreshold)} with the upper bound below 0`,
+  };
   return waitOrHold(cooling && o.rampSteps.length > 0 ? [why, cooldownReason()] : [why]);
 }
 
@@ -186,10 +278,14 @@ export function createRollbackPolicy(options: RollbackPolicyOptions = {}): Rollb
 /** Recomputes a decision from its record (re-evaluates the aggregates, re-applies the policy). */
 export function recomputeDecision(record: DecisionRecord): Decision {
   if (typeof record !== 'object' || record === null) {
-    throw new EvaluationError('INVALID_POLICY', `recomputeDecision: record: expected a decision record, got ${record === null ? 'null' : typeof record}`, {
-      operation: 'recomputeDecision',
-      details: { field: 'record' },
-    });
+    throw new EvaluationError(
+      'INVALID_POLICY',
+      `recomputeDecision: record: expected a decision record, got ${record === null ? 'null' : typeof record}`,
+      {
+        operation: 'recomputeDecision',
+        details: { field: 'record' },
+      },
+    );
   }
   const eo = resolveEvaluatorOptions(record.evaluatorOptions);
   const po = resolvePolicyOptions(record.policyOptions);

@@ -6,7 +6,12 @@ import type { AliasHistoryEntry, AliasRecord } from './records.js';
 import type { AliasMoveOptions, AuthorizationRequest } from './registry-options.js';
 
 /** Reads an alias document and its etag (names already validated). */
-export async function readAlias(ctx: RegistryContext, name: string, alias: string, op: string): Promise<{ record: AliasRecord; etag: string } | undefined> {
+export async function readAlias(
+  ctx: RegistryContext,
+  name: string,
+  alias: string,
+  op: string,
+): Promise<{ record: AliasRecord; etag: string } | undefined> {
   const e = await ctx.store.get(K.alias(name, alias));
   return e ? { record: decodeJson<AliasRecord>(e.body, K.alias(name, alias), op), etag: e.etag } : undefined;
 }
@@ -43,14 +48,23 @@ export async function moveAlias(
     const cur = await readAlias(ctx, name, alias, op);
     const from = cur?.record.version ?? null;
     if (options.expect !== undefined && options.expect !== from) {
-      throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" points to ${from ?? 'nothing'}, expected ${options.expect ?? 'nothing'}`, {
-        operation: op,
-        details: { name, alias, expected: options.expect, actual: from },
-      });
+      throw new RegistryError(
+        'CONFLICT',
+        `${op}: alias "${alias}" of model "${name}" points to ${from ?? 'nothing'}, expected ${options.expect ?? 'nothing'}`,
+        {
+          operation: op,
+          details: { name, alias, expected: options.expect, actual: from },
+        },
+      );
     }
     const to = targetOf(cur?.record);
     if (action === 'set' && to === from && cur) return cur.record.history[cur.record.history.length - 1]!;
-    const forced = await authorize(ctx, op, { operation, name, alias, from, to, actor, ...(options.reason ? { reason: options.reason } : {}) }, options.force === true);
+    const forced = await authorize(
+      ctx,
+      op,
+      { operation, name, alias, from, to, actor, ...(options.reason ? { reason: options.reason } : {}) },
+      options.force === true,
+    );
     const history = cur?.record.history ?? [];
     const entry: AliasHistoryEntry = {
       seq: history.length + 1,
@@ -72,7 +86,11 @@ export async function moveAlias(
       const now = await readAlias(ctx, name, alias, op);
       if (!now?.record.history.some((h) => h.id === id)) {
         if (options.expect !== undefined) {
-          throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" was moved concurrently`, { operation: op, details: { name, alias, expected: options.expect }, cause: err });
+          throw new RegistryError('CONFLICT', `${op}: alias "${alias}" of model "${name}" was moved concurrently`, {
+            operation: op,
+            details: { name, alias, expected: options.expect },
+            cause: err,
+          });
         }
         continue;
       }
@@ -84,23 +102,38 @@ export async function moveAlias(
 }
 
 /** Returns true when the move was forced; throws `FORBIDDEN` when it is not allowed. */
-export async function authorize(ctx: RegistryContext, op: string, req: AuthorizationRequest, force: boolean): Promise<boolean> {
+export async function authorize(
+  ctx: RegistryContext,
+  op: string,
+  req: AuthorizationRequest,
+  force: boolean,
+): Promise<boolean> {
   const isProtected = req.alias !== undefined && ctx.protectedAliases.has(req.alias);
   if (req.operation === 'setRollout' || !isProtected) {
     if (ctx.authorizer && req.operation === 'setRollout' && !force && !(await ctx.authorizer(req))) {
-      throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused the rollout change of model "${req.name}"`, { operation: op, details: { ...req } });
+      throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused the rollout change of model "${req.name}"`, {
+        operation: op,
+        details: { ...req },
+      });
     }
     return false;
   }
   if (force) return true;
   if (ctx.authorizer) {
     if (await ctx.authorizer(req)) return false;
-    throw new RegistryError('FORBIDDEN', `${op}: the authorizer refused to move protected alias "${req.alias}" of model "${req.name}"`, { operation: op, details: { ...req } });
+    throw new RegistryError(
+      'FORBIDDEN',
+      `${op}: the authorizer refused to move protected alias "${req.alias}" of model "${req.name}"`,
+      { operation: op, details: { ...req } },
+    );
   }
   if (req.operation === 'rollback') return false;
-  throw new RegistryError('FORBIDDEN', `${op}: alias "${req.alias}" of model "${req.name}" is protected: pass { force: true } or configure an authorizer`, {
-    operation: op,
-    details: { ...req },
-  });
+  throw new RegistryError(
+    'FORBIDDEN',
+    `${op}: alias "${req.alias}" of model "${req.name}" is protected: pass { force: true } or configure an authorizer`,
+    {
+      operation: op,
+      details: { ...req },
+    },
+  );
 }
-

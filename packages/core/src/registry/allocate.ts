@@ -43,7 +43,8 @@ export async function allocateVersion<T extends { registrationId: string }>(o: A
     } catch (err) {
       if (!isModelshipError(err, 'RegistryError', 'CONFLICT')) throw err;
       const existing = await o.store.get(o.keyOf(n));
-      if (existing && decodeJson<T>(existing.body, o.keyOf(n), o.operation).registrationId === record.registrationId) return record;
+      if (existing && decodeJson<T>(existing.body, o.keyOf(n), o.operation).registrationId === record.registrationId)
+        return record;
     }
   }
   throw new RegistryError('CONFLICT', `${o.operation}: could not allocate a version after ${o.maxAttempts} attempts`, {

@@ -14,10 +14,18 @@ const CHUNK = 1 << 20;
  * already, it is verified; a corrupt copy is replaced. Blobs above `threshold` bytes (or when a
  * chunk hook is set) are written with `putStream`, 1 MiB at a time.
  */
-export async function writeBlob(store: Store, sha256: string, bytes: Uint8Array, threshold: number, hooks?: RegistryTestHooks): Promise<void> {
+export async function writeBlob(
+  store: Store,
+  sha256: string,
+  bytes: Uint8Array,
+  threshold: number,
+  hooks?: RegistryTestHooks,
+): Promise<void> {
   const key = K.blob(sha256);
   const write = (options: { ifNoneMatch?: '*'; ifMatch?: string }): Promise<string> =>
-    bytes.length > threshold || hooks?.blobChunkWritten ? store.putStream(key, chunks(bytes, hooks), options) : store.put(key, bytes, options);
+    bytes.length > threshold || hooks?.blobChunkWritten
+      ? store.putStream(key, chunks(bytes, hooks), options)
+      : store.put(key, bytes, options);
   try {
     await write({ ifNoneMatch: '*' });
     return;
@@ -46,7 +54,12 @@ async function* chunks(bytes: Uint8Array, hooks?: RegistryTestHooks): AsyncItera
 function integrity(op: string, v: ModelVersion, why: string, actual?: string): RegistryError {
   return new RegistryError('INTEGRITY', `${op}: artifact of model "${v.name}" version ${v.version} ${why}`, {
     operation: op,
-    details: { name: v.name, version: v.version, expectedSha256: v.sha256, ...(actual ? { actualSha256: actual } : {}) },
+    details: {
+      name: v.name,
+      version: v.version,
+      expectedSha256: v.sha256,
+      ...(actual ? { actualSha256: actual } : {}),
+    },
   });
 }
 
@@ -83,6 +96,7 @@ export async function streamBlob(store: Store, v: ModelVersion, op: string): Pro
       yield c;
     }
     const actual = h.digest('hex');
-    if (n !== v.size || actual !== v.sha256) throw integrity(op, v, `failed verification: ${n} bytes, sha256 ${actual}`, actual);
+    if (n !== v.size || actual !== v.sha256)
+      throw integrity(op, v, `failed verification: ${n} bytes, sha256 ${actual}`, actual);
   })();
 }

@@ -19,7 +19,11 @@ export function decodeJson<T>(bytes: Uint8Array, key: string, operation: string)
   try {
     return JSON.parse(decoder.decode(bytes)) as T;
   } catch (cause) {
-    throw new RegistryError('STORE_FAILURE', `${operation}: stored record "${key}" is not valid JSON`, { operation, details: { key }, cause });
+    throw new RegistryError('STORE_FAILURE', `${operation}: stored record "${key}" is not valid JSON`, {
+      operation,
+      details: { key },
+      cause,
+    });
   }
 }
 

@@ -28,7 +28,10 @@ export interface RegistryContext {
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, op: string, field: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  throw new ValidationError('INVALID_INPUT', `${op}: ${field}: ${z.prettifyError(r.error)}`, { operation: op, details: { field } });
+  throw new ValidationError('INVALID_INPUT', `${op}: ${field}: ${z.prettifyError(r.error)}`, {
+    operation: op,
+    details: { field },
+  });
 }
 
 /** A `RegistryError('NOT_FOUND')`. */

@@ -22,7 +22,11 @@ const datasetInputSchema = z
  * Registers a dataset version, or returns the existing one with the same fingerprint (the lowest,
  * should concurrent callers have created two).
  */
-export async function registerDataset(ctx: RegistryContext, name: string, input: DatasetVersionInput): Promise<DatasetVersion> {
+export async function registerDataset(
+  ctx: RegistryContext,
+  name: string,
+  input: DatasetVersionInput,
+): Promise<DatasetVersion> {
   const op = 'registry.registerDataset';
   name = validateName(name, 'dataset', op);
   const d = parseInput(datasetInputSchema, input, op, 'dataset');
@@ -79,7 +83,11 @@ export async function listDatasetVersions(ctx: RegistryContext, name: string): P
 }
 
 /** One dataset version (a number, or a label like `'V2'`); throws `NOT_FOUND`. */
-export async function getDataset(ctx: RegistryContext, name: string, version: number | string): Promise<DatasetVersion> {
+export async function getDataset(
+  ctx: RegistryContext,
+  name: string,
+  version: number | string,
+): Promise<DatasetVersion> {
   const op = 'registry.getDataset';
   name = validateName(name, 'dataset', op);
   const n = validateVersion(typeof version === 'string' ? Number(version.replace(/^V/i, '')) : version, 'version', op);
@@ -87,4 +95,3 @@ export async function getDataset(ctx: RegistryContext, name: string, version: nu
   if (!e) throw notFound(op, `dataset "${name}" has no version V${n}`, { dataset: name, version: n });
   return decodeJson<DatasetVersion>(e.body, K.datasetVersion(name, n), op);
 }
-

@@ -25,14 +25,19 @@ export const resolveOptionsSchema = z.object({ fallback: z.string().min(1).max(4
 export const tagPatchSchema = z.record(z.string().min(1).max(128), z.string().max(1024).nullable());
 
 const tagFilter = z.record(z.string().min(1), z.union([z.string(), z.literal(true)]));
-const bound = z.number().refine((n) => !Number.isNaN(n), 'expected a number').optional();
+const bound = z
+  .number()
+  .refine((n) => !Number.isNaN(n), 'expected a number')
+  .optional();
 
 /** A `searchVersions` query. */
 export const versionQuerySchema = z
   .object({
     name: z.string().optional(),
     tags: tagFilter.optional(),
-    metrics: z.array(z.object({ name: z.string().min(1), gte: bound, gt: bound, lte: bound, lt: bound }).strict()).optional(),
+    metrics: z
+      .array(z.object({ name: z.string().min(1), gte: bound, gt: bound, lte: bound, lt: bound }).strict())
+      .optional(),
     createdAfter: timeSchema.optional(),
     createdBefore: timeSchema.optional(),
     dataset: z.object({ name: z.string(), version: z.number().int().positive() }).strict().optional(),

@@ -80,7 +80,12 @@ export class MemoryStore implements Store {
 }
 
 /** Throws `CONFLICT` when `options` do not hold for the current etag (`undefined` = absent). */
-export function checkPreconditions(operation: string, key: string, current: string | undefined, options: StorePutOptions): void {
+export function checkPreconditions(
+  operation: string,
+  key: string,
+  current: string | undefined,
+  options: StorePutOptions,
+): void {
   if (options.ifNoneMatch === '*' && current !== undefined) throw conflict(operation, key, 'key already exists');
   if (options.ifMatch !== undefined && current !== options.ifMatch) {
     throw conflict(operation, key, current === undefined ? 'key is absent' : 'etag does not match');
@@ -89,7 +94,10 @@ export function checkPreconditions(operation: string, key: string, current: stri
 
 /** A `RegistryError('CONFLICT')` for a failed store precondition. */
 export function conflict(operation: string, key: string, why: string): RegistryError {
-  return new RegistryError('CONFLICT', `${operation}: precondition failed for "${key}": ${why}`, { operation, details: { key } });
+  return new RegistryError('CONFLICT', `${operation}: precondition failed for "${key}": ${why}`, {
+    operation,
+    details: { key },
+  });
 }
 
 /** Concatenates byte chunks into one array. */

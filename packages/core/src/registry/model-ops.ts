@@ -25,7 +25,11 @@ export async function getModel(ctx: RegistryContext, name: string): Promise<Mode
  * Merges a tag patch into the model record (a `null` value removes a tag) by compare-and-set,
  * retrying lost races; the patch is the same on every attempt, so a retry cannot double-apply.
  */
-export async function tagModel(ctx: RegistryContext, name: string, tags: Record<string, string | null>): Promise<ModelRecord> {
+export async function tagModel(
+  ctx: RegistryContext,
+  name: string,
+  tags: Record<string, string | null>,
+): Promise<ModelRecord> {
   const op = 'registry.tagModel';
   name = validateName(name, 'name', op);
   const patch = parseInput(tagPatchSchema, tags, op, 'tags');

@@ -22,7 +22,8 @@ export const registryNameSchema = z
 export function validateName(value: unknown, field: string, operation: string): string {
   const r = registryNameSchema.safeParse(value);
   if (r.success) return r.data;
-  const shown = typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value) : String(value);
+  const shown =
+    typeof value === 'string' ? JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value) : String(value);
   throw new RegistryError(
     'INVALID_NAME',
     `${operation}: ${field}: ${r.error.issues.map((i) => i.message).join('; ')} (received ${shown})`,
@@ -33,8 +34,12 @@ export function validateName(value: unknown, field: string, operation: string): 
 /** Validates a version number (a positive integer); throws `RegistryError('INVALID_NAME')` naming `field`. */
 export function validateVersion(value: unknown, field: string, operation: string): number {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 1) return value;
-  throw new RegistryError('INVALID_NAME', `${operation}: ${field}: expected a positive integer version, received ${String(value)}`, {
-    operation,
-    details: { field, received: value },
-  });
+  throw new RegistryError(
+    'INVALID_NAME',
+    `${operation}: ${field}: expected a positive integer version, received ${String(value)}`,
+    {
+      operation,
+      details: { field, received: value },
+    },
+  );
 }

@@ -6,7 +6,12 @@ import { ignoreConflict, parseInput, type RegistryContext } from './context.js';
 import { registryKeys as K } from './keys.js';
 import { validateName } from './names.js';
 import type { ModelRecord, ModelVersion } from './records.js';
-import { registerMetaSchema, type ArtifactDescription, type RegisterMeta, type RegistryOptions } from './registry-options.js';
+import {
+  registerMetaSchema,
+  type ArtifactDescription,
+  type RegisterMeta,
+  type RegistryOptions,
+} from './registry-options.js';
 
 /**
  * The steps of `register` (internal), in the order that keeps a crash harmless: validate every
@@ -33,11 +38,17 @@ export async function registerVersion<A>(
     bytes = options.artifactCodec.encode(artifact as A);
     described = options.artifactCodec.describe?.(artifact as A) ?? {};
   } else {
-    const expected = options.artifactCodec ? 'a Uint8Array or an artifact object' : 'a Uint8Array (this registry has no artifactCodec)';
-    throw new ValidationError('INVALID_INPUT', `${op}: artifact: expected ${expected}, received ${artifact === null ? 'null' : typeof artifact}`, {
-      operation: op,
-      details: { field: 'artifact' },
-    });
+    const expected = options.artifactCodec
+      ? 'a Uint8Array or an artifact object'
+      : 'a Uint8Array (this registry has no artifactCodec)';
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `${op}: artifact: expected ${expected}, received ${artifact === null ? 'null' : typeof artifact}`,
+      {
+        operation: op,
+        details: { field: 'artifact' },
+      },
+    );
   }
   if (m.dataset) {
     validateName(m.dataset.name, 'meta.dataset.name', op);
@@ -47,7 +58,13 @@ export async function registerVersion<A>(
   const sha256 = sha256Hex(bytes);
   await writeBlob(ctx.store, sha256, bytes, options.streamThresholdBytes ?? 8 << 20, options.hooks);
   const now = ctx.clock();
-  const model: ModelRecord = { name, tags: m.modelTags ?? {}, createdBy: actor, createdAt: now, ...(m.modelDescription ? { description: m.modelDescription } : {}) };
+  const model: ModelRecord = {
+    name,
+    tags: m.modelTags ?? {},
+    createdBy: actor,
+    createdAt: now,
+    ...(m.modelDescription ? { description: m.modelDescription } : {}),
+  };
   await ctx.store.put(K.model(name), encodeJson(model), { ifNoneMatch: '*' }).catch(ignoreConflict);
   await options.hooks?.beforeVersionCommit?.(name);
   const fingerprint = m.fingerprint ?? described.fingerprint;

@@ -90,17 +90,33 @@ const optionsSchema = z.object({
     (v) =>
       typeof v === 'object' &&
       v !== null &&
-      ['get', 'head', 'put', 'list', 'delete', 'getStream', 'putStream'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+      ['get', 'head', 'put', 'list', 'delete', 'getStream', 'putStream'].every(
+        (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+      ),
     'expected a Store (get, head, put, list, delete, getStream, putStream)',
   ),
-  logger: z.custom<RegistryLogger>((v) => typeof v === 'object' && v !== null && typeof (v as RegistryLogger).error === 'function', 'expected a pino-compatible logger').optional(),
+  logger: z
+    .custom<RegistryLogger>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as RegistryLogger).error === 'function',
+      'expected a pino-compatible logger',
+    )
+    .optional(),
   clock: fn.optional(),
   actor: z.string().min(1).max(256).optional(),
   authorizer: fn.optional(),
   protectedAliases: z.array(z.string()).optional(),
   cacheBytes: z.number().int().min(0).optional(),
   streamThresholdBytes: z.number().int().positive().optional(),
-  artifactCodec: z.custom<ArtifactCodec>((v) => typeof v === 'object' && v !== null && typeof (v as ArtifactCodec).encode === 'function' && typeof (v as ArtifactCodec).decode === 'function', 'expected { encode, decode }').optional(),
+  artifactCodec: z
+    .custom<ArtifactCodec>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as ArtifactCodec).encode === 'function' &&
+        typeof (v as ArtifactCodec).decode === 'function',
+      'expected { encode, decode }',
+    )
+    .optional(),
   maxAllocationAttempts: z.number().int().positive().optional(),
   closeStore: z.boolean().optional(),
   hooks: z.object({}).passthrough().optional(),
@@ -110,7 +126,9 @@ const optionsSchema = z.object({
 export function validateRegistryOptions<A>(options: RegistryOptions<A>): void {
   const r = optionsSchema.safeParse(options);
   if (!r.success) {
-    throw new ValidationError('INVALID_OPTIONS', `createRegistry: ${z.prettifyError(r.error)}`, { operation: 'createRegistry' });
+    throw new ValidationError('INVALID_OPTIONS', `createRegistry: ${z.prettifyError(r.error)}`, {
+      operation: 'createRegistry',
+    });
   }
 }
 
@@ -170,7 +188,12 @@ const positiveInt = z.number().int().positive();
 
 /** The zod schema of {@link AliasMoveOptions}. */
 export const aliasMoveOptionsSchema = z
-  .object({ expect: positiveInt.nullable().optional(), force: z.boolean().optional(), reason: reason.optional(), actor: actor.optional() })
+  .object({
+    expect: positiveInt.nullable().optional(),
+    force: z.boolean().optional(),
+    reason: reason.optional(),
+    actor: actor.optional(),
+  })
   .strict();
 
 /** Options of `setRollout`. */
@@ -184,4 +207,6 @@ export interface SetRolloutOptions {
 }
 
 /** The zod schema of {@link SetRolloutOptions}. */
-export const setRolloutOptionsSchema = z.object({ expect: positiveInt.nullable().optional(), reason: reason.optional(), actor: actor.optional() }).strict();
+export const setRolloutOptionsSchema = z
+  .object({ expect: positiveInt.nullable().optional(), reason: reason.optional(), actor: actor.optional() })
+  .strict();

@@ -4,10 +4,24 @@ import { targetAt, rollbackTarget } from './alias-history.js';
 import { BlobCache } from './blob-cache.js';
 import { decodeJson } from './bytes.js';
 import { safeEmit, silentRegistryLogger, type RegistryEvents, type RegistryLogger } from './events.js';
-import { aliasListSchema, modelQuerySchema, resolveOptionsSchema, timeSchema, versionQuerySchema, versionRefSchema } from './inputs.js';
+import {
+  aliasListSchema,
+  modelQuerySchema,
+  resolveOptionsSchema,
+  timeSchema,
+  versionQuerySchema,
+  versionRefSchema,
+} from './inputs.js';
 import { registryKeys as K, versionFromKey } from './keys.js';
 import { validateName, validateVersion } from './names.js';
-import type { AliasHistoryEntry, AliasRecord, DatasetVersion, DatasetVersionInput, ModelRecord, ModelVersion } from './records.js';
+import type {
+  AliasHistoryEntry,
+  AliasRecord,
+  DatasetVersion,
+  DatasetVersionInput,
+  ModelRecord,
+  ModelVersion,
+} from './records.js';
 import {
   aliasMoveOptionsSchema,
   setRolloutOptionsSchema,
@@ -18,7 +32,13 @@ import {
   type SetRolloutOptions,
 } from './registry-options.js';
 import { registerVersion } from './register-op.js';
-import { resolveFirst, type LoadedVersion, type ResolveOptions, type ResolveResult, type VersionRef } from './resolve-op.js';
+import {
+  resolveFirst,
+  type LoadedVersion,
+  type ResolveOptions,
+  type ResolveResult,
+  type VersionRef,
+} from './resolve-op.js';
 import { rolloutSchema, type Rollout, type RolloutRecord } from './rollout.js';
 import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './search.js';
 import type { Store } from './store.js';
@@ -61,7 +81,9 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     this.log = base.child ? base.child({ component: 'registry' }) : base;
     this.clock = options.clock ?? Date.now;
     this.actor = options.actor ?? 'anonymous';
-    this.protectedAliases = new Set((options.protectedAliases ?? ['production']).map((a) => validateName(a, 'protectedAliases', 'createRegistry')));
+    this.protectedAliases = new Set(
+      (options.protectedAliases ?? ['production']).map((a) => validateName(a, 'protectedAliases', 'createRegistry')),
+    );
     this.cache = new BlobCache(options.cacheBytes ?? 64 * 1024 * 1024);
     this.ctx = {
       store: this.store,
@@ -164,7 +186,10 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   }
 
   /** Streams a version's artifact; the stream throws `INTEGRITY` at its end if the bytes do not match. */
-  async openArtifactStream(name: string, ref: VersionRef): Promise<{ version: ModelVersion; stream: AsyncIterable<Uint8Array> }> {
+  async openArtifactStream(
+    name: string,
+    ref: VersionRef,
+  ): Promise<{ version: ModelVersion; stream: AsyncIterable<Uint8Array> }> {
     const op = 'registry.openArtifactStream';
     this.assertOpen(op);
     name = validateName(name, 'name', op);
@@ -176,13 +201,18 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
   async loadArtifact(name: string, ref: VersionRef): Promise<{ version: ModelVersion; artifact: A }> {
     const op = 'registry.loadArtifact';
     const codec = this.options.artifactCodec;
-    if (!codec) throw new ValidationError('INVALID_OPTIONS', `${op}: this registry has no artifactCodec`, { operation: op });
+    if (!codec)
+      throw new ValidationError('INVALID_OPTIONS', `${op}: this registry has no artifactCodec`, { operation: op });
     const { version, bytes } = await this.load(name, ref);
     try {
       return { version, artifact: codec.decode(bytes, { expectedSha256: version.sha256 }) };
     } catch (cause) {
       if (isModelshipError(cause, 'ArtifactError', 'INTEGRITY')) {
-        throw new RegistryError('INTEGRITY', `${op}: artifact of model "${name}" version ${version.version} failed verification`, { operation: op, details: { name, version: version.version }, cause });
+        throw new RegistryError(
+          'INTEGRITY',
+          `${op}: artifact of model "${name}" version ${version.version} failed verification`,
+          { operation: op, details: { name, version: version.version }, cause },
+        );
       }
       throw cause;
     }
@@ -196,9 +226,15 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     const op = 'registry.resolve';
     this.assertOpen(op);
     name = validateName(name, 'name', op);
-    const list = parseInput(aliasListSchema, aliases, op, 'aliases').map((a, i) => validateName(a, `aliases[${i}]`, op));
+    const list = parseInput(aliasListSchema, aliases, op, 'aliases').map((a, i) =>
+      validateName(a, `aliases[${i}]`, op),
+    );
     const o = parseInput(resolveOptionsSchema, options, op, 'options');
-    return resolveFirst(op, name, list, o, { getAlias: (a) => this.getAlias(name, a), load: (v) => this.load(name, v), log: this.log });
+    return resolveFirst(op, name, list, o, {
+      getAlias: (a) => this.getAlias(name, a),
+      load: (v) => this.load(name, v),
+      log: this.log,
+    });
   }
 
   // ---- aliases --------------------------------------------------------------------------------
@@ -248,7 +284,12 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
    *   { expect: r?.revision ?? null, reason: 'promote v4' });
    * ```
    */
-  async setAlias(name: string, alias: string, version: number, options: AliasMoveOptions = {}): Promise<AliasHistoryEntry> {
+  async setAlias(
+    name: string,
+    alias: string,
+    version: number,
+    options: AliasMoveOptions = {},
+  ): Promise<AliasHistoryEntry> {
     const op = 'registry.setAlias';
     this.assertOpen(op);
     name = validateName(name, 'name', op);
@@ -266,10 +307,20 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
     const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
-    return moveAlias(this.ctx, op, 'deleteAlias', 'delete', name, alias, (rec) => {
-      if (!rec || rec.version === null) throw notFound(op, `model "${name}" has no alias "${alias}"`, { name, alias });
-      return null;
-    }, o);
+    return moveAlias(
+      this.ctx,
+      op,
+      'deleteAlias',
+      'delete',
+      name,
+      alias,
+      (rec) => {
+        if (!rec || rec.version === null)
+          throw notFound(op, `model "${name}" has no alias "${alias}"`, { name, alias });
+        return null;
+      },
+      o,
+    );
   }
 
   /**
@@ -283,14 +334,28 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
     const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
-    return moveAlias(this.ctx, op, 'rollback', 'rollback', name, alias, (rec) => {
-      const target = rec ? rollbackTarget(rec.history) : undefined;
-      if (target === undefined) throw notFound(op, `alias "${alias}" of model "${name}" has no previous target`, { name, alias });
-      return target;
-    }, o);
+    return moveAlias(
+      this.ctx,
+      op,
+      'rollback',
+      'rollback',
+      name,
+      alias,
+      (rec) => {
+        const target = rec ? rollbackTarget(rec.history) : undefined;
+        if (target === undefined)
+          throw notFound(op, `alias "${alias}" of model "${name}" has no previous target`, { name, alias });
+        return target;
+      },
+      o,
+    );
   }
 
-  private async readAlias(name: string, alias: string, op: string): Promise<{ record: AliasRecord; etag: string } | undefined> {
+  private async readAlias(
+    name: string,
+    alias: string,
+    op: string,
+  ): Promise<{ record: AliasRecord; etag: string } | undefined> {
     this.assertOpen(op);
     return readAlias(this.ctx, validateName(name, 'name', op), validateName(alias, 'alias', op), op);
   }
@@ -385,7 +450,10 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
     const op = 'registry.searchVersions';
     this.assertOpen(op);
     query = parseInput(versionQuerySchema, query, op, 'query') as VersionQuery;
-    const names = query.name !== undefined ? [validateName(query.name, 'query.name', 'registry.searchVersions')] : await this.listModels();
+    const names =
+      query.name !== undefined
+        ? [validateName(query.name, 'query.name', 'registry.searchVersions')]
+        : await this.listModels();
     const out: ModelVersion[] = [];
     for (const n of names) for (const v of await this.listVersions(n)) if (matchVersion(v, query)) out.push(v);
     return out;
@@ -436,5 +504,8 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
  * ```
  */
 export function createRegistry<A = ModelArtifact>(options: RegistryOptions<A>): ModelRegistry<A> {
-  return new ModelRegistry<A>({ artifactCodec: modelArtifactCodec as unknown as NonNullable<RegistryOptions<A>['artifactCodec']>, ...options });
+  return new ModelRegistry<A>({
+    artifactCodec: modelArtifactCodec as unknown as NonNullable<RegistryOptions<A>['artifactCodec']>,
+    ...options,
+  });
 }

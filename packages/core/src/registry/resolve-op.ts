@@ -48,7 +48,13 @@ export interface ResolveSteps {
  * The first of `aliases` that resolves and loads (verified), else the local `fallback` file,
  * else `NOT_FOUND` listing why each failed (internal; arguments already validated).
  */
-export async function resolveFirst(op: string, name: string, aliases: readonly string[], options: ResolveOptions, steps: ResolveSteps): Promise<ResolveResult> {
+export async function resolveFirst(
+  op: string,
+  name: string,
+  aliases: readonly string[],
+  options: ResolveOptions,
+  steps: ResolveSteps,
+): Promise<ResolveResult> {
   const failures: string[] = [];
   for (const alias of aliases) {
     try {
@@ -60,7 +66,8 @@ export async function resolveFirst(op: string, name: string, aliases: readonly s
       const loaded = await steps.load(v);
       return { source: 'alias', alias, version: loaded.version, bytes: loaded.bytes };
     } catch (err) {
-      if (isModelshipError(err, 'RegistryError', 'INVALID_NAME') || isModelshipError(err, 'RegistryError', 'CLOSED')) throw err;
+      if (isModelshipError(err, 'RegistryError', 'INVALID_NAME') || isModelshipError(err, 'RegistryError', 'CLOSED'))
+        throw err;
       steps.log.warn({ err, name, alias }, 'resolve: alias did not load');
       failures.push(`${alias}: ${(err as Error).message}`);
     }
@@ -73,5 +80,8 @@ export async function resolveFirst(op: string, name: string, aliases: readonly s
       failures.push(`fallback ${options.fallback}: ${(cause as Error).message}`);
     }
   }
-  throw notFound(op, `model "${name}": nothing resolved (${failures.join('; ') || 'no aliases given'})`, { name, aliases });
+  throw notFound(op, `model "${name}": nothing resolved (${failures.join('; ') || 'no aliases given'})`, {
+    name,
+    aliases,
+  });
 }

@@ -7,7 +7,11 @@ import type { SetRolloutOptions } from './registry-options.js';
 import type { Rollout, RolloutRecord } from './rollout.js';
 
 /** Reads the rollout record and its etag (name already validated). */
-export async function readRollout(ctx: RegistryContext, name: string, op: string): Promise<{ record: RolloutRecord; etag: string } | undefined> {
+export async function readRollout(
+  ctx: RegistryContext,
+  name: string,
+  op: string,
+): Promise<{ record: RolloutRecord; etag: string } | undefined> {
   const e = await ctx.store.get(K.rollout(name));
   return e ? { record: decodeJson<RolloutRecord>(e.body, K.rollout(name), op), etag: e.etag } : undefined;
 }
@@ -19,7 +23,12 @@ export async function readRollout(ctx: RegistryContext, name: string, op: string
  * recognised as ours and never applied twice. The versions it names must have been checked by
  * the caller.
  */
-export async function writeRollout(ctx: RegistryContext, name: string, r: Rollout, options: SetRolloutOptions): Promise<RolloutRecord> {
+export async function writeRollout(
+  ctx: RegistryContext,
+  name: string,
+  r: Rollout,
+  options: SetRolloutOptions,
+): Promise<RolloutRecord> {
   const op = 'registry.setRollout';
   const actor = options.actor ?? ctx.actor;
   const changeId = randomId();
@@ -28,13 +37,37 @@ export async function writeRollout(ctx: RegistryContext, name: string, r: Rollou
     const cur = read?.record;
     const revision = cur?.revision ?? null;
     if (options.expect !== undefined && options.expect !== revision) {
-      throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" is at revision ${revision ?? 'none'}, expected ${options.expect ?? 'none'}`, {
-        operation: op,
-        details: { name, expected: options.expect, actual: revision },
-      });
+      throw new RegistryError(
+        'CONFLICT',
+        `${op}: rollout of model "${name}" is at revision ${revision ?? 'none'}, expected ${options.expect ?? 'none'}`,
+        {
+          operation: op,
+          details: { name, expected: options.expect, actual: revision },
+        },
+      );
     }
-    await authorize(ctx, op, { operation: 'setRollout', name, from: cur?.production ?? null, to: r.production, actor, ...(options.reason ? { reason: options.reason } : {}) }, false);
-    const next: RolloutRecord = { ...r, name, revision: (revision ?? 0) + 1, updatedAt: ctx.clock(), actor, ...(options.reason ? { reason: options.reason } : {}), changeId };
+    await authorize(
+      ctx,
+      op,
+      {
+        operation: 'setRollout',
+        name,
+        from: cur?.production ?? null,
+        to: r.production,
+        actor,
+        ...(options.reason ? { reason: options.reason } : {}),
+      },
+      false,
+    );
+    const next: RolloutRecord = {
+      ...r,
+      name,
+      revision: (revision ?? 0) + 1,
+      updatedAt: ctx.clock(),
+      actor,
+      ...(options.reason ? { reason: options.reason } : {}),
+      changeId,
+    };
     try {
       await ctx.store.put(K.rollout(name), encodeJson(next), read ? { ifMatch: read.etag } : { ifNoneMatch: '*' });
     } catch (err) {
@@ -42,7 +75,11 @@ export async function writeRollout(ctx: RegistryContext, name: string, r: Rollou
       const now = await readRollout(ctx, name, op);
       if (now?.record.changeId !== changeId) {
         if (options.expect !== undefined) {
-          throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" was changed concurrently`, { operation: op, details: { name, expected: options.expect }, cause: err });
+          throw new RegistryError('CONFLICT', `${op}: rollout of model "${name}" was changed concurrently`, {
+            operation: op,
+            details: { name, expected: options.expect },
+            cause: err,
+          });
         }
         continue;
       }

@@ -40,16 +40,28 @@ export const rolloutSchema: z.ZodType<Rollout> = z
   .superRefine((r, ctx) => {
     const wc = r.weights.candidate ?? 0;
     if (r.candidate === undefined && r.weights.candidate !== undefined && r.weights.candidate !== 0) {
-      ctx.addIssue({ code: 'custom', path: ['weights', 'candidate'], message: 'a candidate weight needs a candidate version' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weights', 'candidate'],
+        message: 'a candidate weight needs a candidate version',
+      });
     }
     if (Math.abs(r.weights.production + wc - 1) > EPS) {
-      ctx.addIssue({ code: 'custom', path: ['weights'], message: `weights must sum to 1 (got ${r.weights.production + wc})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weights'],
+        message: `weights must sum to 1 (got ${r.weights.production + wc})`,
+      });
     }
     if (r.mode !== 'split' && r.candidate === undefined) {
       ctx.addIssue({ code: 'custom', path: ['candidate'], message: `mode '${r.mode}' needs a candidate version` });
     }
     if (r.mode === 'shadow' && r.weights.production !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['weights', 'production'], message: "mode 'shadow' needs weights.production = 1" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weights', 'production'],
+        message: "mode 'shadow' needs weights.production = 1",
+      });
     }
     if (r.mode === 'ramp') {
       if (!r.ramp) {
@@ -58,12 +70,21 @@ export const rolloutSchema: z.ZodType<Rollout> = z
       }
       const { steps, stepIndex } = r.ramp;
       for (let i = 1; i < steps.length; i++) {
-        if (!(steps[i]! > steps[i - 1]!)) ctx.addIssue({ code: 'custom', path: ['ramp', 'steps', i], message: 'steps must increase' });
+        if (!(steps[i]! > steps[i - 1]!))
+          ctx.addIssue({ code: 'custom', path: ['ramp', 'steps', i], message: 'steps must increase' });
       }
       if (stepIndex >= steps.length) {
-        ctx.addIssue({ code: 'custom', path: ['ramp', 'stepIndex'], message: `must be below steps.length (${steps.length})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ramp', 'stepIndex'],
+          message: `must be below steps.length (${steps.length})`,
+        });
       } else if (Math.abs(steps[stepIndex]! - wc) > EPS) {
-        ctx.addIssue({ code: 'custom', path: ['weights', 'candidate'], message: `must equal ramp.steps[${stepIndex}] = ${steps[stepIndex]}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['weights', 'candidate'],
+          message: `must equal ramp.steps[${stepIndex}] = ${steps[stepIndex]}`,
+        });
       }
     }
   });

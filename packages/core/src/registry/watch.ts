@@ -49,7 +49,11 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
     super();
     const iv = options.intervalMs ?? 1000;
     if (!Number.isFinite(iv) || iv < 5) {
-      throw new ValidationError('INVALID_OPTIONS', `registry.watch: intervalMs: expected a number >= 5, received ${String(iv)}`, { operation: 'registry.watch' });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        `registry.watch: intervalMs: expected a number >= 5, received ${String(iv)}`,
+        { operation: 'registry.watch' },
+      );
     }
     this.intervalMs = iv;
     this.ready = this.tick();
@@ -79,7 +83,12 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
         const previous = this.rollout;
         this.rollout = rollout;
         if (!previous || previous.revision !== rollout.revision) {
-          safeEmit(this as never, 'rolloutChanged', { name: this.name, rollout, ...(previous ? { previous } : {}) }, this.log);
+          safeEmit(
+            this as never,
+            'rolloutChanged',
+            { name: this.name, rollout, ...(previous ? { previous } : {}) },
+            this.log,
+          );
         }
       }
     }
@@ -95,7 +104,12 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
       this.aliases.set(rec.alias, rec.version);
       if (from === rec.version) continue;
       const entry = rec.history[rec.history.length - 1];
-      safeEmit(this as never, 'aliasMoved', { name: this.name, alias: rec.alias, from, to: rec.version, ...(entry ? { entry } : {}) }, this.log);
+      safeEmit(
+        this as never,
+        'aliasMoved',
+        { name: this.name, alias: rec.alias, from, to: rec.version, ...(entry ? { entry } : {}) },
+        this.log,
+      );
     }
   }
 

@@ -18,12 +18,21 @@ export function predictTest(learner: Learner, x: Matrix, task: LearnerTask, numC
   const values = learner.predict(x);
   if (task !== 'classification' || !learner.predictProbaRow) return { values };
   const proba = new Float64Array(x.rows * numClasses);
-  for (let i = 0; i < x.rows; i++) proba.set(learner.predictProbaRow(x.data.subarray(i * x.cols, (i + 1) * x.cols)).subarray(0, numClasses), i * numClasses);
+  for (let i = 0; i < x.rows; i++)
+    proba.set(
+      learner.predictProbaRow(x.data.subarray(i * x.cols, (i + 1) * x.cols)).subarray(0, numClasses),
+      i * numClasses,
+    );
   return { values, proba };
 }
 
 /** The metrics of predictions against the truth, as a flat record of numbers. */
-export function scorePredictions(task: LearnerTask, yTrue: Float64Array, pred: TestPredictions, numClasses: number): Record<string, number> {
+export function scorePredictions(
+  task: LearnerTask,
+  yTrue: Float64Array,
+  pred: TestPredictions,
+  numClasses: number,
+): Record<string, number> {
   if (task === 'regression') return { ...regressionMetrics(yTrue, pred.values) };
   const m = classificationMetrics(yTrue, pred.values, numClasses, pred.proba);
   const out: Record<string, number> = {};
@@ -35,15 +44,22 @@ export function scorePredictions(task: LearnerTask, yTrue: Float64Array, pred: T
  * The index of the best result by `selectedBy` (NaN metrics never win; the first result when
  * all are NaN). ValidationError `INVALID_OPTIONS` when the metric was not computed.
  */
-export function selectBest(results: readonly { readonly metrics: { readonly [name: string]: number } }[], selectedBy: { metric: string; direction: MetricDirection }): number {
+export function selectBest(
+  results: readonly { readonly metrics: { readonly [name: string]: number } }[],
+  selectedBy: { metric: string; direction: MetricDirection },
+): number {
   let bestIndex = -1;
   for (let i = 0; i < results.length; i++) {
     const m = results[i]!.metrics[selectedBy.metric];
     if (m === undefined) {
-      throw new ValidationError('INVALID_OPTIONS', `selectBy: metric '${selectedBy.metric}' is not computed; available: ${Object.keys(results[i]!.metrics).join(', ')}`, {
-        operation: 'Trainer.fit',
-        details: { field: 'selectBy' },
-      });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        `selectBy: metric '${selectedBy.metric}' is not computed; available: ${Object.keys(results[i]!.metrics).join(', ')}`,
+        {
+          operation: 'Trainer.fit',
+          details: { field: 'selectBy' },
+        },
+      );
     }
     if (Number.isNaN(m)) continue;
     const b = bestIndex < 0 ? undefined : results[bestIndex]!.metrics[selectedBy.metric]!;

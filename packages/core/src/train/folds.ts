@@ -57,7 +57,12 @@ export function makeFold(spec: FeaturePipelineSpec, table: Table, train: ArrayLi
 }
 
 /** The splits the trainer's `evaluation` option asks for (seeded; stratified by class when it can be). */
-export function evaluationSplits(options: TrainerOptions, spec: FeaturePipelineSpec, table: Table, seed: number): Split[] {
+export function evaluationSplits(
+  options: TrainerOptions,
+  spec: FeaturePipelineSpec,
+  table: Table,
+  seed: number,
+): Split[] {
   const ev = options.evaluation ?? { kind: 'holdout' as const };
   const stratify = options.task === 'classification' && spec.target!.kind === 'class';
   const labels = (): (number | string)[] => {
@@ -67,21 +72,32 @@ export function evaluationSplits(options: TrainerOptions, spec: FeaturePipelineS
   if (ev.kind === 'kfold') {
     const k = ev.k ?? 5;
     if (k > table.numRows) {
-      throw new ValidationError('INVALID_OPTIONS', `evaluation.k: ${k} folds need at least ${k} rows, the table has ${table.numRows}`, {
-        operation: 'Trainer.fit',
-        details: { field: 'evaluation.k' },
-      });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        `evaluation.k: ${k} folds need at least ${k} rows, the table has ${table.numRows}`,
+        {
+          operation: 'Trainer.fit',
+          details: { field: 'evaluation.k' },
+        },
+      );
     }
     return kFold(table.numRows, k, stratify ? { seed, stratifyBy: labels() } : { seed });
   }
   if (ev.split) {
-    for (const [part, idx] of [['train', ev.split.train], ['test', ev.split.test]] as const) {
+    for (const [part, idx] of [
+      ['train', ev.split.train],
+      ['test', ev.split.test],
+    ] as const) {
       for (let i = 0; i < idx.length; i++) {
         if (!Number.isInteger(idx[i]) || idx[i]! < 0 || idx[i]! >= table.numRows) {
-          throw new ValidationError('INVALID_OPTIONS', `evaluation.split.${part}[${i}] = ${idx[i]} is not a row of the table (0…${table.numRows - 1})`, {
-            operation: 'Trainer.fit',
-            details: { field: `evaluation.split.${part}` },
-          });
+          throw new ValidationError(
+            'INVALID_OPTIONS',
+            `evaluation.split.${part}[${i}] = ${idx[i]} is not a row of the table (0…${table.numRows - 1})`,
+            {
+              operation: 'Trainer.fit',
+              details: { field: `evaluation.split.${part}` },
+            },
+          );
         }
       }
     }
@@ -93,7 +109,11 @@ export function evaluationSplits(options: TrainerOptions, spec: FeaturePipelineS
 }
 
 /** Concatenates the folds' test targets and predictions (out-of-fold predictions for k-fold). */
-export function concatFolds(folds: Fold[], preds: TestPredictions[], numClasses: number): { yTrue: Float64Array; pred: TestPredictions } {
+export function concatFolds(
+  folds: Fold[],
+  preds: TestPredictions[],
+  numClasses: number,
+): { yTrue: Float64Array; pred: TestPredictions } {
   if (folds.length === 1) return { yTrue: folds[0]!.yTest, pred: preds[0]! };
   const n = folds.reduce((s, f) => s + f.yTest.length, 0);
   const yTrue = new Float64Array(n);

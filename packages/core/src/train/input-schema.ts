@@ -12,7 +12,8 @@ function imputedColumns(spec: FeaturePipelineSpec): Set<string> {
       out.add(name);
       return;
     }
-    for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column]) mark(n);
+    for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column])
+      mark(n);
   };
   for (const f of spec.features) {
     if ((f.type === 'numeric' || f.type === 'onehot') && f.impute) mark(f.column);

@@ -78,29 +78,54 @@ export interface TrainerOptions {
 const serialish = z.custom<Serial>(() => true);
 const optionsZ = z.strictObject({
   task: z.enum(['regression', 'classification']),
-  target: z.union([z.string().min(1), z.object({ column: z.string().min(1), kind: z.enum(['numeric', 'class', 'quantile']) }).loose()]).optional(),
+  target: z
+    .union([
+      z.string().min(1),
+      z.object({ column: z.string().min(1), kind: z.enum(['numeric', 'class', 'quantile']) }).loose(),
+    ])
+    .optional(),
   features: z.object({ features: z.array(z.unknown()).min(1) }).loose(),
   variants: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'variant names use letters, digits, _ . -'), z.strictObject({ learner: z.string().min(1), params: z.record(z.string(), serialish).optional() }))
+    .record(
+      z.string().regex(/^[A-Za-z0-9_.-]+$/, 'variant names use letters, digits, _ . -'),
+      z.strictObject({ learner: z.string().min(1), params: z.record(z.string(), serialish).optional() }),
+    )
     .refine((v) => Object.keys(v).length > 0, 'at least one variant is required'),
   evaluation: z
     .discriminatedUnion('kind', [
       z.strictObject({
         kind: z.literal('holdout'),
         testFraction: z.number().gt(0).lt(1).optional(),
-        split: z.object({ train: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)), test: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)) }).optional(),
+        split: z
+          .object({
+            train: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)),
+            test: z.custom<ArrayLike<number>>((v) => ArrayBuffer.isView(v) || Array.isArray(v)),
+          })
+          .optional(),
         stratify: z.boolean().optional(),
       }),
       z.strictObject({ kind: z.literal('kfold'), k: z.number().int().min(2).optional() }),
     ])
     .optional(),
-  selectBy: z.union([z.string().min(1), z.strictObject({ metric: z.string().min(1), direction: z.enum(['maximize', 'minimize']).optional() })]).optional(),
+  selectBy: z
+    .union([
+      z.string().min(1),
+      z.strictObject({ metric: z.string().min(1), direction: z.enum(['maximize', 'minimize']).optional() }),
+    ])
+    .optional(),
   seed: z.number().int().optional(),
   refit: z.boolean().optional(),
-  schema: z.object({ columns: z.record(z.string(), z.unknown()) }).loose().optional(),
+  schema: z
+    .object({ columns: z.record(z.string(), z.unknown()) })
+    .loose()
+    .optional(),
   datasetName: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
-  logger: z.custom<TrainerLogger>((v) => typeof v === 'object' && v !== null && typeof (v as TrainerLogger).info === 'function').optional(),
+  logger: z
+    .custom<TrainerLogger>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as TrainerLogger).info === 'function',
+    )
+    .optional(),
   now: z.custom<() => Date>((v) => typeof v === 'function').optional(),
 });
 

@@ -6,7 +6,9 @@ import type { FeaturePipelineSpec } from '../features/spec.js';
 function numericInputs(spec: FeaturePipelineSpec): Set<string> {
   const derived = new Set((spec.derive ?? []).map((d) => d.name));
   const out = new Set<string>();
-  for (const d of spec.derive ?? []) for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column]) out.add(n);
+  for (const d of spec.derive ?? [])
+    for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column])
+      out.add(n);
   for (const f of spec.features) if (f.type === 'numeric') out.add(f.column);
   for (const d of derived) out.delete(d);
   return out;
@@ -20,10 +22,14 @@ function numericInputs(spec: FeaturePipelineSpec): Set<string> {
 export function preflight(table: Table, spec: FeaturePipelineSpec, inputColumns: readonly string[]): void {
   const op = 'Trainer.fit';
   if (!(table instanceof Table)) {
-    throw new ValidationError('INVALID_INPUT', `Trainer.fit: table: expected a Table (e.g. from readCsv), got ${table === null ? 'null' : typeof table}`, {
-      operation: op,
-      details: { field: 'table' },
-    });
+    throw new ValidationError(
+      'INVALID_INPUT',
+      `Trainer.fit: table: expected a Table (e.g. from readCsv), got ${table === null ? 'null' : typeof table}`,
+      {
+        operation: op,
+        details: { field: 'table' },
+      },
+    );
   }
   if (table.numRows === 0) {
     throw new DataError('EMPTY', 'the training table has no rows', { operation: op });
@@ -37,9 +43,15 @@ export function preflight(table: Table, spec: FeaturePipelineSpec, inputColumns:
       { operation: op, details: { column: missing[0], missing, columns: [...table.columnNames] } },
     );
   }
-  const imputed = new Set(spec.features.filter((f) => (f.type === 'numeric' || f.type === 'onehot') && f.impute).map((f) => (f as { column: string }).column));
+  const imputed = new Set(
+    spec.features
+      .filter((f) => (f.type === 'numeric' || f.type === 'onehot') && f.impute)
+      .map((f) => (f as { column: string }).column),
+  );
   const derivedInputsOf = new Set<string>();
-  for (const d of spec.derive ?? []) for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column]) derivedInputsOf.add(n);
+  for (const d of spec.derive ?? [])
+    for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column])
+      derivedInputsOf.add(n);
   const numeric = numericInputs(spec);
   if (spec.target!.kind !== 'class') numeric.add(spec.target!.column);
   for (const name of numeric) {
@@ -62,12 +74,19 @@ export function preflight(table: Table, spec: FeaturePipelineSpec, inputColumns:
       );
     }
     // NaN in a column read directly by a numeric step (or the target) with no imputation
-    if (imputed.has(name) || (derivedInputsOf.has(name) && !spec.features.some((f) => f.type === 'numeric' && f.column === name))) continue;
+    if (
+      imputed.has(name) ||
+      (derivedInputsOf.has(name) && !spec.features.some((f) => f.type === 'numeric' && f.column === name))
+    )
+      continue;
     for (let i = 0; i < col.values.length; i++) {
       const v = col.values[i]!;
       if (!Number.isFinite(v)) {
         const what = Number.isNaN(v) ? 'a missing value (NaN)' : String(v);
-        const hint = name === spec.target!.column ? '' : "; add impute: { strategy: 'median' } to its feature step, or drop those rows";
+        const hint =
+          name === spec.target!.column
+            ? ''
+            : "; add impute: { strategy: 'median' } to its feature step, or drop those rows";
         throw new DataError('BAD_VALUE', `column '${name}' has ${what} at row ${i + 1}${hint}`, {
           operation: op,
           details: { column: name, row: i + 1 },

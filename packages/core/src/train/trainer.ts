@@ -53,7 +53,6 @@ export interface TrainerEvents {
 
 const silent: TrainerLogger = { info() {}, warn() {} };
 
-
 /**
  * Trains named hyperparameter variants on a table, evaluates them (holdout or k-fold), picks the
  * best by a metric and packages it as a model artifact. Seeded: the same options and table give
@@ -78,16 +77,24 @@ export class Trainer extends EventEmitter<TrainerEvents> {
           : { column: o.target, kind: 'numeric' }
         : (o.target ?? o.features.target);
     if (target === undefined) {
-      throw new ValidationError('INVALID_OPTIONS', 'createTrainer: target: name the target column (or give features.target)', {
-        operation: 'createTrainer',
-        details: { field: 'target' },
-      });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        'createTrainer: target: name the target column (or give features.target)',
+        {
+          operation: 'createTrainer',
+          details: { field: 'target' },
+        },
+      );
     }
     if ((o.task === 'regression') !== (target.kind === 'numeric')) {
-      throw new ValidationError('INVALID_OPTIONS', `createTrainer: target: a ${target.kind} target does not fit task '${o.task}'`, {
-        operation: 'createTrainer',
-        details: { field: 'target' },
-      });
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        `createTrainer: target: a ${target.kind} target does not fit task '${o.task}'`,
+        {
+          operation: 'createTrainer',
+          details: { field: 'target' },
+        },
+      );
     }
     this.#spec = { ...o.features, target };
     createFeaturePipeline(this.#spec); // validates the spec now (INVALID_OPTIONS naming the field)
@@ -155,14 +162,22 @@ export class Trainer extends EventEmitter<TrainerEvents> {
             seed,
             ...(numClasses ? { numClasses } : {}),
             onProgress: (fraction, message) =>
-              this.#emit('progress', { fraction: (vi + (fi + Math.min(1, Math.max(0, fraction))) / folds.length) / total, variant: name, ...(message ? { message } : {}) }),
+              this.#emit('progress', {
+                fraction: (vi + (fi + Math.min(1, Math.max(0, fraction))) / folds.length) / total,
+                variant: name,
+                ...(message ? { message } : {}),
+              }),
           });
         } catch (err) {
-          throw new TrainingError('FAILED', `variant '${name}' (${v.learner}) failed to fit: ${(err as Error).message}`, {
-            operation: 'Trainer.fit',
-            details: { variant: name, learner: v.learner },
-            cause: err,
-          });
+          throw new TrainingError(
+            'FAILED',
+            `variant '${name}' (${v.learner}) failed to fit: ${(err as Error).message}`,
+            {
+              operation: 'Trainer.fit',
+              details: { variant: name, learner: v.learner },
+              cause: err,
+            },
+          );
         }
         fitSeconds += Number(process.hrtime.bigint() - t0) / 1e9;
         oof.push(predictTest(learner, f.xTest, task, numClasses));
@@ -193,7 +208,10 @@ export class Trainer extends EventEmitter<TrainerEvents> {
       fitTable = table;
       pipeline = createFeaturePipeline(spec).fit(table);
       learner = createLearner(bestSpec.learner, bestSpec.params ?? {}, task);
-      await learner.fit(pipeline.transform(table), pipeline.transformTarget(table), { seed, ...(numClasses ? { numClasses } : {}) });
+      await learner.fit(pipeline.transform(table), pipeline.transformTarget(table), {
+        seed,
+        ...(numClasses ? { numClasses } : {}),
+      });
     } else {
       fitTable = table.select(splits[0]!.train);
       pipeline = folds[0]!.pipeline;
@@ -229,7 +247,12 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         evaluation:
           ev.kind === 'kfold'
             ? { kind: 'kfold', k: folds.length, rows: table.numRows }
-            : { kind: 'holdout', trainRows: splits[0]!.train.length, testRows: splits[0]!.test.length, explicitSplit: ev.split !== undefined },
+            : {
+                kind: 'holdout',
+                trainRows: splits[0]!.train.length,
+                testRows: splits[0]!.test.length,
+                explicitSplit: ev.split !== undefined,
+              },
       },
       createdAt: (o.now ?? (() => new Date()))(),
       tags: { ...(o.tags ?? {}) },
@@ -264,4 +287,3 @@ export class Trainer extends EventEmitter<TrainerEvents> {
 export function createTrainer(options: TrainerOptions): Trainer {
   return new Trainer(options);
 }
-

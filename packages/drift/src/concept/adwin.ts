@@ -57,7 +57,9 @@ export class Adwin {
   constructor(options: AdwinOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) {
-      throw new DriftError('INVALID_OPTIONS', `Adwin: invalid options\n${z.prettifyError(parsed.error)}`, { operation: 'Adwin' });
+      throw new DriftError('INVALID_OPTIONS', `Adwin: invalid options\n${z.prettifyError(parsed.error)}`, {
+        operation: 'Adwin',
+      });
     }
     this.options = {
       delta: options.delta ?? 0.002,

@@ -46,7 +46,9 @@ export class PageHinkley {
   constructor(options: PageHinkleyOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) {
-      throw new DriftError('INVALID_OPTIONS', `PageHinkley: invalid options\n${z.prettifyError(parsed.error)}`, { operation: 'PageHinkley' });
+      throw new DriftError('INVALID_OPTIONS', `PageHinkley: invalid options\n${z.prettifyError(parsed.error)}`, {
+        operation: 'PageHinkley',
+      });
     }
     this.options = {
       minInstances: options.minInstances ?? 30,

@@ -37,7 +37,8 @@ export function chiSquareAgainstProportions(
   const expected = new Float64Array(currentCounts.length);
   let refTotal = 0;
   for (let i = 0; i < expected.length; i++) refTotal += Math.max(referenceProportions[i] ?? 0, epsilon);
-  for (let i = 0; i < expected.length; i++) expected[i] = (Math.max(referenceProportions[i] ?? 0, epsilon) / refTotal) * total;
+  for (let i = 0; i < expected.length; i++)
+    expected[i] = (Math.max(referenceProportions[i] ?? 0, epsilon) / refTotal) * total;
   return chiSquare(currentCounts, expected);
 }
 

@@ -4,7 +4,10 @@ import { toCategory, toNumber } from '../values.js';
 import { BinLookup } from './bin-lookup.js';
 
 /** Counts of live values per bin of a numeric profile, and how many were missing. */
-export function countBins(profile: NumericFeatureProfile, values: ArrayLike<unknown>): { counts: Float64Array; missing: number } {
+export function countBins(
+  profile: NumericFeatureProfile,
+  values: ArrayLike<unknown>,
+): { counts: Float64Array; missing: number } {
   const counts = new Float64Array(profile.edges.length + 1);
   const lookup = new BinLookup(profile.edges);
   if (values instanceof Float64Array) return countBinsF64(lookup, counts, values);
@@ -18,7 +21,11 @@ export function countBins(profile: NumericFeatureProfile, values: ArrayLike<unkn
 }
 
 /** The Float64Array path of {@link countBins}. */
-function countBinsF64(lookup: BinLookup, counts: Float64Array, values: Float64Array): { counts: Float64Array; missing: number } {
+function countBinsF64(
+  lookup: BinLookup,
+  counts: Float64Array,
+  values: Float64Array,
+): { counts: Float64Array; missing: number } {
   const missing = lookup.countInto(values, counts);
   return { counts, missing };
 }
@@ -35,7 +42,12 @@ export function countCategories(
   const counts = new Float64Array(k);
   const fresh = new Map<string, number>();
   let missing = 0;
-  if (values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint16Array || values instanceof Int16Array) {
+  if (
+    values instanceof Int32Array ||
+    values instanceof Uint8Array ||
+    values instanceof Uint16Array ||
+    values instanceof Int16Array
+  ) {
     let lo = Infinity;
     let hi = -Infinity;
     const codes: number[] = [];

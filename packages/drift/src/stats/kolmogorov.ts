@@ -283,4 +283,3 @@ export function kolmogorovSf(n: number, x: number): number {
   else cdf = kolmogornPelzGood(n, x);
   return clip(1 - cdf);
 }
-

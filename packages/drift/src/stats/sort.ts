@@ -44,7 +44,11 @@ export function radixSort(a: Float64Array<ArrayBuffer>): void {
   }
   // Six passes of 11, 11 and 10 bits over each 32-bit word: 2,048 buckets stay in cache.
   // Only the high word is radix-sorted; runs sharing a high word are finished below.
-  const passes: [number, number, number][] = [[1, 0, 11], [1, 11, 11], [1, 22, 10]];
+  const passes: [number, number, number][] = [
+    [1, 0, 11],
+    [1, 11, 11],
+    [1, 22, 10],
+  ];
   const counts = new Uint32Array(3 * 2048);
   for (let i = 0; i < n; i++) {
     const hi = words[2 * i + 1]!;
