@@ -4,7 +4,7 @@
  * Each experiment serves batches of 100 requests (20 % to the candidate) and applies the policy
  * after every batch, as in production. Ratings are whole stars 1–5 (sd ≈ 1), latency log-normal.
  */
-import { runDecisionScenarios } from '@modelship/core';
+import { runDecisionScenarios } from './sim/decision-quality.js';
 import { writeResults } from './_lib.js';
 
 const experiments = Number(process.argv[2] ?? 1000);
@@ -21,6 +21,6 @@ writeResults(
         ...Object.fromEntries(Object.entries(r).map(([k, v]) => [k, finite(v)])),
         seed,
         totalSeconds: Number(seconds.toFixed(1)),
-      }) as { case: string },
+      }) as unknown as { case: string },
   ),
 );

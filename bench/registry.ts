@@ -13,7 +13,7 @@ import { createRegistry, type Store } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
 import { S3Store } from '@modelship/registry-s3';
 import { quantile, writeResults, type BenchRecord } from './_lib.js';
-import { MotoServer, motoAvailable } from '../packages/registry-s3/test/moto-server.js';
+import { MotoServer, motoAvailable } from '../test-support/moto-server.js';
 
 const MB = 1024 * 1024;
 const quick = process.argv.includes('--quick');

@@ -14,18 +14,18 @@
  */
 import { Registry } from 'prom-client';
 import {
+  createMemoryOutcomeStore,
   createRegistry,
-  createTrainer,
   loadModel,
   MemoryStore,
-  modelArtifactCodec,
   numericColumn,
   Table,
   type ModelArtifact,
 } from '@modelship/core';
+import { modelArtifactCodec } from '@modelship/core/registry';
+import { createTrainer } from '@modelship/train';
 import {
   createCallbackSink,
-  createMemoryOutcomeStore,
   createModelRouter,
   createTrafficSplitter,
   type ModelRouterOptions,

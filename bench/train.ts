@@ -7,24 +7,25 @@
  * `peer*` figures of the matching scikit-learn model when `../shared/peer/run.sh <dataset>` has run.
  */
 import {
+  createFeaturePipeline,
+  encodeArtifact,
+  loadModel,
+  type FeaturePipelineSpec,
+  type Table,
+} from '@modelship/core';
+import { createLearner } from '@modelship/core/learners';
+import { createTrainer, type Split } from '@modelship/train';
+import {
   bangaloreFeatureSpec,
   californiaFeatureSpec,
   cleanBangalore,
-  createFeaturePipeline,
-  createLearner,
-  createTrainer,
-  encodeArtifact,
   irisFeatureSpec,
   loadBangalore,
   loadCalifornia,
   loadIris,
-  loadModel,
   loadSplit,
   rowsById,
-  type FeaturePipelineSpec,
-  type Split,
-  type Table,
-} from '@modelship/core';
+} from '@modelship/datasets';
 import { dataDir, latencyMicros, medianSeconds, peerResults, writeResults, type BenchRecord } from './_lib.js';
 
 interface Case {

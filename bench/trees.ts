@@ -43,7 +43,7 @@ const readSplit = (name: string): { train: number[]; test: number[] } =>
 function take(rows: number[][], y: number[], idx: number[]) {
   const cols = rows[0]!.length;
   const data = new Float64Array(idx.length * cols);
-  idx.forEach((i, r) => data.set(rows[i]!, r * cols));
+  for (let r = 0; r < idx.length; r++) data.set(rows[idx[r]!]!, r * cols);
   return { x: { data, rows: idx.length, cols }, y: Float64Array.from(idx, (i) => y[i]!) };
 }
 
@@ -114,7 +114,7 @@ function iris(): Split {
 
 const datasets: Record<string, () => Split> = { california, bangalore, iris };
 
-function train(name: string, learner: string, d: Split): TreeEnsemble {
+function train(_dataset: string, learner: string, d: Split): TreeEnsemble {
   const cls = d.task === 'classification';
   if (learner === 'gbdt') {
     return trainGbdt(d.train.x, d.train.y, cls ? { objective: 'multiclass', minSamplesLeaf: 5 } : {}).model;

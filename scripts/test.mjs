@@ -14,10 +14,12 @@ if (!process.env.MODELSHIP_DATA_DIR) {
       '\n*** MODELSHIP_DATA_DIR is not set and ../shared/datasets is absent: tests that need the data sets will fail. ***\n',
     );
 }
-// Build every package (tsup's .d.ts step type-checks them), then type-check the examples.
+// Build every package (tsup's .d.ts step type-checks them), then type-check every workspace with its
+// tests (tsconfig.test.json) and the benchmarks.
 const turbo = (...args) =>
   spawnSync('npx', ['turbo', 'run', ...args, '--output-logs=errors-only'], { stdio: 'inherit', env });
-if (turbo('build').status !== 0 || turbo('typecheck', '--filter=./examples/*').status !== 0) {
+const tscBench = () => spawnSync('npx', ['tsc', '-p', 'bench/tsconfig.json'], { stdio: 'inherit', env });
+if (turbo('build').status !== 0 || turbo('typecheck').status !== 0 || tscBench().status !== 0) {
   console.log('build failed');
   console.log('0 passed, 1 failed');
   process.exit(1);

@@ -22,22 +22,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  cleanBangalore,
   createRegistry,
   createRollbackPolicy,
   evaluate,
-  fingerprint,
-  loadBangalore,
-  loadSplit,
-  rowsById,
   type Decision,
   type Evaluation,
   type ModelRegistry,
   type Table,
-  type VariantSpec,
+  createMemoryOutcomeStore,
 } from '@modelship/core';
+import { fingerprint, type VariantSpec } from '@modelship/train';
+import { cleanBangalore, loadBangalore, loadSplit, rowsById } from '@modelship/datasets';
 import { FsStore } from '@modelship/registry-fs';
-import { createMemoryOutcomeStore, createModelRouter } from '@modelship/router';
+import { createModelRouter } from '@modelship/router';
 import { checkDrift, type DriftCheck } from './drift-check.js';
 import { createSimulatedTime, simulatedLatencyLoader } from './simulated-time.js';
 import { requestOf, trainModel, type TrainedModel } from './train-models.js';
@@ -46,17 +43,17 @@ import { userFeedback } from './user-feedback.js';
 /** Options of {@link runBangalorePipeline}. */
 export interface BangalorePipelineOptions {
   /** Folder holding `bengaluru_house_data.csv` and `splits/`; default `$MODELSHIP_DATA_DIR` (required). */
-  dataDir?: string;
+  dataDir?: string | undefined;
   /** The registry folder; default a fresh temporary folder. */
-  registryDir?: string;
+  registryDir?: string | undefined;
   /** The candidate learner; default `'gbdt'`. */
-  candidate?: 'gbdt' | 'forest';
+  candidate?: 'gbdt' | 'forest' | undefined;
   /** Share of traffic sent to the candidate; default 0.2. */
-  candidateWeight?: number;
+  candidateWeight?: number | undefined;
   /** Seed of the learners and the simulation; default 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** Where progress lines go; default none. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /** What {@link runBangalorePipeline} returns. */

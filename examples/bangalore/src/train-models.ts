@@ -3,17 +3,9 @@
  * drift reference profile (sqft, bath, bhk and the model's predictions on the training rows)
  * attached to the artifact.
  */
-import {
-  bangaloreFeatureSpec,
-  createArtifact,
-  createTrainer,
-  loadModel,
-  regressionMetrics,
-  type ModelArtifact,
-  type Split,
-  type Table,
-  type VariantSpec,
-} from '@modelship/core';
+import { createArtifact, loadModel, type ModelArtifact, type Table } from '@modelship/core';
+import { createTrainer, regressionMetrics, type Split, type VariantSpec } from '@modelship/train';
+import { bangaloreFeatureSpec } from '@modelship/datasets';
 import { buildProfile, profileToJSON } from '@modelship/drift';
 
 /** The numeric inputs whose distribution the drift profile keeps. */

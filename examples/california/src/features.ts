@@ -2,7 +2,8 @@
  * The California feature view of the example: scikit-learn's eight features (with the usual
  * per-household ratios) plus bedrooms per room and the one-hot ocean proximity.
  */
-import { californiaFeatureSpec, type FeaturePipelineSpec } from '@modelship/core';
+import type { FeaturePipelineSpec } from '@modelship/core';
+import { californiaFeatureSpec } from '@modelship/datasets';
 
 /** The columns a prediction request carries (the raw census block-group fields). */
 export const REQUEST_FIELDS = [

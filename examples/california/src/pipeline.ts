@@ -17,22 +17,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  californiaSchema,
   compareOffline,
   createArtifact,
   createRandom,
   createRegistry,
-  createTrainer,
-  fingerprint,
   isModelshipError,
-  loadCalifornia,
   loadModel,
-  loadSplit,
   type ModelRegistry,
   type Table,
-  type TrainResult,
-  type VariantSpec,
 } from '@modelship/core';
+import { createTrainer, fingerprint, type TrainResult, type VariantSpec } from '@modelship/train';
+import { californiaSchema, loadCalifornia, loadSplit } from '@modelship/datasets';
 import { buildProfile, createDriftMonitor, profileToJSON, type DriftReport } from '@modelship/drift';
 import { FsStore } from '@modelship/registry-fs';
 import { createJsonLinesSink, createModelRouter } from '@modelship/router';
@@ -42,15 +37,15 @@ import { californiaExampleSpec, REQUEST_FIELDS } from './features.js';
 /** Options of {@link runCaliforniaPipeline}. */
 export interface CaliforniaPipelineOptions {
   /** Folder holding `california_housing.csv` and `splits/`; default `$MODELSHIP_DATA_DIR` (required). */
-  dataDir?: string;
+  dataDir?: string | undefined;
   /** The registry folder; default a fresh temporary folder. */
-  registryDir?: string;
+  registryDir?: string | undefined;
   /** The JSON-lines prediction log; default `predictions.jsonl` in a fresh temporary folder. */
-  logPath?: string;
+  logPath?: string | undefined;
   /** Seed of the learners; default 42. */
-  seed?: number;
+  seed?: number | undefined;
   /** Where progress lines go; default none. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /** One closed drift window of the monitor. */

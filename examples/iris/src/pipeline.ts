@@ -18,30 +18,25 @@ import { join } from 'node:path';
 import {
   type Decision,
   type ModelRegistry,
-  type TrainResult,
-  type VariantSpec,
   compareOffline,
   createRandom,
   createRegistry,
-  createTrainer,
-  fingerprint,
-  irisFeatureSpec,
-  loadIris,
-  stratifiedSplit,
   type Table,
   categoricalColumn,
 } from '@modelship/core';
+import { type TrainResult, type VariantSpec, createTrainer, fingerprint, stratifiedSplit } from '@modelship/train';
+import { irisFeatureSpec, loadIris } from '@modelship/datasets';
 import { FsStore } from '@modelship/registry-fs';
 import { createModelRouter, type ModelRouter } from '@modelship/router';
 
 /** Options of {@link runIrisPipeline}. */
 export interface IrisPipelineOptions {
   /** The registry folder; default a fresh temporary folder. */
-  registryDir?: string;
+  registryDir?: string | undefined;
   /** Where progress lines go; default none. */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
   /** Seed of the split and the learners; default 42. */
-  seed?: number;
+  seed?: number | undefined;
 }
 
 /** One step of the gate: the versions compared and the decision. */

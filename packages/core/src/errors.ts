@@ -7,11 +7,11 @@
 /** Options shared by every modelship error. */
 export interface ModelshipErrorOptions {
   /** The public operation that failed, e.g. `'registry.register'` or `'readCsv'`. */
-  operation?: string;
+  operation?: string | undefined;
   /** Structured facts about the failure (field, row, expected, received…). */
-  details?: Record<string, unknown>;
+  details?: Record<string, unknown> | undefined;
   /** The underlying error, if any. */
-  cause?: unknown;
+  cause?: unknown | undefined;
 }
 
 /** Base class of every error modelship throws on purpose. */

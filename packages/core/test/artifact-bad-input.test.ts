@@ -35,7 +35,7 @@ describe('artifact and decision entry points on a missing argument', () => {
 
   it('decodeArtifact and loadModel name bad options instead of crashing or never matching', () => {
     for (const f of [
-      () => decodeArtifact(new Uint8Array(64), null as unknown as {}),
+      () => decodeArtifact(new Uint8Array(64), null as unknown as object),
       () => loadModel(new Uint8Array(64), null as unknown as LoadModelOptions),
     ]) {
       const err = thrownBy(f);

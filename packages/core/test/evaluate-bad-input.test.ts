@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runDecisionScenarios } from '../src/evaluate/decision-quality.js';
 import { fixedZ, mixtureRho2, sampleRatioMismatch, sequentialZ } from '../src/evaluate/sequential.js';
-import { starDistribution } from '../src/evaluate/simulate.js';
-import { expectError } from './expect-error.js';
+import { expectError } from '../../../test-support/expect-error.js';
 
 describe('statistics helpers on bad input', () => {
   it('sampleRatioMismatch names a negative or NaN count instead of reporting "no mismatch"', () => {
@@ -33,29 +31,5 @@ describe('statistics helpers on bad input', () => {
     );
     expectError(() => mixtureRho2(0.05, 0), 'EvaluationError', /mixtureRho2: nStar: expected a positive number, got 0/);
     expect(fixedZ(0.05)).toBeCloseTo(1.959964, 5);
-  });
-});
-
-describe('simulator inputs', () => {
-  it('starDistribution refuses a mean outside 1…5 stars or a bad spread', () => {
-    expectError(
-      () => starDistribution(Number.NaN),
-      'ValidationError',
-      /starDistribution: mean: expected a number in \[1, 5\], got NaN/,
-    );
-    expectError(() => starDistribution(9), 'ValidationError', /got 9/);
-    expectError(
-      () => starDistribution(4, 0),
-      'ValidationError',
-      /starDistribution: spread: expected a positive number, got 0/,
-    );
-  });
-
-  it('runDecisionScenarios refuses a non-positive number of experiments', () => {
-    expectError(
-      () => runDecisionScenarios({ experiments: -1 }),
-      'ValidationError',
-      /runDecisionScenarios: experiments: expected a positive integer, got -1/,
-    );
   });
 });

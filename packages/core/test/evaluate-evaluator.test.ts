@@ -8,7 +8,7 @@ import {
 } from '../src/outcomes/aggregates.js';
 import { createEvaluator, evaluate } from '../src/evaluate/evaluator.js';
 import { sampleRatioMismatch, sequentialZ, fixedZ, mixtureRho2 } from '../src/evaluate/sequential.js';
-import { chiSquaredSurvival, normalCdf, normalQuantile } from '../src/evaluate/distributions.js';
+import { chiSquaredSf as chiSquaredSurvival, normalCdf, normalQuantile } from '@modelship/stats';
 import { isModelshipError } from '../src/errors.js';
 
 /** A variant with `stars[i]` ratings of i+1 stars, one request per rating plus `extraRequests`. */

@@ -3,7 +3,7 @@ import { defineSchema } from '../src/data/schema.js';
 import { Table } from '../src/data/table.js';
 import { createFeaturePipeline, FeaturePipeline } from '../src/features/pipeline.js';
 import type { FeaturePipelineSpec } from '../src/features/spec.js';
-import { expectInvalid } from './expect-error.js';
+import { expectInvalid } from '../../../test-support/expect-error.js';
 
 const standardized: FeaturePipelineSpec = { features: [{ type: 'numeric', column: 'a', standardize: true }] };
 

@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import type { LearnerTask } from '../src/learners/learner.js';
-import { createLearner, restoreLearner } from '../src/learners/registry.js';
+import { createLearner, restoreLearner } from '../src/learners/learner-catalog.js';
 import type { Matrix } from '../src/types/matrix.js';
-import { expectError } from './expect-error.js';
+import { expectError } from '../../../test-support/expect-error.js';
+import { registerMljsLearners } from '@modelship/train';
+
+registerMljsLearners();
 
 const X: Matrix = { data: new Float64Array([1, 2, 3, 4, 5, 6, 7, 8]), rows: 8, cols: 1 };
 const Y = new Float64Array([0, 1, 0, 1, 0, 1, 0, 1]);

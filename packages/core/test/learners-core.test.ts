@@ -4,13 +4,16 @@ import { isModelshipError } from '../src/errors.js';
 import { canonicalJson, revive } from '../src/artifact/canonical.js';
 import type { Learner, LearnerState } from '../src/learners/learner.js';
 import { LinearLearner } from '../src/learners/linear.js';
-import { createLearner, learnerKinds, registerLearner, restoreLearner } from '../src/learners/registry.js';
+import { createLearner, learnerKinds, registerLearner, restoreLearner } from '../src/learners/learner-catalog.js';
 import type { Matrix } from '../src/types/matrix.js';
+import { registerMljsLearners } from '@modelship/train';
+
+registerMljsLearners();
 
 function matrix(rows: number[][]): Matrix {
   const cols = rows[0]!.length;
   const data = new Float64Array(rows.length * cols);
-  rows.forEach((r, i) => data.set(r, i * cols));
+  for (let i = 0; i < rows.length; i++) data.set(rows[i]!, i * cols);
   return { data, rows: rows.length, cols };
 }
 

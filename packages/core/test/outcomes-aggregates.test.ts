@@ -31,10 +31,10 @@ function randomEvents(
 ): Array<{
   latencyMs: number;
   error: boolean;
-  rating?: number;
-  correct?: boolean;
-  actual?: number;
-  predicted?: number;
+  rating?: number | undefined;
+  correct?: boolean | undefined;
+  actual?: number | undefined;
+  predicted: number;
   at: number;
 }> {
   const rng = mulberry32(seed);

@@ -11,7 +11,7 @@ import {
 } from '../src/outcomes/aggregates.js';
 import { evaluate } from '../src/evaluate/evaluator.js';
 import { emptyHistogram, recordLatency, recordLatencyN } from '../src/outcomes/latency-histogram.js';
-import { expectInvalid } from './expect-error.js';
+import { expectInvalid } from '../../../test-support/expect-error.js';
 
 describe('recordPrediction / recordFeedback on bad input', () => {
   it('name a missing aggregate or event instead of crashing, and leave the aggregate untouched', () => {

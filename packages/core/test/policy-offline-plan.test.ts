@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareOffline } from '../src/policy/offline-gate.js';
-import { planRollout } from '../src/policy/plan-rollout.js';
+import { planRollout } from '../src/rollout/plan-rollout.js';
 import { isModelshipError } from '../src/errors.js';
 
 const v1 = { accuracy: 0.96, precision: 0.961, recall: 0.96, f1: 0.96 };

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRegistry, MemoryStore, registryKeys } from '../src/index.js';
+import { createRegistry, MemoryStore } from '../src/index.js';
+import { registryKeys } from '../src/registry/index.js';
 import { encodeArtifact } from '../src/artifact/codec.js';
 import { createArtifact, type ModelArtifact } from '../src/artifact/model-artifact.js';
 
@@ -51,7 +52,7 @@ describe('registry with model artifacts', () => {
     b[b.length - 40]! ^= 0xff;
     await store.put(registryKeys.blob(v.sha256), b);
     const fresh = createRegistry({ store });
-    const err = await fresh.loadArtifact('iris', 1).catch((x: unknown) => x as { code: string; message: string });
+    const err = (await fresh.loadArtifact('iris', 1).catch((x: unknown) => x)) as { code: string; message: string };
     expect(err).toMatchObject({ code: 'INTEGRITY' });
     expect(err.message).toMatch(/"iris" version 1/);
   });
@@ -79,9 +80,10 @@ describe('registry with model artifacts', () => {
     const fb = await r.resolve('m', ['production', 'staging'], { fallback: file });
     expect(fb).toMatchObject({ source: 'fallback', path: file });
     expect([...fb.bytes]).toEqual([7, 7]);
-    const err = await r
-      .resolve('m', ['production'], { fallback: join(dir, 'missing') })
-      .catch((x: unknown) => x as { code: string; message: string });
+    const err = (await r.resolve('m', ['production'], { fallback: join(dir, 'missing') }).catch((x: unknown) => x)) as {
+      code: string;
+      message: string;
+    };
     expect(err.code).toBe('NOT_FOUND');
     expect(err.message).toMatch(/production: .*INTEGRITY|failed verification/);
   });

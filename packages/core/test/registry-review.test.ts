@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRegistry, MemoryStore, type Rollout, type Store, type StorePutOptions } from '../src/index.js';
+import { createRegistry, MemoryStore, type Rollout, type Store } from '../src/index.js';
+import type { StorePutOptions } from '../src/store/index.js';
 
 /** Every key and etag of a store: to check that a failed call wrote nothing. */
 async function snapshot(store: Store): Promise<string[]> {

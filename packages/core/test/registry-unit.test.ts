@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertSafeKey,
-  createRegistry,
-  MemoryStore,
-  registryNameSchema,
-  rolloutSchema,
-  validateName,
-} from '../src/index.js';
+import { assertSafeKey } from '../src/store/index.js';
+import { createRegistry, MemoryStore } from '../src/index.js';
+import { registryNameSchema, validateName } from '../src/registry/index.js';
+import { rolloutSchema } from '../src/rollout/index.js';
 import { effectiveStack, rollbackTarget, targetAt } from '../src/registry/alias-history.js';
 import type { AliasHistoryEntry } from '../src/registry/records.js';
 

@@ -1,12 +1,14 @@
 /**
- * Window state per feature: bin or category counts updated in O(1) per value, plus the window's
+ * Window contents per feature: bin or category counts updated in O(1) per value, plus the window's
  * raw values in a fixed ring (count windows, so sliding windows can remove the oldest value) or a
- * bounded reservoir sample (time windows) for the tests that need values (KS, Wasserstein).
+ * bounded reservoir sample (time windows) for the tests that need values (KS, Wasserstein). The
+ * windows themselves (when they close, what they cover) are in `windows.ts`.
  */
 import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from './profile.js';
 import type { CategoricalSnapshot, FeatureSnapshot, NumericSnapshot } from './feature-tests.js';
 import { BinLookup } from './stats/bin-lookup.js';
 import { toCategory, toNumber } from './values.js';
+import type { StorageOptions } from './windows.js';
 
 /** Distinct unseen categories tracked per feature before the rest share one bucket. */
 export const MAX_NEW_CATEGORIES = 1000;
@@ -23,13 +25,6 @@ export interface Accumulator {
   snapshot(): FeatureSnapshot;
   /** Empties the window. */
   reset(): void;
-}
-
-/** How an accumulator keeps values: a ring of `capacity` values, or a reservoir of `capacity` values. */
-export interface StorageOptions {
-  mode: 'ring' | 'reservoir';
-  capacity: number;
-  random: () => number;
 }
 
 class NumericAccumulator implements Accumulator {
@@ -163,7 +158,7 @@ class CategoricalAccumulator implements Accumulator {
     profile: CategoricalFeatureProfile,
     private readonly storage: StorageOptions,
   ) {
-    profile.categories.forEach((c, i) => this.index.set(c, i));
+    for (const [i, c] of profile.categories.entries()) this.index.set(c, i);
     this.counts = new Float64Array(profile.categories.length);
     this.codes = new Int32Array(storage.mode === 'ring' ? storage.capacity : 0);
   }

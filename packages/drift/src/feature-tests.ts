@@ -144,7 +144,7 @@ function categoricalDistributions(p: CategoricalFeatureProfile, s: CategoricalSn
   const cur = new Float64Array(k + s.newCategories.length);
   ref.set(p.proportions);
   cur.set(s.counts);
-  s.newCategories.forEach(([, c], i) => (cur[k + i] = c));
+  for (const [i, [, c]] of s.newCategories.entries()) cur[k + i] = c;
   return [ref, proportions(cur)];
 }
 

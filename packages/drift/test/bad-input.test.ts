@@ -96,7 +96,7 @@ describe('bad input on the streaming path never throws', () => {
       profile,
       window: { kind: 'count', size: 100 },
       minSamples: 50,
-      logger: { error: (o) => errors.push(o), warn() {} },
+      logger: { debug() {}, info() {}, warn() {}, error: (o) => errors.push(o) },
     });
     let closed = 0;
     m.on('windowClosed', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isModelshipError } from '@modelship/core';
-import {
-  Adwin,
-  applyCorrection,
-  buildProfile,
-  createDriftMonitor,
-  PageHinkley,
-  sortFinite,
-  type FeatureDriftResult,
-} from '../src/index.js';
-import { radixSort } from '../src/stats/sort.js';
+import { Adwin, buildProfile, createDriftMonitor, PageHinkley, type FeatureDriftResult } from '../src/index.js';
+import { applyCorrection } from '../src/report.js';
+import { radixSort, sortFinite } from '../src/stats/sort.js';
 import { mulberry32 } from './helpers.js';
 
 describe('sortFinite / radixSort against Float64Array.prototype.sort', () => {
@@ -75,7 +68,7 @@ describe('unseen categories in the streaming path', () => {
     const m = createDriftMonitor({
       profile,
       window: { kind: 'count', size: 5000 },
-      logger: { error: (o) => errors.push(o), warn() {} },
+      logger: { debug() {}, info() {}, warn() {}, error: (o) => errors.push(o) },
     });
     for (let i = 0; i < 1500; i++) m.observe({ c: `new-${i}` });
     expect(errors).toEqual([]);
@@ -88,7 +81,7 @@ describe('unseen categories in the streaming path', () => {
     const m = createDriftMonitor({
       profile,
       window: { kind: 'count', size: 100, mode: 'sliding', step: 100 },
-      logger: { error: (o) => errors.push(o), warn() {} },
+      logger: { debug() {}, info() {}, warn() {}, error: (o) => errors.push(o) },
     });
     for (let i = 0; i < 3000; i++) m.observe({ c: `gone-${i}` });
     for (let i = 0; i < 100; i++) m.observe({ c: 'fresh' });
@@ -138,7 +131,8 @@ describe('concept detector and correction options', () => {
     expect(rs[3]!.pValueAdjusted).toBeCloseTo(0.04, 12);
     expect(rs[0]!.pValueAdjusted).toBeCloseTo(0.04, 12);
     expect(rs[1]!.pValueAdjusted).toBeUndefined();
-    applyCorrection((rs.forEach((r) => delete (r as { pValueAdjusted?: number }).pValueAdjusted), rs), 'bonferroni');
+    for (const r of rs) delete (r as { pValueAdjusted?: number }).pValueAdjusted;
+    applyCorrection(rs, 'bonferroni');
     expect(rs.map((r) => r.pValueAdjusted)).toEqual(
       [0.12, undefined, 0.03, 0.09].map((x) => (x === undefined ? x : expect.closeTo(x, 12))),
     );

@@ -183,7 +183,7 @@ describe('streaming windows', () => {
     m.on('conceptDriftDetected', (e) => concept.push(e.detector));
     const rows = makeRows(rand, 500);
     const preds = normals(rand, 500, 12, 2);
-    rows.forEach((r, i) => m.observe(r, preds[i]));
+    for (const [i, r] of rows.entries()) m.observe(r, preds[i]);
     const r = m.lastReport!;
     expect(r.prediction).toMatchObject({ feature: 'prediction', test: 'wasserstein', drifted: true });
     expect(r.summary.predictionDrift).toBe(true);

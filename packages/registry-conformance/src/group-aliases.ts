@@ -1,4 +1,5 @@
-import type { AliasMovedEvent, Rollout, RolloutChangedEvent } from '@modelship/core';
+import type { AliasMovedEvent, RolloutChangedEvent } from '@modelship/core/registry';
+import type { Rollout } from '@modelship/core';
 import { describe, expect, it } from 'vitest';
 import { caught, manualClock, sameBytes, testBytes } from './bytes.js';
 import type { SuiteContext } from './context.js';
@@ -177,7 +178,7 @@ export function aliasGroups(ctx: SuiteContext): void {
         rollout({ mode: 'shadow' }),
         rollout({ mode: 'ramp' }),
         { ...rollout(), mode: 'blue' },
-        rollout({ candidate: undefined }),
+        { ...rollout(), candidate: undefined },
       ]) {
         const err = await caught(() => r.setRollout('m', bad as Rollout));
         expect(err.code, JSON.stringify(bad)).toBe('INVALID_INPUT');

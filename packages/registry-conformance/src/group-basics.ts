@@ -1,4 +1,5 @@
-import { registryKeys, type ModelVersion } from '@modelship/core';
+import { registryKeys } from '@modelship/core/registry';
+import type { ModelVersion } from '@modelship/core';
 import { describe, expect, it } from 'vitest';
 import { caught, sameBytes, testBytes } from './bytes.js';
 import type { SuiteContext } from './context.js';

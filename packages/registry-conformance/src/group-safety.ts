@@ -1,4 +1,4 @@
-import { registryKeys } from '@modelship/core';
+import { registryKeys } from '@modelship/core/registry';
 import { describe, expect, it } from 'vitest';
 import { caught, sameBytes, testBytes } from './bytes.js';
 import type { SuiteContext } from './context.js';
@@ -32,7 +32,7 @@ export function safetyGroups(ctx: SuiteContext): void {
       const key = registryKeys.blob(v.sha256);
       const stored = (await s.get(key))!;
       const flipped = stored.body.slice();
-      flipped[1234] ^= 0x01;
+      flipped[1234]! ^= 0x01;
       await s.put(key, flipped);
       const fresh = ctx.registry({}, await ctx.harness().reopen());
       const err = await caught(() => fresh.load('fraud', 1));

@@ -12,7 +12,5 @@
  */
 export { runRegistryConformance, CONFORMANCE_GROUPS } from './suite.js';
 export type { ConformanceHarness, ConformanceOptions } from './harness.js';
-export { runProcessConformance, PROCESS_WORKER } from './process-suite.js';
+export { runProcessConformance } from './process-suite.js';
 export type { ProcessConformanceOptions } from './process-suite.js';
-export type { WorkerConfig, WorkerTask } from './process-worker.js';
-export { testBytes, sameBytes, manualClock } from './bytes.js';

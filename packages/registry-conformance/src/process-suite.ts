@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createRegistry, registryKeys, type Store } from '@modelship/core';
+import { createRegistry, type Store } from '@modelship/core';
+import { registryKeys } from '@modelship/core/registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sameBytes, testBytes } from './bytes.js';
 import type { WorkerConfig, WorkerTask } from './process-worker.js';
@@ -51,7 +52,7 @@ function startWorker(config: WorkerConfig): Child {
   const lines: string[] = [];
   proc.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
-    let i;
+    let i: number;
     while ((i = out.indexOf('\n')) >= 0) {
       const line = out.slice(0, i);
       out = out.slice(i + 1);
@@ -100,14 +101,14 @@ function startWorker(config: WorkerConfig): Child {
 export function runProcessConformance(o: ProcessConformanceOptions): void {
   describe(`registry across processes: ${o.name}`, { timeout: 120_000 }, () => {
     const children: Child[] = [];
-    if (o.setup) beforeAll(() => o.setup!(), 120_000);
-    beforeAll(() => {
+    beforeAll(async () => {
+      await o.setup?.();
       if (!existsSync(PROCESS_WORKER)) {
         throw new Error(
           `registry-conformance: ${PROCESS_WORKER} is missing: these tests run built code, run \`npm run build\` first`,
         );
       }
-    });
+    }, 120_000);
     afterAll(async () => {
       for (const c of children) if (c.proc.exitCode === null) c.proc.kill('SIGKILL');
       await o.teardown?.();

@@ -38,12 +38,17 @@ async function main(): Promise<void> {
   const registry = createRegistry<Uint8Array>({
     store,
     actor: `worker-${process.pid}`,
-    hooks:
-      task.kind === 'crash-register'
-        ? task.at === 'blob'
-          ? { blobChunkWritten: (written, total) => (written >= total / 2 && written < total ? hang() : undefined) }
-          : { beforeVersionCommit: () => hang() }
-        : undefined,
+    ...(task.kind === 'crash-register'
+      ? {
+          hooks:
+            task.at === 'blob'
+              ? {
+                  blobChunkWritten: (written: number, total: number) =>
+                    written >= total / 2 && written < total ? hang() : undefined,
+                }
+              : { beforeVersionCommit: () => hang() },
+        }
+      : {}),
   });
   process.stdout.write('ready\n');
   const rl = createInterface({ input: process.stdin });

@@ -1,18 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { RegistryError, ValidationError, type Store } from '@modelship/core';
 import {
-  RegistryError,
-  ValidationError,
   assertSafeKey,
   assertSafePrefix,
   storeConflict,
-  type Store,
   type StoreDeleteOptions,
   type StoreEntry,
   type StorePutOptions,
   type StoreStreamEntry,
-} from '@modelship/core';
+} from '@modelship/core/store';
 import { contentTag, describeFile, etagOf, HASHED_MAX } from './fs-etag.js';
 import { withKeyLock } from './fs-lock.js';
 
@@ -223,7 +222,7 @@ export class FsStore implements Store {
     const base = cut < 0 ? '' : prefix.slice(0, cut);
     const out: string[] = [];
     const walk = async (rel: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(rel ? join(this.root, ...rel.split('/')) : this.root, { withFileTypes: true });
       } catch (err) {
@@ -280,7 +279,7 @@ export class FsStore implements Store {
   async getStream(key: string): Promise<StoreStreamEntry | undefined> {
     const fh = await this.openKey(key, 'FsStore.getStream');
     if (!fh) return undefined;
-    let d;
+    let d: Awaited<ReturnType<typeof describeFile>>;
     try {
       d = await describeFile(fh);
     } catch (err) {
@@ -317,7 +316,7 @@ export class FsStore implements Store {
     const cutoff = Date.now() - (options.olderThanMs ?? 3_600_000);
     let removed = 0;
     const walk = async (dir: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {

@@ -5,5 +5,3 @@
  */
 export { FsStore } from './fs-store.js';
 export type { FsStoreOptions } from './fs-store.js';
-export { withKeyLock } from './fs-lock.js';
-export type { KeyLockOptions } from './fs-lock.js';

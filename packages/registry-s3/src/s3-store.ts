@@ -4,22 +4,21 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { RegistryError, ValidationError, type Store } from '@modelship/core';
 import {
-  RegistryError,
-  ValidationError,
   assertSafeKey,
   assertSafePrefix,
   concatBytes,
   storeConflict,
-  type Store,
   type StoreDeleteOptions,
   type StoreEntry,
   type StorePutOptions,
   type StoreStreamEntry,
-} from '@modelship/core';
+} from '@modelship/core/store';
 
 /** Options of {@link S3Store}. */
 export interface S3StoreOptions {
@@ -189,7 +188,7 @@ export class S3Store implements Store {
     const out: string[] = [];
     let token: string | undefined;
     do {
-      let r;
+      let r: ListObjectsV2CommandOutput;
       try {
         r = await this.client.send(
           new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),

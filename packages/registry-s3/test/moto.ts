@@ -3,7 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ConformanceOptions, ProcessConformanceOptions } from '@modelship/registry-conformance';
 import { describe, it } from 'vitest';
 import { S3Store, type S3StoreOptions } from '../src/index.js';
-import { MotoServer, motoAvailable } from './moto-server.js';
+import { MotoServer, motoAvailable } from '../../../test-support/moto-server.js';
 
 export { motoAvailable };
 /** CI sets MODELSHIP_REQUIRE_S3=1: then a missing moto_server fails instead of skipping. */
@@ -79,7 +79,10 @@ export class Moto extends MotoServer {
  * failing test; without it a loud warning and one skipped test saying the S3 suite did not run.
  */
 export function withMoto(what: string, suite: (moto: Moto) => void): void {
-  if (motoAvailable) return suite(new Moto());
+  if (motoAvailable) {
+    suite(new Moto());
+    return;
+  }
   const msg = `moto_server not found on PATH: the S3 ${what} suite did NOT run (install it: pip install 'moto[server]')`;
   if (requireS3) {
     describe(`S3 ${what}`, () =>

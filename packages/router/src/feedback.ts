@@ -5,11 +5,11 @@ import type { RequestIdClaims } from './request-id.js';
 /** Feedback on one prediction; give at least one field. */
 export interface FeedbackInput {
   /** A user rating from 1 to 5 (e.g. stars). */
-  readonly rating?: number;
+  readonly rating?: number | undefined;
   /** Whether the prediction was right. */
-  readonly correct?: boolean;
+  readonly correct?: boolean | undefined;
   /** The actual value (regression) or label (classification), compared with the prediction carried by the id. */
-  readonly actual?: number | string;
+  readonly actual?: number | string | undefined;
 }
 
 /** Zod schema of {@link FeedbackInput}. */

@@ -1,5 +1,7 @@
 /**
- * Traffic splitting, hot-swapping model router, prediction log, feedback and per-variant outcomes.
+ * Traffic splitting, the hot-swapping model router, the prediction log, feedback and Prometheus
+ * metrics. The outcome store (`createMemoryOutcomeStore`) and the ramp schedule
+ * (`createRampSchedule`) live in `@modelship/core`.
  *
  * @module
  */
@@ -9,8 +11,7 @@ export { murmur3, murmur3Prefix, murmur3Continue } from './hash.js';
 export type { Murmur3Prefix } from './hash.js';
 export { BUCKETS, TrafficSplitter, createTrafficSplitter } from './traffic-splitter.js';
 export type { VariantWeight, TrafficSplitterOptions } from './traffic-splitter.js';
-export { createRampSchedule } from './ramp.js';
-export type { RampSchedule, RampScheduleOptions } from './ramp.js';
+export { createRampSplitter } from './ramp-splitter.js';
 export { RequestIdCodec, createRequestIdCodec } from './request-id.js';
 export type { RequestIdClaims, RequestIdCodecOptions, RequestIdInput } from './request-id.js';
 export { PredictionLog, createPredictionLog } from './prediction-log.js';
@@ -24,16 +25,13 @@ export type {
 } from './prediction-log.js';
 export { createJsonLinesSink, createCallbackSink } from './sinks.js';
 export type { JsonLinesSinkOptions } from './sinks.js';
-export { RouterMetrics, LATENCY_BUCKETS } from './metrics.js';
-export type { VariantMetrics } from './metrics.js';
-export { MemoryOutcomeStore, createMemoryOutcomeStore, mergeOutcomeSnapshots } from './outcome-store.js';
-export type { OutcomeStore, OutcomeKey, OutcomeRecorder, OutcomeSnapshot, AggregatesQuery } from './outcome-store.js';
-export { silentLogger } from './logger.js';
-export type { Logger } from './logger.js';
+export { PrometheusMetrics, PROMETHEUS_LATENCY_BUCKETS } from './prometheus-metrics.js';
+export type { PrometheusVariantMetrics } from './prometheus-metrics.js';
 export { ModelRouter, createModelRouter } from './model-router.js';
 export type { PredictOptions, PredictBatchOptions } from './model-router.js';
-export type { ModelRouterOptions, ModelLoader } from './router-options.js';
-export type { RouterRegistry, RouterRollout, RolloutWatcher, ServableModel } from './router-registry.js';
+export type { ModelRouterOptions } from './router-options.js';
+export type { RolloutSource, RouterRollout, RolloutWatcher } from './rollout-source.js';
+export type { ServableModel, ModelLoader } from './servable-model.js';
 export type { PredictionResult } from './routed-prediction.js';
 export { scoreValue } from './routed-prediction.js';
 export type {

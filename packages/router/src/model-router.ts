@@ -1,17 +1,15 @@
-import { isModelshipError, type ExperimentAggregates } from '@modelship/core';
-import { EventEmitter } from 'eventemitter3';
+import { childLogger, type ExperimentAggregates, isModelshipError, type Logger, SafeEmitter } from '@modelship/core';
+import type { OutcomeRecorder } from '@modelship/core/outcomes';
 import { performance } from 'node:perf_hooks';
 import { RouterError } from './errors.js';
 import { toFeedbackOutcome, type FeedbackInput } from './feedback.js';
-import { childLogger, type Logger } from './logger.js';
-import { RouterMetrics } from './metrics.js';
-import type { OutcomeRecorder } from './outcome-store.js';
+import { PrometheusMetrics } from './prometheus-metrics.js';
 import { PredictionLog, type FallbackReason } from './prediction-log.js';
 import { ShadowRunner } from './shadow-runner.js';
 import { createRequestIdCodec, type RequestIdClaims, type RequestIdCodec } from './request-id.js';
 import { RoutedPrediction, type PredictionResult } from './routed-prediction.js';
-import { safeEmit, type ModelRouterEvents } from './router-events.js';
-import type { RouterRollout } from './router-registry.js';
+import type { ModelRouterEvents } from './router-events.js';
+import type { RouterRollout } from './rollout-source.js';
 import { parseRouterOptions, type ModelRouterOptions } from './router-options.js';
 import { RolloutFollower } from './rollout-follower.js';
 import { CANDIDATE, PRODUCTION, type Snapshot } from './snapshot.js';
@@ -63,14 +61,14 @@ function isFiniteAnswer(p: unknown): boolean {
  * variant's model (falling back to production when a non-production variant fails), records
  * it, and hot-swaps models when the rollout changes. Create with {@link createModelRouter}.
  */
-export class ModelRouter extends EventEmitter<ModelRouterEvents> {
+export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
   /** The model name. */
   readonly model: string;
   /** The prediction log (ring buffer and sinks). */
   readonly log: PredictionLog;
   #snapshot: Snapshot | undefined;
   readonly #codec: RequestIdCodec;
-  readonly #metrics: RouterMetrics | undefined;
+  readonly #metrics: PrometheusMetrics | undefined;
   readonly #options: ReturnType<typeof parseRouterOptions>;
   readonly #logger: Logger;
   readonly #clock: () => number;
@@ -84,11 +82,12 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
 
   /** Use {@link createModelRouter}. */
   constructor(options: ModelRouterOptions) {
-    super();
-    this.#options = parseRouterOptions(options);
-    const o = this.#options;
+    const o = parseRouterOptions(options);
+    const logger = childLogger(o.logger, { component: 'router', model: o.model });
+    super(logger);
+    this.#options = o;
     this.model = o.model;
-    this.#logger = childLogger(o.logger, { component: 'router', model: o.model });
+    this.#logger = logger;
     this.#clock = o.clock ?? Date.now;
     this.#timer = o.timer ?? (() => performance.now());
     this.#timeoutMs = o.candidateTimeoutMs ?? 1000;
@@ -98,7 +97,7 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       clock: this.#clock,
       ...(o.feedbackMaxAgeMs !== undefined ? { maxAgeMs: o.feedbackMaxAgeMs } : {}),
     });
-    this.#metrics = o.metrics ? new RouterMetrics(o.metrics, o.model) : undefined;
+    this.#metrics = o.metrics ? new PrometheusMetrics(o.metrics, o.model) : undefined;
     this.log = new PredictionLog({
       capacity: o.logCapacity ?? 10_000,
       sinks: o.sinks ?? [],
@@ -128,12 +127,12 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
         this.#snapshot = s; // the atomic swap: requests that started keep the snapshot they read
         this.#metrics?.swapped();
         this.#logger.info({ rollout: s.rollout, loadMs }, 'router swapped models');
-        safeEmit(
-          this as never,
-          'modelSwapped',
-          { model: this.model, rollout: s.rollout, ...(previous ? { previous } : {}), loadMs },
-          this.#logger,
-        );
+        this.emitSafely('modelSwapped', {
+          model: this.model,
+          rollout: s.rollout,
+          ...(previous ? { previous } : {}),
+          loadMs,
+        });
       },
     });
   }
@@ -271,18 +270,13 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
         { err: failure, variant: assigned.name, modelVersion: assigned.version, reason },
         'variant failed; production answered',
       );
-      safeEmit(
-        this as never,
-        'fallbackUsed',
-        {
-          model: this.model,
-          variant: assigned.name,
-          modelVersion: assigned.version,
-          reason,
-          ...(failure !== undefined ? { error: failure } : {}),
-        },
-        this.#logger,
-      );
+      this.emitSafely('fallbackUsed', {
+        model: this.model,
+        variant: assigned.name,
+        modelVersion: assigned.version,
+        reason,
+        ...(failure !== undefined ? { error: failure } : {}),
+      });
     } else {
       assigned.outcomes?.prediction({ latencyMs, at: time });
     }
@@ -369,7 +363,7 @@ export class ModelRouter extends EventEmitter<ModelRouterEvents> {
       recorder.feedback(outcome);
     }
     this.#metrics?.feedback(claims.variant, claims.modelVersion);
-    safeEmit(this as never, 'feedbackRecorded', { model: this.model, requestId, claims, feedback: fb }, this.#logger);
+    this.emitSafely('feedbackRecorded', { model: this.model, requestId, claims, feedback: fb });
     return claims;
   }
 

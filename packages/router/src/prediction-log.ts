@@ -1,6 +1,6 @@
+import { silentLogger, type Logger } from '@modelship/core';
 import { z } from 'zod';
 import { RouterError } from './errors.js';
-import { silentLogger, type Logger } from './logger.js';
 
 /** Why production answered a request assigned to another variant. */
 export type FallbackReason = 'error' | 'timeout' | 'non_finite';

@@ -1,20 +1,18 @@
-import { loadModel } from '@modelship/core';
+import { loadModel, type Logger, type OutcomeStore } from '@modelship/core';
 import { RouterError } from './errors.js';
-import type { Logger } from './logger.js';
-import type { RouterMetrics } from './metrics.js';
-import type { OutcomeStore } from './outcome-store.js';
-import type { ModelLoader } from './router-options.js';
-import type { RolloutWatcher, RouterRegistry, RouterRollout, ServableModel } from './router-registry.js';
+import type { PrometheusMetrics } from './prometheus-metrics.js';
+import type { RolloutSource, RolloutWatcher, RouterRollout } from './rollout-source.js';
+import type { ModelLoader, ServableModel } from './servable-model.js';
 import { buildSnapshot, type Snapshot } from './snapshot.js';
 
 /** What the follower needs from its router. */
 export interface RolloutFollowerOptions {
-  readonly registry: RouterRegistry;
+  readonly registry: RolloutSource;
   readonly model: string;
   readonly pollIntervalMs: number;
   readonly logger: Logger;
   readonly loadModel: ModelLoader | undefined;
-  readonly metrics: RouterMetrics | undefined;
+  readonly metrics: PrometheusMetrics | undefined;
   readonly outcomes: OutcomeStore | undefined;
   readonly random: () => number;
   /** The snapshot in force. */

@@ -1,7 +1,7 @@
 import type { FallbackReason } from './prediction-log.js';
 import type { RequestIdClaims } from './request-id.js';
 import type { FeedbackInput } from './feedback.js';
-import type { RouterRollout } from './router-registry.js';
+import type { RouterRollout } from './rollout-source.js';
 
 /** Payload of `modelSwapped`: the router now serves `rollout`. */
 export interface ModelSwappedEvent {
@@ -50,5 +50,3 @@ export interface ModelRouterEvents {
   /** Feedback was verified and recorded. */
   feedbackRecorded: (event: FeedbackRecordedEvent) => void;
 }
-
-export { safeEmit } from '@modelship/core';

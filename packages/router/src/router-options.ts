@@ -1,22 +1,16 @@
 import type { Registry as PromRegistry } from 'prom-client';
 import type { KeyObject } from 'node:crypto';
+import type { Logger, OutcomeStore } from '@modelship/core';
 import { z } from 'zod';
 import { RouterError } from './errors.js';
-import type { Logger } from './logger.js';
-import type { OutcomeStore } from './outcome-store.js';
 import type { InputRedaction, PredictionSink } from './prediction-log.js';
-import type { RouterRegistry, ServableModel } from './router-registry.js';
-
-/** Turns verified artifact bytes into a servable model (default: core's `loadModel`). */
-export type ModelLoader = (
-  bytes: Uint8Array,
-  info: { readonly name: string; readonly version: number; readonly sha256?: string },
-) => ServableModel | Promise<ServableModel>;
+import type { RolloutSource } from './rollout-source.js';
+import type { ModelLoader } from './servable-model.js';
 
 /** Options of {@link createModelRouter}. */
 export interface ModelRouterOptions {
   /** The registry to follow (core's `ModelRegistry`, or anything with getRollout / watch / load). */
-  readonly registry: RouterRegistry;
+  readonly registry: RolloutSource;
   /** The model name in the registry. */
   readonly model: string;
   /** The HMAC key that signs request ids; every replica of the model must share it (≥ 16 bytes). */
@@ -55,7 +49,7 @@ export interface ModelRouterOptions {
 
 const fn = z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', 'expected a function');
 const schema = z.object({
-  registry: z.custom<RouterRegistry>(
+  registry: z.custom<RolloutSource>(
     (r) =>
       typeof r === 'object' &&
       r !== null &&
@@ -97,10 +91,8 @@ const schema = z.object({
   random: fn.optional(),
 });
 
-/** Validates router options (the message names the field) and fills the model loader. */
-export function parseRouterOptions(
-  options: ModelRouterOptions,
-): ModelRouterOptions & { loadModel: ModelLoader | undefined } {
+/** Validates router options (the message names the field) and returns a copy of them. */
+export function parseRouterOptions(options: ModelRouterOptions): ModelRouterOptions {
   const r = schema.safeParse(options);
   if (!r.success) {
     throw new RouterError('INVALID_OPTIONS', `invalid router options: ${z.prettifyError(r.error)}`, {
@@ -108,5 +100,5 @@ export function parseRouterOptions(
       cause: r.error,
     });
   }
-  return { ...options, loadModel: options.loadModel };
+  return { ...options };
 }

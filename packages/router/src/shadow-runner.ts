@@ -1,4 +1,4 @@
-import type { RouterMetrics } from './metrics.js';
+import type { PrometheusMetrics } from './prometheus-metrics.js';
 import type { PredictionLog, PredictionRecord } from './prediction-log.js';
 import type { RoutedPrediction } from './routed-prediction.js';
 import type { ServedVariant } from './snapshot.js';
@@ -10,7 +10,7 @@ export interface ShadowRunnerOptions {
   /** Where shadow answers are recorded. */
   readonly log: PredictionLog;
   /** Metrics, when on. */
-  readonly metrics: RouterMetrics | undefined;
+  readonly metrics: PrometheusMetrics | undefined;
   /** High-resolution timer in ms. */
   readonly timer: () => number;
   /** Queued mirrored requests beyond which new ones are dropped. */

@@ -1,6 +1,8 @@
-import type { RouterMetrics, VariantMetrics } from './metrics.js';
-import type { OutcomeRecorder, OutcomeStore } from './outcome-store.js';
-import type { RouterRollout, ServableModel } from './router-registry.js';
+import type { PrometheusMetrics, PrometheusVariantMetrics } from './prometheus-metrics.js';
+import type { OutcomeRecorder } from '@modelship/core/outcomes';
+import type { OutcomeStore } from '@modelship/core';
+import type { RouterRollout } from './rollout-source.js';
+import type { ServableModel } from './servable-model.js';
 import { createTrafficSplitter, type TrafficSplitter } from './traffic-splitter.js';
 
 /** The variant names a rollout defines. */
@@ -19,7 +21,7 @@ export interface ServedVariant {
   /** True for production. */
   readonly isProduction: boolean;
   /** Cached metric children, when metrics are on. */
-  readonly metrics: VariantMetrics | undefined;
+  readonly metrics: PrometheusVariantMetrics | undefined;
   /** Cached outcome recorder, when an outcome store is set. */
   readonly outcomes: OutcomeRecorder | undefined;
 }
@@ -47,7 +49,7 @@ export function buildSnapshot(
   model: string,
   rollout: RouterRollout,
   models: ReadonlyMap<number, ServableModel>,
-  metrics: RouterMetrics | undefined,
+  metrics: PrometheusMetrics | undefined,
   outcomes: OutcomeStore | undefined,
   random: () => number,
 ): Snapshot {

@@ -135,6 +135,7 @@ export class TrafficSplitter {
       return this.#table[murmur3Continue(this.#prefix, unit) % BUCKETS]!;
     }
     const b = Math.floor(this.#random() * BUCKETS);
+    // biome-ignore lint/complexity/useMathMinMax: a NaN from `random` must clamp to the last bucket, which Math.min/max would not do
     return this.#table[b < BUCKETS ? (b >= 0 ? b : 0) : BUCKETS - 1]!;
   }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isModelshipError, mergeExperimentAggregates } from '@modelship/core';
+import { createMemoryOutcomeStore, isModelshipError, mergeExperimentAggregates } from '@modelship/core';
 import { createModelRouter } from '../src/model-router.js';
-import { createMemoryOutcomeStore } from '../src/outcome-store.js';
 import { createRequestIdCodec } from '../src/request-id.js';
 import { HMAC_KEY, fakeLoader, registryWith, stepTimer } from './helpers.js';
 
@@ -69,7 +68,7 @@ describe('feedback', () => {
 
     const id = a.predict({ x: 1 }).requestId;
     const bytes = Buffer.from(id, 'base64url');
-    bytes[18] ^= 1; // the model version inside
+    bytes[18]! ^= 1; // the model version inside
     expect(await errorOf(b.feedback(bytes.toString('base64url'), { rating: 5 }))).toMatchObject({
       code: 'RouterError:INVALID_REQUEST_ID',
       message: expect.stringMatching(/signature does not match/),

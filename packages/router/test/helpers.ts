@@ -1,7 +1,6 @@
-import { createRegistry, MemoryStore, ValidationError, type ModelRegistry } from '@modelship/core';
+import { createRegistry, type Logger, MemoryStore, type ModelRegistry, ValidationError } from '@modelship/core';
 import type { ModelRouter } from '../src/model-router.js';
-import type { Logger } from '../src/logger.js';
-import type { ServableModel } from '../src/router-registry.js';
+import type { ServableModel } from '../src/servable-model.js';
 
 /** A tiny model spec stored as the artifact bytes of the test registry (real artifacts are tested elsewhere). */
 export interface FakeSpec {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createModelRouter } from '../src/model-router.js';
-import type { RouterRollout } from '../src/router-registry.js';
+import type { RouterRollout } from '../src/rollout-source.js';
 import { HMAC_KEY, fakeLoader, registryWith, untilRevision } from './helpers.js';
 
 describe('hot swap under load', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { isModelshipError, mergeExperimentAggregates } from '@modelship/core';
+import { createMemoryOutcomeStore, isModelshipError, mergeExperimentAggregates } from '@modelship/core';
 import { createModelRouter, type ModelRouter } from '../src/model-router.js';
-import { createMemoryOutcomeStore } from '../src/outcome-store.js';
+import type { PredictionResult } from '../src/routed-prediction.js';
 import { HMAC_KEY, fakeLoader, registryWith, stepTimer } from './helpers.js';
 
 async function codeOf(p: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
@@ -246,7 +246,7 @@ describe('ModelRouter (core registry over MemoryStore)', () => {
       outcomeStore: outcomes,
     });
     await router.ready();
-    const results = [];
+    const results: PredictionResult<number>[] = [];
     for (let x = 0; x < 100; x++) results.push(router.predict<number>({ x }, { unit: `u${x}` }));
     expect(results.every((r) => r.variant === 'production' && r.prediction === results.indexOf(r))).toBe(true);
     await new Promise((r) => setImmediate(r));

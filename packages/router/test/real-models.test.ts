@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { isModelshipError, loadIris, loadModel } from '@modelship/core';
+import { createMemoryOutcomeStore, isModelshipError, loadModel } from '@modelship/core';
+import { loadIris } from '@modelship/datasets';
 import { createModelRouter } from '../src/model-router.js';
-import { createMemoryOutcomeStore } from '../src/outcome-store.js';
 import { HMAC_KEY, loadFailureLogger, untilRevision } from './helpers.js';
 import { artifactRegistry, trainIris, trainLine } from './real-models.js';
 
@@ -62,7 +62,7 @@ describe('ModelRouter with real artifacts (core trainer, registry, MemoryStore, 
     expect(blobKey, `no blob key holding ${v2.sha256} among ${keys.join(', ')}`).toBeDefined();
     const entry = (await registry.store.get(blobKey!))!;
     const bad = Uint8Array.from(entry.body);
-    bad[bad.length >> 1] ^= 0xff;
+    bad[bad.length >> 1]! ^= 0xff;
     await registry.store.put(blobKey!, bad);
     await registry.setRollout('line', { production: 2, weights: { production: 1 }, mode: 'split', salt: 's' });
     await loadFailed; // the verification failure happened (no fixed wait)

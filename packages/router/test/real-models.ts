@@ -1,15 +1,14 @@
 import {
   createRegistry,
-  createTrainer,
-  irisFeatureSpec,
-  loadIris,
   MemoryStore,
-  modelArtifactCodec,
   numericColumn,
   Table,
   type ModelArtifact,
   type ModelRegistry,
 } from '@modelship/core';
+import { modelArtifactCodec } from '@modelship/core/registry';
+import { createTrainer } from '@modelship/train';
+import { irisFeatureSpec, loadIris } from '@modelship/datasets';
 
 /**
  * A real linear model trained by core's trainer on synthetic data `y = slope·x + 1` (x in 1…50),

@@ -1,5 +1,6 @@
-import { FLAG_DEFAULT_LEFT, TreeEnsemble, type EnsembleTransform } from './ensemble.js';
-import type { GrownTree } from './tree-builder.js';
+import { TreeEnsemble } from './ensemble.js';
+import { type EnsembleTransform, FLAG_DEFAULT_LEFT } from './ensemble-parts.js';
+import type { GrownTree } from './grow-types.js';
 
 /** Growable node arrays that become a {@link TreeEnsemble} (used by training and importers). */
 export class EnsembleBuilder {
@@ -61,7 +62,7 @@ export class EnsembleBuilder {
       this.right.push(map(t.right[i]!));
       this.flags.push(t.flags[i]!);
       this.splits[f]!++;
-      if (t.gain) this.gain[f] += t.gain[i]!;
+      if (t.gain) this.gain[f]! += t.gain[i]!;
     }
     for (let i = 0; i < t.leafValues.length; i++) this.leafValues.push(leafScale * t.leafValues[i]!);
   }

@@ -1,5 +1,5 @@
 import { TreesError } from './errors.js';
-import type { EnsembleParts, EnsembleTransform } from './ensemble.js';
+import type { EnsembleParts, EnsembleTransform } from './ensemble-parts.js';
 
 /** The serial form of a {@link TreeEnsemble}: its parts (plain data plus typed arrays, never code) with a format tag. */
 export interface EnsembleSerial extends EnsembleParts {

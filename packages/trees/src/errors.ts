@@ -29,6 +29,7 @@ export class TreesError extends Error {
   /** Structured facts about the failure. */
   readonly details: Record<string, unknown> | undefined;
 
+  /** Builds an error with a `code`, a message and the failing operation, details and cause. */
   constructor(code: TreesErrorCode, message: string, options: TreesErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TreesError';

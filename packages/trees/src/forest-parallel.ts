@@ -7,12 +7,12 @@ import { ForestScratch, growForestTree } from './forest-tree.js';
 import type { TrainResult } from './gbdt.js';
 import type { TreesMatrix } from './matrix.js';
 import { checkNumber, emitProgress } from './training-common.js';
-import type { GrownTree } from './tree-builder.js';
+import type { GrownTree } from './grow-types.js';
 
 /** Options of {@link trainForestParallel}: those of {@link trainForest} plus the number of workers. */
 export interface ParallelForestOptions extends Omit<ForestOptions, 'checkpoint'> {
   /** Threads to grow trees in, this one included (default 2: this thread and one worker). Trees are dealt round-robin; each tree's randomness depends only on (seed, tree), so the model is identical to {@link trainForest}'s. */
-  workers?: number;
+  workers?: number | undefined;
 }
 
 const op = 'trainForestParallel';

@@ -1,7 +1,8 @@
 import type { BinnedData } from './binning.js';
 import { HistogramPool } from './histogram.js';
 import { deriveSeed, SeededRandom } from './rng.js';
-import { growTree, type GrowParams, type GrownTree } from './tree-builder.js';
+import type { GrownTree, GrowParams } from './grow-types.js';
+import { growTree } from './tree-builder.js';
 
 /** Everything needed to grow forest trees (plain data: it is also sent to worker threads). */
 export interface ForestJob {
@@ -75,7 +76,7 @@ export function growForestTree(job: ForestJob, t: number, s: ForestScratch): Gro
     if (K === 1) s.grad[r] = h * y[r]!;
     else s.grad[r * K + y[r]!] = h;
   }
-  s.features.forEach((_, i) => (s.features[i] = i));
+  for (let i = 0; i < s.features.length; i++) s.features[i] = i;
   return growTree(
     {
       data: job.data,

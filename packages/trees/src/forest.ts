@@ -17,42 +17,42 @@ import {
   type CheckpointOptions,
   type TrainingProgress,
 } from './training-common.js';
-import type { GrownTree } from './tree-builder.js';
+import type { GrownTree } from './grow-types.js';
 
-/** Options of {@link trainForest}; every field is optional. */
+/** Options of {@link trainForest}; every field is optional (`undefined` takes the default). */
 export interface ForestOptions {
   /** `'regression'` (default) or `'classification'` (targets are class indices). */
-  task?: 'regression' | 'classification';
+  task?: 'regression' | 'classification' | undefined;
   /** Classes for classification (default: largest label + 1). */
-  numClasses?: number;
+  numClasses?: number | undefined;
   /** Number of trees (default 100). */
-  trees?: number;
+  trees?: number | undefined;
   /** Split quality: `'mse'` (regression, default), `'gini'` (classification default) or `'entropy'`. */
-  criterion?: 'mse' | 'gini' | 'entropy';
+  criterion?: 'mse' | 'gini' | 'entropy' | undefined;
   /** Features drawn per split: `'sqrt'`, `'log2'`, `'all'` or a fraction in (0, 1] (default: `'all'` for regression, `'sqrt'` for classification). */
-  maxFeatures?: 'sqrt' | 'log2' | 'all' | number;
+  maxFeatures?: 'sqrt' | 'log2' | 'all' | number | undefined;
   /** Maximum depth (default 0 = unlimited). */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** Maximum leaves per tree (default 0 = unlimited). */
-  maxLeaves?: number;
+  maxLeaves?: number | undefined;
   /** Minimum rows per leaf (default 3 for regression — a third of the nodes of fully grown trees at the same accuracy on California — and 1 for classification). */
-  minSamplesLeaf?: number;
+  minSamplesLeaf?: number | undefined;
   /** Maximum bins per feature, 2…255 (default 255). */
-  maxBins?: number;
+  maxBins?: number | undefined;
   /** Draw a bootstrap sample for each tree (default true). */
-  bootstrap?: boolean;
+  bootstrap?: boolean | undefined;
   /** Compute the out-of-bag score (default false; needs `bootstrap`). */
-  oobScore?: boolean;
+  oobScore?: boolean | undefined;
   /** Seed of every random choice (default 0). */
-  seed?: number;
+  seed?: number | undefined;
   /** Per-row weights (default all 1). */
-  sampleWeight?: ArrayLike<number>;
+  sampleWeight?: ArrayLike<number> | undefined;
   /** Per-class weights or `'balanced'` (classification only; default none). */
-  classWeights?: readonly number[] | 'balanced';
+  classWeights?: readonly number[] | 'balanced' | undefined;
   /** Called after each tree (default none). */
-  onProgress?: (p: TrainingProgress) => void;
+  onProgress?: ((p: TrainingProgress) => void) | undefined;
   /** Checkpoint every N trees; an existing checkpoint of the same job is resumed (default none). */
-  checkpoint?: CheckpointOptions;
+  checkpoint?: CheckpointOptions | undefined;
 }
 
 interface ForestCheckpoint {
@@ -189,14 +189,19 @@ function outOfBag(job: ForestJob, grown: GrownTree[]): number {
     for (let r = 0; r < n; r++) {
       if (counts[r] !== 0) continue;
       const leaf = routeBinned(tree, job.data, r);
-      for (let k = 0; k < K; k++) sum[r * K + k] += tree.leafValue[leaf * K + k]!;
+      for (let k = 0; k < K; k++) sum[r * K + k]! += tree.leafValue[leaf * K + k]!;
       cnt[r]!++;
     }
   });
   let used = 0;
   if (K === 1) {
     let mean = 0;
-    for (let r = 0; r < n; r++) if (cnt[r]) (mean += job.y[r]!), used++;
+    for (let r = 0; r < n; r++) {
+      if (cnt[r]) {
+        mean += job.y[r]!;
+        used++;
+      }
+    }
     mean /= used;
     let ssr = 0;
     let sst = 0;

@@ -25,7 +25,7 @@ export function baseScores(objective: GbdtObjective, y: ArrayLike<number>, w: Fl
     const c = new Float64Array(K);
     let tot = 0;
     for (let i = 0; i < n; i++) {
-      c[y[i]!] += w[i]!;
+      c[y[i]!]! += w[i]!;
       tot += w[i]!;
     }
     for (let k = 0; k < K; k++) out[k] = Math.log(Math.max(c[k]! / tot, 1e-15));
@@ -84,7 +84,7 @@ export function gradients(
     case 'huber':
       for (let i = 0; i < n; i++) {
         const r = y[i]! - scores[i]!;
-        grad[i] = w[i]! * (r > huberDelta ? huberDelta : r < -huberDelta ? -huberDelta : r);
+        grad[i] = w[i]! * Math.min(huberDelta, Math.max(-huberDelta, r));
         hess[i] = w[i]!;
       }
       return;

@@ -20,52 +20,53 @@ import {
   type CheckpointOptions,
   type TrainingProgress,
 } from './training-common.js';
-import { growTree, type GrownTree } from './tree-builder.js';
+import type { GrownTree } from './grow-types.js';
+import { growTree } from './tree-builder.js';
 
-/** Options of {@link trainGbdt}; every field is optional. */
+/** Options of {@link trainGbdt}; every field is optional (`undefined` takes the default). */
 export interface GbdtOptions {
   /** Loss to minimise (default `'squared'`). */
-  objective?: GbdtObjective;
+  objective?: GbdtObjective | undefined;
   /** Classes for `'multiclass'` (default: largest label + 1). */
-  numClasses?: number;
+  numClasses?: number | undefined;
   /** Boosting rounds (default 100). */
-  rounds?: number;
+  rounds?: number | undefined;
   /** Shrinkage of each tree (default 0.1). */
-  learningRate?: number;
+  learningRate?: number | undefined;
   /** Maximum leaves per tree, grown best-first (default 31; 0 = unlimited). */
-  maxLeaves?: number;
+  maxLeaves?: number | undefined;
   /** Maximum depth (default 0 = unlimited). */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /** Minimum rows per leaf (default 20). */
-  minSamplesLeaf?: number;
+  minSamplesLeaf?: number | undefined;
   /** Minimum hessian sum per leaf (default 1e-3). */
-  minHessianLeaf?: number;
+  minHessianLeaf?: number | undefined;
   /** L2 regularisation of leaf values (default 1, as XGBoost; it lifts California R² from 0.8295 to 0.831 at 100 rounds). */
-  lambda?: number;
+  lambda?: number | undefined;
   /** Minimum gain to split (default 0). */
-  minGain?: number;
+  minGain?: number | undefined;
   /** Fraction of rows drawn (without replacement) for each round (default 1). */
-  subsample?: number;
+  subsample?: number | undefined;
   /** Fraction of features drawn for each tree (default 1). */
-  colsample?: number;
+  colsample?: number | undefined;
   /** Maximum bins per feature, 2…255 (default 255). */
-  maxBins?: number;
+  maxBins?: number | undefined;
   /** Huber loss threshold (default 1). */
-  huberDelta?: number;
+  huberDelta?: number | undefined;
   /** Seed of every random choice (default 0). */
-  seed?: number;
+  seed?: number | undefined;
   /** Per-row weights (default all 1). */
-  sampleWeight?: ArrayLike<number>;
+  sampleWeight?: ArrayLike<number> | undefined;
   /** Per-class weights or `'balanced'` (classification only; default none). */
-  classWeights?: readonly number[] | 'balanced';
+  classWeights?: readonly number[] | 'balanced' | undefined;
   /** A validation set for early stopping (default none). */
-  validation?: { x: TreesMatrix; y: ArrayLike<number> };
+  validation?: { x: TreesMatrix; y: ArrayLike<number> } | undefined;
   /** Stop when the validation loss has not improved for this many rounds (default 10; 0 = never). */
-  earlyStoppingRounds?: number;
+  earlyStoppingRounds?: number | undefined;
   /** Called after each round (default none). */
-  onProgress?: (p: TrainingProgress) => void;
+  onProgress?: ((p: TrainingProgress) => void) | undefined;
   /** Checkpoint every N rounds; an existing checkpoint of the same job is resumed (default none). */
-  checkpoint?: CheckpointOptions;
+  checkpoint?: CheckpointOptions | undefined;
 }
 
 /** What training returns: the compiled model and how training went. */
@@ -219,12 +220,12 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
     ) {
       for (let l = 0; l < starts.length; l++) {
         const v = tree.leafValue[l]!;
-        for (let i = starts[l]!; i < ends[l]!; i++) scores[inSample[i]! * K + k] += v;
+        for (let i = starts[l]!; i < ends[l]!; i++) scores[inSample[i]! * K + k]! += v;
       }
-    } else for (let r = 0; r < n; r++) scores[r * K + k] += tree.leafValue[routeBinned(tree, data, r)]!;
+    } else for (let r = 0; r < n; r++) scores[r * K + k]! += tree.leafValue[routeBinned(tree, data, r)]!;
     if (valid)
       for (let r = 0; r < valid.y.length; r++)
-        valid.scores[r * K + k] += tree.leafValue[routeBinned(tree, valid.data, r)]!;
+        valid.scores[r * K + k]! += tree.leafValue[routeBinned(tree, valid.data, r)]!;
     builder.addGrown(tree, k);
     saved.push(tree);
   };

@@ -31,8 +31,8 @@ export function buildHistogram(
       const o = r * cols;
       for (let f = 0; f < cols; f++) {
         const idx = rowSlots[o + f]! * 3;
-        hist[idx] += g;
-        hist[idx + 2] += 1;
+        hist[idx]! += g;
+        hist[idx + 2]! += 1;
       }
     }
     for (let idx = 0; idx < hist.length; idx += 3) hist[idx + 1] = hist[idx + 2]!;
@@ -46,9 +46,9 @@ export function buildHistogram(
       const o = r * cols;
       for (let f = 0; f < cols; f++) {
         const idx = rowSlots[o + f]! * 3;
-        hist[idx] += g;
-        hist[idx + 1] += h;
-        hist[idx + 2] += 1;
+        hist[idx]! += g;
+        hist[idx + 1]! += h;
+        hist[idx + 2]! += 1;
       }
     }
     return;
@@ -60,9 +60,9 @@ export function buildHistogram(
       const r = rows[i]!;
       const idx = off + bins[base + r]! * S;
       const g = r * K;
-      for (let k = 0; k < K; k++) hist[idx + k] += grad[g + k]!;
-      hist[idx + K] += hess[r]!;
-      hist[idx + K + 1] += 1;
+      for (let k = 0; k < K; k++) hist[idx + k]! += grad[g + k]!;
+      hist[idx + K]! += hess[r]!;
+      hist[idx + K + 1]! += 1;
     }
   }
 }
@@ -87,10 +87,10 @@ function buildSparse(
     const h = hess[r]!;
     for (let e = rowPtr[r]!; e < rowPtr[r + 1]!; e++) {
       const idx = slots[e]! * S;
-      if (K === 1) hist[idx] += grad[r]!;
-      else for (let k = 0; k < K; k++) hist[idx + k] += grad[g + k]!;
-      hist[idx + K] += h;
-      hist[idx + K + 1] += 1;
+      if (K === 1) hist[idx]! += grad[r]!;
+      else for (let k = 0; k < K; k++) hist[idx + k]! += grad[g + k]!;
+      hist[idx + K]! += h;
+      hist[idx + K + 1]! += 1;
     }
   }
   const { numBins, offsets, defaultBin, cols } = data;
@@ -107,7 +107,7 @@ function buildSparse(
 
 /** `parent -= child`, element-wise (the histogram subtraction trick: the sibling's histogram). */
 export function subtractHistogram(parent: Float64Array, child: Float64Array): void {
-  for (let i = 0; i < parent.length; i++) parent[i] -= child[i]!;
+  for (let i = 0; i < parent.length; i++) parent[i]! -= child[i]!;
 }
 
 /** A pool of equally sized histogram buffers, so growing a tree does not allocate per node. */

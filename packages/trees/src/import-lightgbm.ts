@@ -1,5 +1,6 @@
 import { EnsembleBuilder } from './ensemble-builder.js';
-import { FLAG_DEFAULT_LEFT, FLAG_ZERO_MISSING, TreeEnsemble } from './ensemble.js';
+import { TreeEnsemble } from './ensemble.js';
+import { FLAG_DEFAULT_LEFT, FLAG_ZERO_MISSING } from './ensemble-parts.js';
 import { TreesError } from './errors.js';
 
 const op = 'importLightGbm';

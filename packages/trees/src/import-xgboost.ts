@@ -1,5 +1,6 @@
 import { EnsembleBuilder } from './ensemble-builder.js';
-import { FLAG_DEFAULT_LEFT, FLAG_FLOAT32_LESS, type TreeEnsemble } from './ensemble.js';
+import type { TreeEnsemble } from './ensemble.js';
+import { FLAG_DEFAULT_LEFT, FLAG_FLOAT32_LESS } from './ensemble-parts.js';
 import { TreesError } from './errors.js';
 import { checked } from './import-lightgbm.js';
 
@@ -15,6 +16,11 @@ function numArray(tree: Record<string, unknown>, key: string, t: number, length?
     fail('INVALID_MODEL', `trees[${t}].${key}: expected an array of ${length ?? 'some'} numbers`);
   }
   return v as number[];
+}
+
+/** The field `key` of a parsed JSON value, or undefined when `value` is not an object. */
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 function parseScores(v: unknown, k: number): number[] {
@@ -38,21 +44,22 @@ function parseScores(v: unknown, k: number): number[] {
  * ```
  */
 export function importXgboost(json: unknown): TreeEnsemble {
-  const root = (typeof json === 'string' ? safeParse(json) : json) as Record<string, any>;
-  const learner = root?.learner;
+  const root: unknown = typeof json === 'string' ? safeParse(json) : json;
+  const learner = field(root, 'learner');
   if (!learner || typeof learner !== 'object') fail('INVALID_MODEL', "expected an object with a 'learner' field");
-  const booster = learner.gradient_booster;
-  if (booster?.name !== 'gbtree')
-    fail('UNSUPPORTED_MODEL', `gradient_booster '${String(booster?.name)}' is not supported (gbtree is)`);
-  const model = booster.model;
-  const trees: unknown[] = model?.trees;
+  const booster = field(learner, 'gradient_booster');
+  const boosterName = field(booster, 'name');
+  if (boosterName !== 'gbtree')
+    fail('UNSUPPORTED_MODEL', `gradient_booster '${String(boosterName)}' is not supported (gbtree is)`);
+  const model = field(booster, 'model');
+  const trees = field(model, 'trees');
   if (!Array.isArray(trees) || trees.length === 0)
     fail('INVALID_MODEL', 'gradient_booster.model.trees: expected a non-empty array');
-  const param = learner.learner_model_param ?? {};
-  const numFeatures = Number(param.num_feature);
+  const param = field(learner, 'learner_model_param') ?? {};
+  const numFeatures = Number(field(param, 'num_feature'));
   if (!(numFeatures >= 1)) fail('INVALID_MODEL', 'learner_model_param.num_feature: expected an integer ≥ 1');
-  const numClass = Number(param.num_class ?? 0);
-  const objective = String(learner.objective?.name ?? '');
+  const numClass = Number(field(param, 'num_class') ?? 0);
+  const objective = String(field(field(learner, 'objective'), 'name') ?? '');
   let task: 'regression' | 'classification';
   let transform: 'identity' | 'sigmoid' | 'softmax';
   let K = 1;
@@ -69,10 +76,10 @@ export function importXgboost(json: unknown): TreeEnsemble {
     K = numClass;
     if (!(K >= 2)) fail('INVALID_MODEL', 'learner_model_param.num_class: expected ≥ 2 for a multi: objective');
   } else fail('UNSUPPORTED_MODEL', `objective '${objective}' is not supported`);
-  let base = parseScores(param.base_score ?? '0.5', K);
+  let base = parseScores(field(param, 'base_score') ?? '0.5', K);
   if (base.length !== K) fail('INVALID_MODEL', `base_score: expected 1 or ${K} values`);
   if (transform === 'sigmoid') base = base.map((p) => Math.log(p / (1 - p)));
-  const info: unknown = model.tree_info;
+  const info = field(model, 'tree_info');
   if (!Array.isArray(info) || info.length !== trees.length)
     fail('INVALID_MODEL', 'tree_info: expected one class index per tree');
   const builder = new EnsembleBuilder(numFeatures, 1);

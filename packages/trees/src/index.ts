@@ -3,10 +3,12 @@
  *
  * @module
  */
-export { TreesError, isTreesError } from './errors.js';
-export type { TreesErrorCode, TreesErrorOptions } from './errors.js';
+
+// input data
 export { matrixFromRows } from './matrix.js';
 export type { TreesMatrix } from './matrix.js';
+
+// training
 export { trainGbdt } from './gbdt.js';
 export type { GbdtOptions, TrainResult } from './gbdt.js';
 export type { GbdtObjective } from './gbdt-loss.js';
@@ -15,10 +17,17 @@ export type { ForestOptions } from './forest.js';
 export { trainForestParallel } from './forest-parallel.js';
 export type { ParallelForestOptions } from './forest-parallel.js';
 export type { TrainingProgress, CheckpointOptions } from './training-common.js';
-export { TreeEnsemble, FLAG_DEFAULT_LEFT, FLAG_ZERO_MISSING, FLAG_FLOAT32_LESS } from './ensemble.js';
-export type { EnsembleParts, EnsembleTransform } from './ensemble.js';
+
+// the compiled model, its serial form and the byte codec
+export { TreeEnsemble } from './ensemble.js';
+export type { EnsembleParts, EnsembleTransform } from './ensemble-parts.js';
 export type { EnsembleSerial } from './ensemble-serial.js';
+export { encodeSerial, decodeSerial } from './serial-codec.js';
+
+// import of models trained elsewhere
 export { importLightGbm } from './import-lightgbm.js';
 export { importXgboost } from './import-xgboost.js';
-export { encodeSerial, decodeSerial } from './serial-codec.js';
-export type { CodecTypedArray } from './serial-codec.js';
+
+// errors
+export { TreesError, isTreesError } from './errors.js';
+export type { TreesErrorCode, TreesErrorOptions } from './errors.js';

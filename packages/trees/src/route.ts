@@ -1,5 +1,5 @@
 import type { BinnedData } from './binning.js';
-import type { GrownTree } from './tree-builder.js';
+import type { GrownTree } from './grow-types.js';
 
 /** The leaf of a grown tree that binned row `r` falls into (the same leaf raw-threshold inference picks). */
 export function routeBinned(tree: GrownTree, data: BinnedData, r: number): number {

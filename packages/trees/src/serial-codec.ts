@@ -1,7 +1,7 @@
 import { TreesError } from './errors.js';
 
 /** Typed arrays the codec stores as raw bytes. */
-export type CodecTypedArray =
+type CodecTypedArray =
   | Float64Array
   | Float32Array
   | Int32Array

@@ -1,4 +1,4 @@
-import type { GrowInput, GrowParams } from './tree-builder.js';
+import type { GrowInput, GrowParams } from './grow-types.js';
 
 /** Largest node searched over presorted row lists instead of a histogram. */
 export const SMALL_NODE = 128;
@@ -125,12 +125,12 @@ export class SplitFinder {
       for (let b = 0; b < nb - 1; b++) {
         const o = base + b * S;
         if (hist[o + K + 1] === 0) continue;
-        for (let k = 0; k < S; k++) L[k] += hist[o + k]!;
+        for (let k = 0; k < S; k++) L[k]! += hist[o + k]!;
         this.consider(node, f, b, false, parentScore);
         if (missC > 0) {
-          for (let k = 0; k < S; k++) L[k] += hist[mo + k]!;
+          for (let k = 0; k < S; k++) L[k]! += hist[mo + k]!;
           this.consider(node, f, b, true, parentScore);
-          for (let k = 0; k < S; k++) L[k] -= hist[mo + k]!;
+          for (let k = 0; k < S; k++) L[k]! -= hist[mo + k]!;
         }
       }
       if (missC > 0 && missC < node.sums[K + 1]!) {
@@ -418,9 +418,9 @@ export class SplitFinder {
       while (regular > 0 && ks[regular - 1]! >> 16 === nb) {
         regular--;
         const r = rows[node.start + (ks[regular]! & 0xffff)]!;
-        for (let k = 0; k < K; k++) miss[k] += grad[r * K + k]!;
-        miss[K] += hess[r]!;
-        miss[K + 1] += 1;
+        for (let k = 0; k < K; k++) miss[k]! += grad[r * K + k]!;
+        miss[K]! += hess[r]!;
+        miss[K + 1]! += 1;
       }
       if (regular === 0) continue;
       L.fill(0);
@@ -428,17 +428,17 @@ export class SplitFinder {
         const b = ks[i]! >> 16;
         while (i < regular && ks[i]! >> 16 === b) {
           const r = rows[node.start + (ks[i]! & 0xffff)]!;
-          for (let k = 0; k < K; k++) L[k] += grad[r * K + k]!;
-          L[K] += hess[r]!;
-          L[K + 1] += 1;
+          for (let k = 0; k < K; k++) L[k]! += grad[r * K + k]!;
+          L[K]! += hess[r]!;
+          L[K + 1]! += 1;
           i++;
         }
         if (i === regular) break;
         this.consider(node, f, b, false, parentScore);
         if (miss[K + 1]! > 0) {
-          for (let k = 0; k < S; k++) L[k] += miss[k]!;
+          for (let k = 0; k < S; k++) L[k]! += miss[k]!;
           this.consider(node, f, b, true, parentScore);
-          for (let k = 0; k < S; k++) L[k] -= miss[k]!;
+          for (let k = 0; k < S; k++) L[k]! -= miss[k]!;
         }
       }
       if (miss[K + 1]! > 0) this.consider(node, f, nb - 1, false, parentScore);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { TreesError } from './errors.js';
 import type { TreesMatrix } from './matrix.js';
 import { decodeSerial, encodeSerial } from './serial-codec.js';
-import type { GrownTree } from './tree-builder.js';
+import type { GrownTree } from './grow-types.js';
 
 /** A progress report emitted after each tree (forest) or round (boosting) is durably added. */
 export interface TrainingProgress {

@@ -75,7 +75,12 @@ describe('trainForest', () => {
     const recall = (p: Float64Array) => {
       let hit = 0,
         all = 0;
-      for (let i = 0; i < t.y.length; i++) if (t.y[i] === 2) all++, p[i] === 2 && hit++;
+      for (let i = 0; i < t.y.length; i++) {
+        if (t.y[i] === 2) {
+          all++;
+          if (p[i] === 2) hit++;
+        }
+      }
       return hit / all;
     };
     const plain = trainForest(x, y, { task: 'classification', trees: 20, minSamplesLeaf: 10 }).model;

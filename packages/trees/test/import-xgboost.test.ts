@@ -45,7 +45,7 @@ describe('importXgboost (hand-written fixtures in the XGBoost JSON schema)', () 
       const e = z.map((v) => Math.exp(v));
       const s = e.reduce((a, b) => a + b, 0);
       const p = m.predictProbaRow(row);
-      e.forEach((v, k) => expect(p[k]).toBeCloseTo(v / s, 14));
+      for (const [k, v] of e.entries()) expect(p[k]).toBeCloseTo(v / s, 14);
     }
   });
 

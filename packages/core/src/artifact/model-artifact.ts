@@ -24,17 +24,17 @@ export interface TargetInfo {
   /** `numeric` for regression, `categorical` for classification. */
   readonly kind: 'numeric' | 'categorical';
   /** Class labels in class-index order (classification only). */
-  readonly classes?: readonly string[];
+  readonly classes?: readonly string[] | undefined;
 }
 
 /** Where the training data came from. */
 export interface DatasetInfo {
   /** A dataset name, e.g. `'iris'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Rows used to fit the final model. */
   readonly rows: number;
   /** How the metrics were measured, e.g. `{ kind: 'holdout', testRows: 30 }`. */
-  readonly evaluation?: Serial;
+  readonly evaluation?: Serial | undefined;
 }
 
 /**
@@ -50,7 +50,7 @@ export interface ModelArtifact {
   /** The columns a prediction request carries. */
   readonly schema: InputSchema;
   /** The categories seen in training, per categorical input column (for strict serving). */
-  readonly categories?: { readonly [column: string]: readonly string[] };
+  readonly categories?: { readonly [column: string]: readonly string[] } | undefined;
   /** The predicted column (and classes). */
   readonly target: TargetInfo;
   /** The fitted feature pipeline (`FeaturePipeline.toJSON()`). */
@@ -68,7 +68,7 @@ export interface ModelArtifact {
   /** Creation time, ISO 8601. */
   readonly createdAt: string;
   /** Optional drift reference profile (Serial data produced by `@modelship/drift`). */
-  readonly profile?: Serial;
+  readonly profile?: Serial | undefined;
   /** Free-form string tags. */
   readonly tags: { readonly [key: string]: string };
 }
@@ -117,9 +117,9 @@ export const modelArtifactSchema: z.ZodType<unknown> = artifactZ;
 /** What {@link createArtifact} needs; `formatVersion`, `createdAt` and `tags` have defaults. */
 export type ArtifactInput = Omit<ModelArtifact, 'formatVersion' | 'createdAt' | 'tags'> & {
   /** Creation time; default now. */
-  createdAt?: string | Date;
+  createdAt?: string | Date | undefined;
   /** Free-form tags; default none. */
-  tags?: { readonly [key: string]: string };
+  tags?: { readonly [key: string]: string } | undefined;
 };
 
 /** Validates a parsed artifact; `operation` names the caller in the error. */

@@ -7,17 +7,17 @@ export interface ColumnSpec {
   /** `'numeric'` (numbers) or `'categorical'` (strings). */
   readonly type: 'numeric' | 'categorical';
   /** What the column is for; default `'feature'`. */
-  readonly role?: 'feature' | 'target' | 'id';
+  readonly role?: 'feature' | 'target' | 'id' | undefined;
   /** Whether every row must have a value (and a file must have the column); default `true`. */
-  readonly required?: boolean;
+  readonly required?: boolean | undefined;
   /** Smallest allowed value (numeric only); default none. */
-  readonly min?: number;
+  readonly min?: number | undefined;
   /** Largest allowed value (numeric only); default none. */
-  readonly max?: number;
+  readonly max?: number | undefined;
   /** Whether values must be whole numbers (numeric only); default `false`. */
-  readonly integer?: boolean;
+  readonly integer?: boolean | undefined;
   /** The closed list of allowed values (categorical only); default open (any string). */
-  readonly categories?: readonly string[];
+  readonly categories?: readonly string[] | undefined;
 }
 
 /** A feature spec: plain JSON data, so it can be stored inside a model artifact. */
@@ -163,9 +163,9 @@ export function checkCategory(spec: ColumnSpec, v: string): string | undefined {
 /** Options of {@link validateRow}. */
 export interface ValidateRowOptions {
   /** Also require the target column(s); default `false` (serving rows have no target). */
-  includeTarget?: boolean;
+  includeTarget?: boolean | undefined;
   /** What to do with fields the schema does not list: `'ignore'` (default, dropped) or `'error'`. */
-  extraFields?: 'ignore' | 'error';
+  extraFields?: 'ignore' | 'error' | undefined;
 }
 
 /**

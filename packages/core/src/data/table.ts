@@ -51,7 +51,7 @@ export function categoricalColumn(
 ): CategoricalColumn {
   const dictionary: string[] = categories ? [...categories] : [];
   const index = new Map<string, number>();
-  dictionary.forEach((c, i) => index.set(c, i));
+  for (let i = 0; i < dictionary.length; i++) index.set(dictionary[i]!, i);
   const codes = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -152,7 +152,13 @@ export class Table {
     const names: string[] = schema ? Object.keys(schema.columns) : [];
     if (!schema) {
       const seen = new Set<string>();
-      for (const row of rows) for (const k of Object.keys(row)) if (!seen.has(k)) seen.add(k), names.push(k);
+      for (const row of rows) {
+        for (const k of Object.keys(row)) {
+          if (seen.has(k)) continue;
+          seen.add(k);
+          names.push(k);
+        }
+      }
     }
     const columns: Column[] = names.map((name) => {
       const spec = schema?.columns[name];

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { EvaluationError } from '../errors.js';
-import { METRIC_NAMES, type MetricName } from './metrics.js';
+import { METRIC_NAMES, type MetricName } from './estimates.js';
 import { parseOrThrow } from '../data/zod-parse.js';
 
 /**
@@ -23,14 +23,14 @@ export interface CompositeComponent {
 }
 
 /**
- * The Bangalore preset: `accuracy_score = rating / 5`, `latency_score = max(0, (5000 − latency) / 5000)`,
+ * The default composite (the Bangalore formula): `accuracy_score = rating / 5`, `latency_score = max(0, (5000 − latency) / 5000)`,
  * `composite = 0.7 · accuracy_score + 0.3 · latency_score`. The latency statistic is the **mean**
  * latency (exact, from the histogram's running sum): it is what an hourly average of request
  * latencies gives, it is linear (so the composite of the aggregates equals the mean per-request
  * composite while latency < 5 s) and it has a plain standard error, so the composite delta gets an
  * honest confidence interval. (The p50 is reported beside it but has no such variance.)
  */
-export const BANGALORE_COMPOSITE: readonly CompositeComponent[] = Object.freeze([
+export const DEFAULT_COMPOSITE: readonly CompositeComponent[] = Object.freeze([
   { metric: 'rating', weight: 0.7, from: 0, to: 5 },
   { metric: 'latencyMean', weight: 0.3, from: 5000, to: 0 },
 ]);
@@ -50,7 +50,7 @@ const evaluatorOptionsZ = z.strictObject({
   composite: z
     .array(componentSchema)
     .min(1)
-    .default(() => BANGALORE_COMPOSITE.map((c) => ({ ...c }))),
+    .default(() => DEFAULT_COMPOSITE.map((c) => ({ ...c }))),
   weights: z.record(z.string(), z.number().nonnegative()).optional(),
   srm: z
     .strictObject({
@@ -93,7 +93,7 @@ export interface EvaluatorOptions {
   alpha?: number;
   /** Sample size at which the confidence sequence is tightest (N*); default 5,000. */
   nStar?: number;
-  /** Composite components; default {@link BANGALORE_COMPOSITE}. */
+  /** Composite components; default {@link DEFAULT_COMPOSITE}. */
   composite?: CompositeComponent[];
   /** Configured split (variant → weight) for the SRM check; default the aggregates' `weights`, else no SRM check. */
   weights?: Record<string, number>;

@@ -15,7 +15,7 @@ import {
   type MetricName,
   type VariantEstimates,
   type VariantSummary,
-} from './metrics.js';
+} from './estimates.js';
 import {
   resolveEvaluatorOptions,
   type CompositeComponent,

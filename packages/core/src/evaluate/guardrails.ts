@@ -18,7 +18,7 @@
 import type { VariantAggregates } from '../outcomes/aggregates.js';
 import { histogramCountAbove } from '../outcomes/latency-histogram.js';
 import type { ResolvedEvaluatorOptions } from './evaluator-options.js';
-import type { VariantEstimates } from './metrics.js';
+import type { VariantEstimates } from './estimates.js';
 import { betaBinomialLogLR } from './sequential.js';
 
 /** Result of one guardrail test. */

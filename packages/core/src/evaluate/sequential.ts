@@ -35,7 +35,7 @@
  * `Γ(k) / Γ(k + n) · Π Γ(k p_i + x_i) / Γ(k p_i) / Π p_i^x_i` is an e-process; SRM is flagged when it
  * reaches `1/α`.
  */
-import { chiSquaredSurvival, logBeta, logGamma, normalQuantile } from './distributions.js';
+import { chiSquaredSf, logBeta, logGamma, normalQuantile } from '@modelship/stats';
 import { EvaluationError } from '../errors.js';
 
 function policyError(operation: string, field: string, expected: string, got: unknown): never {
@@ -167,7 +167,7 @@ export function sampleRatioMismatch(
     logBf += logGamma(k * p + x) - logGamma(k * p) - (x > 0 ? x * Math.log(p) : 0);
   }
   if (!(n > 0) || arms.length < 2) logBf = 0;
-  const pValue = arms.length >= 2 && n > 0 ? chiSquaredSurvival(chi, arms.length - 1) : 1;
+  const pValue = arms.length >= 2 && n > 0 ? chiSquaredSf(chi, arms.length - 1) : 1;
   const flaggedBy: SrmResult['flaggedBy'] = [];
   if (checked && tests !== 'sequential' && pValue < alpha) flaggedBy.push('chi-squared');
   if (checked && tests !== 'chi-squared' && logBf >= Math.log(1 / alpha)) flaggedBy.push('sequential');

@@ -3,9 +3,6 @@ import { describeValue } from '../data/schema.js';
 import type { Column, Table } from '../data/table.js';
 import type { DerivedColumnSpec } from './spec.js';
 
-/** Where a step reads a value: an input column, or a derived column by position. */
-export type Source = { readonly input: string } | { readonly derived: number };
-
 function bad(message: string, field: string, operation: string): never {
   throw new ValidationError('INVALID_INPUT', message, { operation, details: { field } });
 }

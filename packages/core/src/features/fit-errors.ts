@@ -30,6 +30,11 @@ export function mostFrequent<T extends number | string>(values: Iterable<T>): T 
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: T | undefined;
   let bestCount = -1;
-  for (const [v, c] of counts) if (c > bestCount || (c === bestCount && v < best!)) (best = v), (bestCount = c);
+  for (const [v, c] of counts) {
+    if (c > bestCount || (c === bestCount && v < best!)) {
+      best = v;
+      bestCount = c;
+    }
+  }
   return best!;
 }

@@ -1,6 +1,6 @@
 import { fnv1a32 } from './hashing.js';
 import { rowKey } from './columns.js';
-import type { Encoder } from './encoders.js';
+import type { Encoder } from './encoder.js';
 import type { CrossStepSpec, HashStepSpec } from './spec.js';
 
 const DEFAULT_BUCKETS = 1 << 14;

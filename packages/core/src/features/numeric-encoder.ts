@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import { median } from '../data/median.js';
 import { pairwiseSum } from '../data/pairwise-sum.js';
 import { rowNumber } from './columns.js';
-import type { Encoder, StepState } from './encoders.js';
+import type { Encoder, StepState } from './encoder.js';
 import { allMissingError, missingError, mostFrequent } from './fit-errors.js';
 import type { NumericStepSpec } from './spec.js';
 

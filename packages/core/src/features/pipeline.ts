@@ -4,7 +4,8 @@ import { describeValue } from '../data/schema.js';
 import { Table } from '../data/table.js';
 import type { Matrix } from '../types/matrix.js';
 import { deriveInto, derivedInputs, rowNumber, TableView } from './columns.js';
-import { fitStep, makeEncoder, type Encoder, type StepState } from './encoders.js';
+import { fitStep, makeEncoder } from './encoders.js';
+import type { Encoder, StepState } from './encoder.js';
 import { parseFeatureSpec, type FeaturePipelineSpec } from './spec.js';
 import { QuantileBinner } from './quantile-classes.js';
 import { fitTarget, targetClasses, transformTarget, type TargetState } from './target.js';
@@ -169,7 +170,11 @@ export class FeaturePipeline {
       makeEncoder(f, states[i]!, (n) => this.#derivedIndex.get(n) ?? -1),
     );
     let offset = 0;
-    this.#offsets = encoders.map((e) => ((offset += e.width), offset - e.width));
+    this.#offsets = encoders.map((e) => {
+      const at = offset;
+      offset += e.width;
+      return at;
+    });
     this.#width = offset;
     this.#names = Object.freeze(encoders.flatMap((e) => e.names));
     this.#target = target;
@@ -182,7 +187,7 @@ export class FeaturePipeline {
     checkTable(table, 'FeaturePipeline.transform');
     const view = new TableView(table, this.spec.derive ?? []);
     const data = new Float64Array(table.numRows * this.#width);
-    encoders.forEach((e, i) => e.fillTable(view, data, this.#width, this.#offsets[i]!));
+    for (let i = 0; i < encoders.length; i++) encoders[i]!.fillTable(view, data, this.#width, this.#offsets[i]!);
     return { data, rows: table.numRows, cols: this.#width };
   }
 

@@ -7,7 +7,7 @@ export interface ImputeSpec {
   /** The strategy. */
   readonly strategy: 'median' | 'mean' | 'most_frequent' | 'constant';
   /** The fill value for `constant` (a number for numeric columns, a string for categorical ones). */
-  readonly value?: number | string;
+  readonly value?: number | string | undefined;
 }
 
 /** `name = numerator / denominator`. */
@@ -52,11 +52,11 @@ export interface NumericStepSpec {
   /** Input or derived column. */
   readonly column: string;
   /** Output feature name; default the column name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** How to fill missing values; default none (a missing value is a ValidationError). */
-  readonly impute?: ImputeSpec;
+  readonly impute?: ImputeSpec | undefined;
   /** Subtract the training mean and divide by the training std; default `false`. */
-  readonly standardize?: boolean;
+  readonly standardize?: boolean | undefined;
 }
 
 /** One-hot encoding of a categorical (or numeric, as text) column; levels sorted. */
@@ -66,15 +66,15 @@ export interface OneHotStepSpec {
   /** Input column. */
   readonly column: string;
   /** Levels seen fewer times than this in training go to the `other` level; default 1 (none). */
-  readonly minFrequency?: number;
+  readonly minFrequency?: number | undefined;
   /** Unseen values at transform time: `'other'` (the other level if there is one, else all zeros) or `'zeros'`; default `'other'`. Never a throw. */
-  readonly unseen?: 'other' | 'zeros';
+  readonly unseen?: 'other' | 'zeros' | undefined;
   /** A level whose column is dropped (the reference level; its rows are all zeros); default none. */
-  readonly dropLevel?: string;
+  readonly dropLevel?: string | undefined;
   /** Name of the level rare values go to; default `'other'`. */
-  readonly otherLevel?: string;
+  readonly otherLevel?: string | undefined;
   /** How to fill missing values (`most_frequent` or `constant`); default none (a missing value is a ValidationError). */
-  readonly impute?: ImputeSpec;
+  readonly impute?: ImputeSpec | undefined;
 }
 
 /** Feature hashing of one or more columns' values (`column=value` tokens) into a fixed number of buckets. Missing values add nothing. */
@@ -84,11 +84,11 @@ export interface HashStepSpec {
   /** Input columns. */
   readonly columns: readonly string[];
   /** Number of output buckets; default 16384 (2^14). */
-  readonly buckets?: number;
+  readonly buckets?: number | undefined;
   /** Prefix of the output feature names; default the column names joined with `+`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Add ±1 by a hash bit instead of +1 (reduces collision bias); default `false`. */
-  readonly alternateSign?: boolean;
+  readonly alternateSign?: boolean | undefined;
 }
 
 /** A feature cross of two or more columns (e.g. location × bhk), hashed or one-hot. A missing part gives all zeros. */
@@ -98,15 +98,15 @@ export interface CrossStepSpec {
   /** Input columns crossed together. */
   readonly columns: readonly string[];
   /** `'hash'` (fixed buckets) or `'onehot'` (levels fitted on training rows); default `'hash'`. */
-  readonly encoding?: 'hash' | 'onehot';
+  readonly encoding?: 'hash' | 'onehot' | undefined;
   /** Buckets for `'hash'`; default 16384 (2^14). */
-  readonly buckets?: number;
+  readonly buckets?: number | undefined;
   /** For `'onehot'`: rarer combinations go to `other`; default 1. */
-  readonly minFrequency?: number;
+  readonly minFrequency?: number | undefined;
   /** For `'onehot'`: unseen combinations → `'other'` (if it exists) or `'zeros'`; default `'other'`. */
-  readonly unseen?: 'other' | 'zeros';
+  readonly unseen?: 'other' | 'zeros' | undefined;
   /** Prefix of the output feature names; default the column names joined with `*`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** One feature step; each produces one or more output columns, in order. */
@@ -119,7 +119,7 @@ export interface NumericTargetSpec {
   /** Target kind tag. */
   readonly kind: 'numeric';
   /** Divide every value by this (e.g. 100000 for California's MedHouseVal); default none. */
-  readonly divisor?: number;
+  readonly divisor?: number | undefined;
 }
 
 /** A categorical target (classification) as class indices. */
@@ -129,7 +129,7 @@ export interface ClassTargetSpec {
   /** Target kind tag. */
   readonly kind: 'class';
   /** The classes in index order; default the sorted distinct training values. */
-  readonly classes?: readonly string[];
+  readonly classes?: readonly string[] | undefined;
 }
 
 /** A regression target reframed into ordered classes at training quantiles (see `quantileClasses`). */
@@ -150,11 +150,11 @@ export type TargetSpec = NumericTargetSpec | ClassTargetSpec | QuantileTargetSpe
 /** A feature pipeline as plain data: derived columns, feature steps and an optional target. */
 export interface FeaturePipelineSpec {
   /** Derived numeric columns, computed in order (later ones may use earlier ones); default none. */
-  readonly derive?: readonly DerivedColumnSpec[];
+  readonly derive?: readonly DerivedColumnSpec[] | undefined;
   /** The feature steps. */
   readonly features: readonly FeatureStepSpec[];
   /** The target; default none. */
-  readonly target?: TargetSpec;
+  readonly target?: TargetSpec | undefined;
 }
 
 const name = z.string().min(1);

@@ -32,7 +32,7 @@ export interface LearnerState {
  * A model that learns from a numeric matrix. Every learner of modelship (linear, logistic, the
  * adapters over ml-* libraries and the `@modelship/trees` ensembles) implements it. A kind
  * becomes usable by trainers and model artifacts once registered with `registerLearner`
- * (`learners/registry.ts`); `toState()` must be data only (JSON + typed arrays), and the
+ * (`learners/learner-catalog.ts`); `toState()` must be data only (JSON + typed arrays), and the
  * definition's `restore(state)` must predict bit for bit like the learner that produced it.
  */
 export interface Learner {
@@ -52,4 +52,24 @@ export interface Learner {
   params(): { readonly [key: string]: Serial };
   /** The fitted state, as data (see {@link LearnerState}). */
   toState(): LearnerState;
+}
+
+/** Hyperparameters of a learner, as data. */
+export type LearnerParams = { readonly [key: string]: Serial };
+
+/**
+ * How to build and restore one kind of learner. Register one with {@link registerLearner};
+ * the `@modelship/trees` ensembles (`gbdt`, `forest`) register themselves the same way.
+ */
+export interface LearnerDefinition {
+  /** The kind name used in trainer variants and learner states, e.g. `'linear'`. */
+  readonly kind: string;
+  /** The tasks this kind can learn; the first one is the default. */
+  readonly tasks: readonly LearnerTask[];
+  /** A one-line description shown in listings. */
+  readonly description?: string;
+  /** Builds an unfitted learner for `task` with the given hyperparameters. */
+  create(params: LearnerParams, task: LearnerTask): Learner;
+  /** Rebuilds a fitted learner from its serial state (data only, never code). */
+  restore(state: LearnerState): Learner;
 }

@@ -14,7 +14,7 @@ import {
 import { solveSpd } from './cholesky.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
-import type { LearnerDefinition } from './registry.js';
+import type { LearnerDefinition } from './learner.js';
 
 const paramsSchema = z
   .object({

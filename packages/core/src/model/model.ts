@@ -5,7 +5,7 @@ import { FeaturePipeline } from '../features/pipeline.js';
 import { artifactSha256, checkExpectedSha256, decodeArtifact, encodeArtifact } from '../artifact/codec.js';
 import type { InputSchema, ModelArtifact } from '../artifact/model-artifact.js';
 import type { Learner, LearnerTask } from '../learners/learner.js';
-import { restoreLearner } from '../learners/registry.js';
+import { restoreLearner } from '../learners/learner-catalog.js';
 
 /** One prediction. */
 export interface Prediction {

@@ -140,6 +140,7 @@ function looksValid(input: unknown): boolean {
   if (typeof e.variants !== 'object' || e.variants === null || Array.isArray(e.variants)) return false;
   for (const [key, raw] of Object.entries(e.variants as Record<string, unknown>)) {
     if (typeof raw !== 'object' || raw === null) return false;
+    // biome-ignore lint/suspicious/noExplicitAny: a fast structural guard over untrusted JSON; every field read is checked right here
     const a = raw as Record<string, any>;
     if (a.schemaVersion !== 1 || a.variant !== key || key.length === 0) return false;
     if (a.modelVersion !== undefined && typeof a.modelVersion !== 'string') return false;

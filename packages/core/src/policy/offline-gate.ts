@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import type { Decision, DecisionReason } from './rollback-policy.js';
 import { parseOrThrow } from '../data/zod-parse.js';
-import { metricDirection, type MetricDirection } from '../metrics/metric-direction.js';
+import { metricDirection, type MetricDirection } from '../policy/metric-direction.js';
 
 /** Holdout metrics of one model version, by name (e.g. `accuracy`, `f1`, `r2`, `rmse`). */
 export type OfflineMetrics = Record<string, number>;

@@ -1,7 +1,7 @@
 import { RegistryError, isModelshipError } from '../errors.js';
 import { decodeJson, encodeJson, randomId } from './bytes.js';
 import { versionFromKey } from './keys.js';
-import type { Store } from './store.js';
+import type { Store } from '../store/store.js';
 
 /** What {@link allocateVersion} needs. */
 export interface AllocateOptions<T extends { registrationId: string }> {

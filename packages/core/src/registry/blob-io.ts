@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { RegistryError, isModelshipError } from '../errors.js';
 import { sha256Hex } from './bytes.js';
 import { registryKeys as K } from './keys.js';
-import { concatBytes } from './memory-store.js';
+import { concatBytes } from '../store/concat-bytes.js';
 import type { ModelVersion } from './records.js';
 import type { RegistryTestHooks } from './registry-options.js';
-import type { Store } from './store.js';
+import type { Store } from '../store/store.js';
 
 const CHUNK = 1 << 20;
 

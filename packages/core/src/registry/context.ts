@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { RegistryError, ValidationError, isModelshipError } from '../errors.js';
-import type { RegistryEvents, RegistryLogger } from './events.js';
+import type { Logger } from '../logger.js';
+import type { RegistryEvents } from './events.js';
 import type { Authorizer } from './registry-options.js';
-import type { Store } from './store.js';
+import type { Store } from '../store/store.js';
 
 /** What the registry's operation modules share (internal). */
 export interface RegistryContext {
@@ -13,7 +14,7 @@ export interface RegistryContext {
   /** The default actor. */
   actor: string;
   /** The component logger. */
-  log: RegistryLogger;
+  log: Logger;
   /** Aliases that need force or the authorizer. */
   protectedAliases: ReadonlySet<string>;
   /** The authorizer, if any. */
@@ -21,7 +22,7 @@ export interface RegistryContext {
   /** How many version numbers to try. */
   maxAllocationAttempts: number;
   /** Emits an event safely (after the durable write). */
-  emit<E extends keyof RegistryEvents>(event: E, payload: Parameters<RegistryEvents[E]>[0]): void;
+  emit<E extends keyof RegistryEvents>(event: E, ...args: Parameters<RegistryEvents[E]>): void;
 }
 
 /** Parses input with zod, throwing `ValidationError('INVALID_INPUT')` that names the field. */

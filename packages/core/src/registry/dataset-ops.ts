@@ -45,7 +45,7 @@ export async function registerDataset(
       label: `V${version}`,
       fingerprint: d.fingerprint,
       rowCount: d.rowCount,
-      ...(d.schema !== undefined ? { schema: d.schema as DatasetVersion['schema'] } : {}),
+      ...(d.schema !== undefined ? { schema: d.schema as NonNullable<DatasetVersion['schema']> } : {}),
       ...(d.location ? { location: d.location } : {}),
       ...(d.description ? { description: d.description } : {}),
       tags: d.tags ?? {},

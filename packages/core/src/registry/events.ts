@@ -1,6 +1,5 @@
 import type { AliasHistoryEntry, DatasetVersion, ModelVersion } from './records.js';
-import type { RolloutRecord } from './rollout.js';
-import { safeEmit, silentLogger, type Logger } from '../logger.js';
+import type { RolloutRecord } from '../rollout/rollout.js';
 
 /** Payload of `versionRegistered`. */
 export interface VersionRegisteredEvent {
@@ -49,11 +48,3 @@ export interface RegistryEvents {
   /** A dataset version was registered. */
   datasetRegistered: (event: DatasetRegisteredEvent) => void;
 }
-
-/** The registry's logger: the shared pino-compatible {@link Logger}. */
-export type RegistryLogger = Logger;
-
-/** A logger that logs nothing (the shared {@link silentLogger}). */
-export const silentRegistryLogger: RegistryLogger = silentLogger;
-
-export { safeEmit };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import type { RegistryLogger } from './events.js';
+import type { Logger } from '../logger.js';
 import type { JsonValue } from './records.js';
-import type { Store } from './store.js';
+import type { Store } from '../store/store.js';
 
 /** What an {@link Authorizer} is asked to approve. */
 export interface AuthorizationRequest {
@@ -48,7 +48,11 @@ export interface ArtifactCodec<A = unknown> {
   describe?(artifact: A): ArtifactDescription;
 }
 
-/** Test hooks: awaited at fixed points of `register`, so a test can pause or kill it mid-way. */
+/**
+ * Test hooks: awaited at fixed points of `register`, so a test can pause or kill it mid-way.
+ *
+ * @internal Not part of the public surface (used by the registry's own tests and the conformance suite).
+ */
 export interface RegistryTestHooks {
   /** Awaited after each chunk of a streamed blob write (`written` of `total` bytes). */
   blobChunkWritten?(written: number, total: number): void | Promise<void>;
@@ -61,7 +65,7 @@ export interface RegistryOptions<A = unknown> {
   /** The store holding every record and blob. */
   store: Store;
   /** A pino-compatible logger; default silent. */
-  logger?: RegistryLogger;
+  logger?: Logger;
   /** Milliseconds since the epoch; default `Date.now`. */
   clock?: () => number;
   /** Who acts when an operation does not say; default `'anonymous'`. */
@@ -80,7 +84,7 @@ export interface RegistryOptions<A = unknown> {
   maxAllocationAttempts?: number;
   /** Whether `close()` also closes the store; default true. */
   closeStore?: boolean;
-  /** Test hooks (see {@link RegistryTestHooks}); default none. */
+  /** @internal Test hooks (see {@link RegistryTestHooks}); default none. */
   hooks?: RegistryTestHooks;
 }
 
@@ -96,8 +100,8 @@ const optionsSchema = z.object({
     'expected a Store (get, head, put, list, delete, getStream, putStream)',
   ),
   logger: z
-    .custom<RegistryLogger>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as RegistryLogger).error === 'function',
+    .custom<Logger>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as Logger).error === 'function',
       'expected a pino-compatible logger',
     )
     .optional(),
@@ -173,13 +177,13 @@ export const registerMetaSchema = z
 /** Options of moves: `setAlias`, `deleteAlias`, `rollback`. */
 export interface AliasMoveOptions {
   /** Compare-and-set: the version the alias must point to now (`null`: must be absent); default omitted: no check. */
-  expect?: number | null;
+  expect?: number | null | undefined;
   /** Allows moving a protected alias without the authorizer; default false. */
-  force?: boolean;
+  force?: boolean | undefined;
   /** Why (recorded in the history); default none. */
-  reason?: string;
+  reason?: string | undefined;
   /** Who (default: the registry's actor). */
-  actor?: string;
+  actor?: string | undefined;
 }
 
 const reason = z.string().max(10_000);
@@ -199,11 +203,11 @@ export const aliasMoveOptionsSchema = z
 /** Options of `setRollout`. */
 export interface SetRolloutOptions {
   /** Compare-and-set: the revision that must be current (`null`: no rollout yet); default omitted: no check. */
-  expect?: number | null;
+  expect?: number | null | undefined;
   /** Why (stored in the record); default none. */
-  reason?: string;
+  reason?: string | undefined;
   /** Who (default: the registry's actor). */
-  actor?: string;
+  actor?: string | undefined;
 }
 
 /** The zod schema of {@link SetRolloutOptions}. */

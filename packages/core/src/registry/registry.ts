@@ -1,9 +1,10 @@
-import { EventEmitter } from 'eventemitter3';
 import { RegistryError, ValidationError, isModelshipError } from '../errors.js';
 import { targetAt, rollbackTarget } from './alias-history.js';
 import { BlobCache } from './blob-cache.js';
 import { decodeJson } from './bytes.js';
-import { safeEmit, silentRegistryLogger, type RegistryEvents, type RegistryLogger } from './events.js';
+import { SafeEmitter } from '../events/safe-emitter.js';
+import { childLogger, type Logger } from '../logger.js';
+import type { RegistryEvents } from './events.js';
 import {
   aliasListSchema,
   modelQuerySchema,
@@ -39,16 +40,16 @@ import {
   type ResolveResult,
   type VersionRef,
 } from './resolve-op.js';
-import { rolloutSchema, type Rollout, type RolloutRecord } from './rollout.js';
+import { rolloutSchema, type Rollout, type RolloutRecord } from '../rollout/rollout.js';
 import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './search.js';
-import type { Store } from './store.js';
+import type { Store } from '../store/store.js';
 import { RegistryWatcher, type WatchOptions } from './watch.js';
 import { readBlob, streamBlob } from './blob-io.js';
 import { listAliases, moveAlias, readAlias } from './alias-moves.js';
 import { getModel, listModels, tagModel } from './model-ops.js';
 import { notFound, parseInput, type RegistryContext } from './context.js';
 import { getDataset, listDatasets, listDatasetVersions, registerDataset } from './dataset-ops.js';
-import { readRollout, writeRollout } from './rollout-ops.js';
+import { readRollout, writeRollout } from '../rollout/rollout-ops.js';
 import { modelArtifactCodec } from './artifact-codec.js';
 import type { ModelArtifact } from '../artifact/model-artifact.js';
 
@@ -59,10 +60,10 @@ export type { LoadedVersion, ResolveOptions, ResolveResult, VersionRef } from '.
  * moved by compare-and-set with an append-only history, rollouts, watch, resolve and search,
  * over any {@link Store}. Create one with {@link createRegistry}.
  */
-export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvents> {
+export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents> {
   /** The store it works on. */
   readonly store: Store;
-  private readonly log: RegistryLogger;
+  private readonly log: Logger;
   private readonly clock: () => number;
   private readonly actor: string;
   private readonly protectedAliases: ReadonlySet<string>;
@@ -74,11 +75,11 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
 
   /** Use {@link createRegistry}. */
   constructor(private readonly options: RegistryOptions<A>) {
-    super();
     validateRegistryOptions(options);
+    const log = childLogger(options.logger, { component: 'registry' });
+    super(log);
+    this.log = log;
     this.store = options.store;
-    const base = options.logger ?? silentRegistryLogger;
-    this.log = base.child ? base.child({ component: 'registry' }) : base;
     this.clock = options.clock ?? Date.now;
     this.actor = options.actor ?? 'anonymous';
     this.protectedAliases = new Set(
@@ -93,7 +94,7 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
       protectedAliases: this.protectedAliases,
       authorizer: options.authorizer,
       maxAllocationAttempts: options.maxAllocationAttempts ?? 10_000,
-      emit: (event, payload) => this.emitSafe(event, payload),
+      emit: (event, ...args) => this.emitSafely(event, ...(args as never)), // ctx.emit types the payload
     };
   }
 
@@ -485,10 +486,6 @@ export class ModelRegistry<A = ModelArtifact> extends EventEmitter<RegistryEvent
 
   private assertOpen(op: string): void {
     if (this.closed) throw new RegistryError('CLOSED', `${op}: the registry is closed`, { operation: op });
-  }
-
-  private emitSafe<E extends keyof RegistryEvents>(event: E, payload: Parameters<RegistryEvents[E]>[0]): void {
-    safeEmit(this as never, event, payload, this.log);
   }
 }
 

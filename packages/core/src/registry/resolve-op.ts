@@ -1,6 +1,6 @@
 import { isModelshipError } from '../errors.js';
 import { notFound } from './context.js';
-import type { RegistryLogger } from './events.js';
+import type { Logger } from '../logger.js';
 import type { ModelVersion } from './records.js';
 
 /** A version, an alias name, or a version number as a string (`'3'`). */
@@ -31,7 +31,7 @@ export interface ResolveResult {
 /** Options of `resolve`. */
 export interface ResolveOptions {
   /** A local artifact file used when no alias resolves and loads; default none. */
-  fallback?: string;
+  fallback?: string | undefined;
 }
 
 /** What {@link resolveFirst} needs from the registry. */
@@ -41,7 +41,7 @@ export interface ResolveSteps {
   /** Loads and verifies a version. */
   load(version: number): Promise<LoadedVersion>;
   /** Where skipped aliases are logged. */
-  log: RegistryLogger;
+  log: Logger;
 }
 
 /**

@@ -33,7 +33,7 @@ export interface VersionQuery {
 /** A model search. */
 export interface ModelQuery {
   /** Model tags that must be present (string: equal; `true`: key present). */
-  tags?: Record<string, string | true>;
+  tags?: Record<string, string | true> | undefined;
 }
 
 function matchTags(have: Record<string, string>, want: Record<string, string | true> | undefined): boolean {

@@ -1,11 +1,12 @@
-import { EventEmitter } from 'eventemitter3';
 import { ValidationError } from '../errors.js';
 import { decodeJson } from './bytes.js';
-import { safeEmit, type AliasMovedEvent, type RegistryLogger, type RolloutChangedEvent } from './events.js';
+import { SafeEmitter } from '../events/safe-emitter.js';
+import type { Logger } from '../logger.js';
+import type { AliasMovedEvent, RolloutChangedEvent } from './events.js';
 import { registryKeys as K } from './keys.js';
 import type { AliasRecord } from './records.js';
-import type { RolloutRecord } from './rollout.js';
-import type { Store } from './store.js';
+import type { RolloutRecord } from '../rollout/rollout.js';
+import type { Store } from '../store/store.js';
 
 /** Options of `registry.watch`. */
 export interface WatchOptions {
@@ -27,7 +28,7 @@ export interface WatcherEvents {
  * Follows one model's aliases and rollout by polling etags (a `head` per key, a `get` only when
  * the etag changed). Emits `aliasMoved` and `rolloutChanged`; `close()` stops it.
  */
-export class RegistryWatcher extends EventEmitter<WatcherEvents> {
+export class RegistryWatcher extends SafeEmitter<WatcherEvents> {
   /** Resolves after the first poll (whose events have then been emitted). */
   readonly ready: Promise<void>;
   private readonly etags = new Map<string, string>();
@@ -43,10 +44,10 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
     /** The watched model. */
     readonly name: string,
     options: WatchOptions,
-    private readonly log: RegistryLogger,
+    private readonly log: Logger,
     private readonly onClose: () => void,
   ) {
-    super();
+    super(log);
     const iv = options.intervalMs ?? 1000;
     if (!Number.isFinite(iv) || iv < 5) {
       throw new ValidationError(
@@ -83,12 +84,7 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
         const previous = this.rollout;
         this.rollout = rollout;
         if (!previous || previous.revision !== rollout.revision) {
-          safeEmit(
-            this as never,
-            'rolloutChanged',
-            { name: this.name, rollout, ...(previous ? { previous } : {}) },
-            this.log,
-          );
+          this.emitSafely('rolloutChanged', { name: this.name, rollout, ...(previous ? { previous } : {}) });
         }
       }
     }
@@ -104,12 +100,13 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
       this.aliases.set(rec.alias, rec.version);
       if (from === rec.version) continue;
       const entry = rec.history[rec.history.length - 1];
-      safeEmit(
-        this as never,
-        'aliasMoved',
-        { name: this.name, alias: rec.alias, from, to: rec.version, ...(entry ? { entry } : {}) },
-        this.log,
-      );
+      this.emitSafely('aliasMoved', {
+        name: this.name,
+        alias: rec.alias,
+        from,
+        to: rec.version,
+        ...(entry ? { entry } : {}),
+      });
     }
   }
 
@@ -119,7 +116,7 @@ export class RegistryWatcher extends EventEmitter<WatcherEvents> {
       await this.poll();
     } catch (err) {
       this.log.warn({ err, name: this.name }, 'registry watch poll failed');
-      if (this.listenerCount('error') > 0) safeEmit(this as never, 'error', err, this.log);
+      this.emitSafely('error', err); // no listener: no event (eventemitter3 never throws on 'error')
     }
     if (!this.closed) {
       this.timer = setTimeout(() => void this.tick(), this.intervalMs);

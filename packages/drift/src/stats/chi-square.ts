@@ -1,5 +1,5 @@
 /** Chi-square goodness of fit and the two-proportion Z-test. */
-import { chiSquareSf, normalSf } from './special.js';
+import { chiSquaredSf, normalSf } from '@modelship/stats';
 
 /** A test statistic with its p-value. */
 export interface TestResult {
@@ -19,7 +19,7 @@ export function chiSquare(observed: ArrayLike<number>, expected: ArrayLike<numbe
     const d = observed[i]! - expected[i]!;
     stat += (d * d) / expected[i]!;
   }
-  return { statistic: stat, pValue: chiSquareSf(stat, observed.length - 1) };
+  return { statistic: stat, pValue: chiSquaredSf(stat, observed.length - 1) };
 }
 
 /**

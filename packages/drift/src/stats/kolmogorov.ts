@@ -3,7 +3,7 @@
  * scipy.stats._ksstats (Simard & L'Ecuyer 2011): `kolmogorovSf(n, d)` equals scipy's
  * `kstwo.sf(d, n)`, which `ks_2samp` uses for its asymptotic p-value.
  */
-import { logBinomial } from './special.js';
+import { logBinomial, stirlingCorrection } from '@modelship/stats';
 
 const E128 = 2 ** 128;
 const EM128 = 2 ** -128;
@@ -14,7 +14,7 @@ const PI4 = Math.PI ** 4;
 const PI6 = Math.PI ** 6;
 const SQRT3 = Math.sqrt(3);
 
-const clip = (p: number): number => (p < 0 ? 0 : p > 1 ? 1 : p);
+const clip = (p: number): number => Math.min(1, Math.max(0, p));
 
 /**
  * One-sided exact Smirnov survival function P(D+_n ≥ x) (scipy's `special.smirnov(n, x)`), by the
@@ -39,16 +39,9 @@ export function smirnov(n: number, x: number): number {
   return clip(x * sum);
 }
 
+/** log(n! / nⁿ) by Stirling's series (n > 140 here, where the series is exact to rounding). */
 function logNFactorialDivNPowN(n: number): number {
-  const c = [
-    -2.955065359477124183e-2, 6.4102564102564102564e-3, -1.9175269175269175269e-3, 8.4175084175084175084e-4,
-    -5.952380952380952381e-4, 7.9365079365079365079e-4, -2.7777777777777777778e-3, 8.3333333333333333333e-2,
-  ];
-  const rn = 1 / n;
-  const t = rn / n;
-  let poly = 0;
-  for (const ci of c) poly = poly * t + ci;
-  return Math.log(n) / 2 - n + LOG_2PI / 2 + rn * poly;
+  return Math.log(n) / 2 - n + LOG_2PI / 2 + stirlingCorrection(n);
 }
 
 function matmul(a: Float64Array, b: Float64Array, m: number): Float64Array<ArrayBuffer> {

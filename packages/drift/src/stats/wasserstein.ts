@@ -21,11 +21,16 @@ export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
   while (i < n1 && j < n2) {
     const x = a[i]!;
     const y = b[j]!;
-    const v = x <= y ? x : y;
-    total += Math.abs(i * inv1 - j * inv2) * (v - prev);
-    prev = v;
-    if (x <= y) i++;
-    else j++;
+    const gap = Math.abs(i * inv1 - j * inv2);
+    if (x <= y) {
+      total += gap * (x - prev);
+      prev = x;
+      i++;
+    } else {
+      total += gap * (y - prev);
+      prev = y;
+      j++;
+    }
   }
   for (; i < n1; i++) {
     const v = a[i]!;

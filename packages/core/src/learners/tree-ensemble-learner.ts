@@ -1,0 +1,126 @@
+import { isTreesError, TreeEnsemble } from '@modelship/trees';
+import type { z } from 'zod';
+import { TrainingError, ValidationError } from '../errors.js';
+import type { Matrix } from '../types/matrix.js';
+import type { Serial } from '../types/serial.js';
+import { notFitted } from './check.js';
+import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
+import { parseLearnerParams } from './params.js';
+
+/** Turns a `TreesError` into core's error classes (bad options → ValidationError, the rest → TrainingError). */
+export function fromTreesError(kind: string, err: unknown, operation: string): Error {
+  if (!isTreesError(err)) return err as Error;
+  if (err.code === 'INVALID_OPTIONS') {
+    return new ValidationError('INVALID_OPTIONS', `${kind}: ${err.message}`, {
+      operation,
+      cause: err,
+      ...(err.details ? { details: err.details } : {}),
+    });
+  }
+  return new TrainingError(
+    err.code === 'INVALID_INPUT' || err.code === 'INVALID_MODEL' ? 'INVALID_DATA' : 'FAILED',
+    `${kind}: ${err.message}`,
+    {
+      operation,
+      cause: err,
+      ...(err.details ? { details: err.details } : {}),
+    },
+  );
+}
+
+/**
+ * The shared wrapper of the `@modelship/trees` learners (`gbdt`, `forest`): validated params,
+ * prediction through the compiled {@link TreeEnsemble}, the state (task plus the ensemble's serial
+ * form) and the mapping of `TreesError` to core's errors. A subclass implements `fit` only.
+ */
+export abstract class TreeEnsembleLearner<K extends string, P extends object> implements Learner {
+  /** The registered kind. */
+  readonly kind: K;
+  /** Regression or classification. */
+  readonly task: LearnerTask;
+  /** The validated hyperparameters. */
+  protected readonly p: P;
+  /** The fitted ensemble, undefined before fit. */
+  protected model: TreeEnsemble | undefined;
+
+  /** Validates `params` with `schema` (ValidationError naming the field) for a learner of `kind` and `task`. */
+  protected constructor(kind: K, schema: z.ZodType<P>, params: P, task: LearnerTask) {
+    this.kind = kind;
+    this.p = parseLearnerParams(kind, schema, params);
+    this.task = task;
+  }
+
+  /** Rebuilds a fitted learner of `kind` from a {@link TreeEnsembleLearner.toState} output, building it with `create`. */
+  protected static restoreState<L extends TreeEnsembleLearner<string, object>>(
+    kind: string,
+    state: LearnerState,
+    create: (params: LearnerState['params'], task: LearnerTask) => L,
+  ): L {
+    const s = state.state as { task?: unknown; ensemble?: unknown };
+    if (s?.task !== 'classification' && s?.task !== 'regression') {
+      throw new TrainingError('INVALID_DATA', `${kind}: state needs task and ensemble`, {
+        operation: 'restoreLearner',
+      });
+    }
+    const l = create(state.params, s.task);
+    try {
+      l.model = TreeEnsemble.fromSerial(s.ensemble);
+    } catch (err) {
+      throw fromTreesError(kind, err, 'restoreLearner');
+    }
+    return l;
+  }
+
+  /** Fits the ensemble on `x` and `y`. */
+  abstract fit(x: Matrix, y: Float64Array, options?: FitOptions): void | Promise<void>;
+
+  /** Predicts one row: a value, or a class index. */
+  predictRow(row: Float64Array): number {
+    const m = this.model ?? notFitted(this.kind);
+    try {
+      return m.predictRow(row);
+    } catch (err) {
+      throw fromTreesError(this.kind, err, `${this.kind}.predict`);
+    }
+  }
+
+  /** Predicts every row of `x`. */
+  predict(x: Matrix): Float64Array {
+    const m = this.model ?? notFitted(this.kind);
+    try {
+      return m.predict(x);
+    } catch (err) {
+      throw fromTreesError(this.kind, err, `${this.kind}.predict`);
+    }
+  }
+
+  /** Class probabilities of one row (classification only; a new array). */
+  predictProbaRow(row: Float64Array): Float64Array {
+    const m = this.model ?? notFitted(this.kind);
+    try {
+      return m.predictProbaRow(row, new Float64Array(m.numClasses));
+    } catch (err) {
+      throw fromTreesError(this.kind, err, `${this.kind}.predictProba`);
+    }
+  }
+
+  /** The compiled ensemble (for feature importance, raw scores…). */
+  ensemble(): TreeEnsemble {
+    return this.model ?? notFitted(this.kind);
+  }
+
+  /** The hyperparameters, as data. */
+  params(): { readonly [key: string]: Serial } {
+    return { ...this.p } as { readonly [key: string]: Serial };
+  }
+
+  /** The fitted state: the task and the compiled ensemble's serial form (typed arrays). */
+  toState(): LearnerState {
+    const m = this.model ?? notFitted(this.kind);
+    return {
+      kind: this.kind,
+      params: this.params(),
+      state: { task: this.task, ensemble: m.toSerial() as unknown as Serial },
+    };
+  }
+}

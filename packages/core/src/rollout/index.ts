@@ -1,0 +1,12 @@
+/**
+ * `@modelship/core/rollout`: the rollout of a model (which versions serve, with which weights,
+ * in which mode) as stored in the registry, and the ramp schedule of a stepped rollout.
+ *
+ * @module
+ */
+export { rolloutSchema } from './rollout.js';
+export type { Rollout, RolloutRecord } from './rollout.js';
+export { createRampSchedule } from './ramp-schedule.js';
+export type { RampSchedule, RampScheduleOptions } from './ramp-schedule.js';
+export { planRollout } from './plan-rollout.js';
+export type { RolloutPlanInput, RolloutPlan } from './plan-rollout.js';

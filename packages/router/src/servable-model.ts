@@ -1,0 +1,19 @@
+/**
+ * What the router serves: a model with a synchronous `predict`, and the loader that turns
+ * verified artifact bytes into one.
+ */
+
+/**
+ * A model the router can serve: a synchronous `predict` that validates its input (throwing
+ * core's `ValidationError` naming the field) and returns a number, a label, or an object.
+ */
+export interface ServableModel {
+  /** Predicts one input. */
+  predict(input: unknown): unknown;
+}
+
+/** Turns verified artifact bytes into a servable model (default: core's `loadModel`). */
+export type ModelLoader = (
+  bytes: Uint8Array,
+  info: { readonly name: string; readonly version: number; readonly sha256?: string },
+) => ServableModel | Promise<ServableModel>;
