@@ -8,6 +8,38 @@ import { join, resolve } from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const check = process.argv.includes('--check');
+
+/** The most names a package root may export (named re-exports of src/index.ts); ARCHITECTURE.md states them. */
+const ROOT_BUDGET = {
+  core: 120,
+  train: 60,
+  datasets: 30,
+  router: 60,
+  drift: 60,
+  trees: 30,
+  stats: 15,
+  'registry-fs': 10,
+  'registry-s3': 10,
+  'registry-conformance': 10,
+};
+
+/** The names a module re-exports with `export { … }` and `export type { … }`. */
+function exportedNames(file) {
+  const src = readFileSync(file, 'utf8');
+  const names = [];
+  for (const m of src.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
+    for (const n of m[1].split(','))
+      if (n.trim())
+        names.push(
+          n
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)
+            .pop(),
+        );
+  }
+  return names;
+}
 const root = resolve(import.meta.dirname, '..');
 let failed = 0;
 let checked = 0;
@@ -17,6 +49,14 @@ for (const name of readdirSync(join(root, 'packages')).sort()) {
   if (!existsSync(pkgFile)) continue;
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
   if (pkg.private) continue;
+  const rootCount = exportedNames(join(dir, 'src', 'index.ts')).length;
+  const budget = ROOT_BUDGET[name];
+  if (budget === undefined || rootCount > budget) {
+    failed++;
+    console.log(
+      `root budget: ${pkg.name} exports ${rootCount} names; budget ${budget ?? '(none set in scripts/api-report.mjs)'}`,
+    );
+  } else console.log(`root budget: ${pkg.name} exports ${rootCount} of ${budget} names`);
   for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
     if (sub === './package.json') continue;
     const dts = target?.import?.types;

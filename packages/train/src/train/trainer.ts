@@ -1,5 +1,4 @@
-import { EventEmitter } from 'eventemitter3';
-import { childLogger, TrainingError, ValidationError, isModelshipError, type Logger } from '@modelship/core';
+import { childLogger, SafeEmitter, TrainingError, ValidationError, isModelshipError, type Logger } from '@modelship/core';
 import { fingerprint } from '../data/fingerprint.js';
 import type { Table } from '@modelship/core';
 import { createFeaturePipeline, type FeaturePipeline } from '@modelship/core';
@@ -11,7 +10,7 @@ import { registerMljsLearners } from '../learners/mljs.js';
 import { metricDirection } from '@modelship/core';
 import type { MetricDirection } from '@modelship/core/policy';
 import type { Serial } from '@modelship/core';
-import { predictTest, scorePredictions, selectBest, type TestPredictions } from './evaluate.js';
+import { predictTest, scorePredictions, selectBest, type TestPredictions } from './scoring.js';
 import { concatFolds, evaluationSplits, makeFold, withFixedClasses } from './folds.js';
 import { deriveInputSchema } from './input-schema.js';
 import { parseTrainerOptions, type TrainerOptions } from './options.js';
@@ -58,7 +57,7 @@ export interface TrainerEvents {
  * best by a metric and packages it as a model artifact. Seeded: the same options and table give
  * the same metrics and the same artifact (but for `createdAt`).
  */
-export class Trainer extends EventEmitter<TrainerEvents> {
+export class Trainer extends SafeEmitter<TrainerEvents> {
   /** The validated options. */
   readonly options: TrainerOptions;
   readonly #spec: FeaturePipelineSpec;
@@ -67,10 +66,12 @@ export class Trainer extends EventEmitter<TrainerEvents> {
   /** Use {@link createTrainer}. */
   constructor(options: TrainerOptions) {
     registerMljsLearners();
-    super();
-    this.options = parseTrainerOptions(options);
+    const parsed = parseTrainerOptions(options);
+    const log = childLogger(parsed.logger, { component: 'trainer' });
+    super(log);
+    this.options = parsed;
     const o = this.options;
-    this.#log = childLogger(o.logger, { component: 'trainer' });
+    this.#log = log;
     const target: TargetSpec | undefined =
       typeof o.target === 'string'
         ? o.task === 'classification'
@@ -112,16 +113,6 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     }
   }
 
-  #emit<K extends keyof TrainerEvents>(event: K, payload: Parameters<TrainerEvents[K]>[0]): void {
-    for (const listener of this.listeners(event)) {
-      try {
-        (listener as (p: unknown) => void).call(this, payload);
-      } catch (err) {
-        this.#log.warn({ err, event }, 'trainer event listener threw');
-      }
-    }
-  }
-
   #selectMetric(): { metric: string; direction: MetricDirection } {
     const s = this.options.selectBy ?? (this.options.task === 'regression' ? 'r2' : 'accuracy');
     if (typeof s === 'string') return { metric: s, direction: metricDirection(s) };
@@ -149,7 +140,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
     const kept: Learner[] = [];
     for (let vi = 0; vi < total; vi++) {
       const [name, v] = entries[vi]!;
-      this.#emit('variantStarted', { name, index: vi, total });
+      this.emitSafely('variantStarted', { name, index: vi, total });
       this.#log.info({ variant: name, learner: v.learner }, 'variant started');
       const oof: TestPredictions[] = [];
       let fitSeconds = 0;
@@ -163,7 +154,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
             seed,
             ...(numClasses ? { numClasses } : {}),
             onProgress: (fraction, message) =>
-              this.#emit('progress', {
+              this.emitSafely('progress', {
                 fraction: (vi + (fi + Math.min(1, Math.max(0, fraction))) / folds.length) / total,
                 variant: name,
                 ...(message ? { message } : {}),
@@ -182,7 +173,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
         }
         fitSeconds += Number(process.hrtime.bigint() - t0) / 1e9;
         oof.push(predictTest(learner, f.xTest, task, numClasses));
-        this.#emit('progress', { fraction: (vi + (fi + 1) / folds.length) / total, variant: name });
+        this.emitSafely('progress', { fraction: (vi + (fi + 1) / folds.length) / total, variant: name });
       }
       const { yTrue, pred } = concatFolds(folds, oof, numClasses);
       const result: VariantResult = {
@@ -195,7 +186,7 @@ export class Trainer extends EventEmitter<TrainerEvents> {
       results.push(result);
       kept.push(learner);
       this.#log.info({ variant: name, metrics: result.metrics, fitSeconds: result.fitSeconds }, 'variant finished');
-      this.#emit('variantFinished', { ...result, index: vi, total });
+      this.emitSafely('variantFinished', { ...result, index: vi, total });
     }
     const selectedBy = this.#selectMetric();
     const bestIndex = selectBest(results, selectedBy);
