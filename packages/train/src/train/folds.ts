@@ -8,7 +8,7 @@ import type { Table } from '@modelship/core';
 import { createFeaturePipeline, type FeaturePipeline } from '@modelship/core';
 import type { FeaturePipelineSpec } from '@modelship/core';
 import type { Matrix } from '@modelship/core';
-import type { TestPredictions } from './evaluate.js';
+import type { TestPredictions } from './scoring.js';
 import type { TrainerOptions } from './options.js';
 
 /** One evaluation fold: the pipeline fitted on its training rows and the matrices it produced. */

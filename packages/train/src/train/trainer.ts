@@ -1,4 +1,11 @@
-import { childLogger, SafeEmitter, TrainingError, ValidationError, isModelshipError, type Logger } from '@modelship/core';
+import {
+  childLogger,
+  SafeEmitter,
+  TrainingError,
+  ValidationError,
+  isModelshipError,
+  type Logger,
+} from '@modelship/core';
 import { fingerprint } from '../data/fingerprint.js';
 import type { Table } from '@modelship/core';
 import { createFeaturePipeline, type FeaturePipeline } from '@modelship/core';
