@@ -1,8 +1,10 @@
 /**
  * Decision quality of the default evaluator + rollback policy, simulated with known truth:
  * `npm run bench -- decisions [experiments] [seed]` writes bench/results/decisions.json.
- * Each experiment serves batches of 100 requests (20 % to the candidate) and applies the policy
- * after every batch, as in production. Ratings are whole stars 1–5 (sd ≈ 1), latency log-normal.
+ * Each experiment serves batches of 100 requests (20 % to the candidate unless the scenario says
+ * otherwise) and applies the policy after every batch, as in production. Ratings are whole stars
+ * 1–5 (sd ≈ 1), latency log-normal; the scenarios are listed in `sim/decision-quality.ts`
+ * (`DECISION_CASES`), and `sim/evaluate-simulate.test.ts` checks their targets at test size.
  */
 import { runDecisionScenarios } from './sim/decision-quality.js';
 import { writeResults } from './_lib.js';

@@ -1,7 +1,9 @@
 /**
- * The decision-quality scenarios behind `npm run bench -- decisions`: A/A, a clearly worse
- * candidate, a failing candidate, a slightly better candidate and a skewed split, each simulated
- * many times with the default evaluator and policy looked at after every 100 requests.
+ * The decision-quality scenarios behind `npm run bench -- decisions`: A/A experiments (80/20,
+ * 50/50, 95/5 splits, heavy-tailed latency, drifting ratings), a clearly worse candidate, a failing
+ * candidate, a slightly better candidate, a skewed split, a slow candidate, a thin slow tail, a
+ * regression service that sends only actual values, and a microsecond-fast baseline; each
+ * simulated many times with the default evaluator and policy looked at after every 100 requests.
  */
 import { mulberry32 } from '@modelship/core';
 import {
@@ -26,9 +28,32 @@ export interface DecisionScenarioOptions {
   evaluator?: EvaluatorOptions;
   /** Policy options under test; default the defaults. */
   policy?: RollbackPolicyOptions;
-  /** Which scenarios to run; default all five. */
-  cases?: Array<'aa' | 'worse' | 'errors-5pct' | 'better' | 'srm-78-22'>;
+  /** Which scenarios to run; default all of {@link DECISION_CASES}. */
+  cases?: DecisionCase[];
 }
+
+/** Every scenario, in report order. */
+export const DECISION_CASES = [
+  'aa',
+  'aa-50-50',
+  'aa-95-5',
+  'aa-heavy-tail',
+  'aa-drifting-ratings',
+  'worse',
+  'errors-5pct',
+  'better',
+  'srm-78-22',
+  'latency-only',
+  'slow-tail',
+  'regression-actuals',
+  'fast-baseline',
+] as const;
+
+/** A scenario name. */
+export type DecisionCase = (typeof DECISION_CASES)[number];
+
+/** Candidate requests within which `slow-tail` must be rolled back to count. */
+export const SLOW_TAIL_WITHIN = 10_000;
 
 /**
  * One scenario's figures (one bench record). `srm-78-22.detectRate` is the share of experiments in
@@ -45,10 +70,26 @@ export interface DecisionScenarioRecord {
 }
 
 const PROD = { ratingMean: 4.0, latencyMeanMs: 250, errorRate: 0.001 };
+/** The mean of a log-normal latency (log sd 0.3, the simulator's default) whose median is `p50`. */
+const meanForP50 = (p50: number) => p50 * Math.exp(0.045);
+/** The mean of a log-normal latency (log sd 0.3) whose p99 is `p99` (z₀.₉₉ = 2.326). */
+const meanForP99 = (p99: number) => p99 * Math.exp(0.045 - 0.3 * 2.3263);
+const ACTUALS = { ...PROD, feedback: 'actual' as const };
 
 /** The scenario definitions (truths and splits). */
-export const DECISION_SCENARIOS: Record<string, SimulationScenario> = {
+export const DECISION_SCENARIOS: Record<DecisionCase, SimulationScenario> = {
   aa: { production: PROD, candidate: PROD },
+  'aa-50-50': { production: PROD, candidate: PROD, configuredCandidateShare: 0.5 },
+  'aa-95-5': { production: PROD, candidate: PROD, configuredCandidateShare: 0.05 },
+  // Log sd 1.0: p99 ≈ 10× the median, 3 % of requests above 1 s in both arms.
+  'aa-heavy-tail': {
+    production: { ...PROD, latencyLogSd: 1 },
+    candidate: { ...PROD, latencyLogSd: 1 },
+  },
+  'aa-drifting-ratings': {
+    production: { ...PROD, ratingDrift: -0.8 },
+    candidate: { ...PROD, ratingDrift: -0.8 },
+  },
   worse: { production: PROD, candidate: { ...PROD, ratingMean: 2.5 } },
   'errors-5pct': { production: PROD, candidate: { ...PROD, errorRate: 0.05 } },
   better: { production: PROD, candidate: { ...PROD, ratingMean: 4.4, latencyMeanMs: 200 } },
@@ -57,7 +98,22 @@ export const DECISION_SCENARIOS: Record<string, SimulationScenario> = {
     candidate: PROD,
     configuredCandidateShare: 0.2,
     servedCandidateShare: 0.22,
-    maxRequests: 10_000,
+    maxRequests: 20_000,
+  },
+  'latency-only': {
+    production: { ...PROD, latencyMeanMs: meanForP50(250) },
+    candidate: { ...PROD, latencyMeanMs: meanForP50(600) },
+  },
+  // 0.5 % of candidate requests at 5–10 s; 50,000 requests give the candidate 10,000.
+  'slow-tail': {
+    production: PROD,
+    candidate: { ...PROD, slowShare: 0.005, slowRangeMs: [5000, 10_000] },
+    maxRequests: 50_000,
+  },
+  'regression-actuals': { production: { ...ACTUALS, mae: 1 }, candidate: { ...ACTUALS, mae: 0.5 } },
+  'fast-baseline': {
+    production: { ...PROD, latencyMeanMs: meanForP99(0.006) },
+    candidate: { ...PROD, ratingMean: 4.4, latencyMeanMs: meanForP99(0.07) },
   },
 };
 
@@ -118,11 +174,14 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
   const n = options.experiments ?? 1000;
   if (!Number.isInteger(n) || n < 1) simulatorError('runDecisionScenarios', 'experiments', 'a positive integer', n);
   const seed = options.seed ?? 42;
-  const cases = options.cases ?? ['aa', 'worse', 'errors-5pct', 'better', 'srm-78-22'];
+  const cases = options.cases ?? [...DECISION_CASES];
   const policy = policyRule(options.evaluator ?? {}, options.policy ?? {});
   const records: DecisionScenarioRecord[] = [];
-  cases.forEach((name, ci) => {
-    const scenario = DECISION_SCENARIOS[name]!;
+  cases.forEach((name) => {
+    const scenario = DECISION_SCENARIOS[name];
+    if (!scenario) simulatorError('runDecisionScenarios', 'cases', `one of ${DECISION_CASES.join(', ')}`, name);
+    // Each scenario has its own stream, so a scenario's figures do not depend on which others run.
+    const ci = DECISION_CASES.indexOf(name);
     const rules: Record<string, LookRule> = { policy };
     if (name === 'aa') {
       rules.seed = seedRule();
@@ -154,6 +213,8 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
       return counts;
     };
     const base = { case: name, experiments: n };
+    const promoteRate = rate(pol.map((o) => o.action === 'promote'));
+    const rollbackRate = rate(pol.map((o) => o.action === 'rollback'));
     switch (name) {
       case 'aa':
         records.push({
@@ -169,12 +230,24 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
           repeatedSequentialTestFalseDecisionRate: rate(
             runs.map((r) => r.sequentialSignificance!.action === 'rollback'),
           ),
-          // Our policy (thresholds, minimums, guardrails, SRM) with fixed-horizon intervals.
+          // Our policy (thresholds, minimums, guardrails, SRM) with fixed-horizon intervals and the χ² SRM test.
           policyWithFixedIntervalsFalseDecisionRate: rate(
             runs.map((r) => r.fixed!.action === 'promote' || r.fixed!.action === 'rollback'),
           ),
-          falsePromoteRate: rate(pol.map((o) => o.action === 'promote')),
-          falseRollbackRate: rate(pol.map((o) => o.action === 'rollback')),
+          falsePromoteRate: promoteRate,
+          falseRollbackRate: rollbackRate,
+          falseRollbackReasons: codes('rollback'),
+        });
+        break;
+      case 'aa-50-50':
+      case 'aa-95-5':
+      case 'aa-heavy-tail':
+      case 'aa-drifting-ratings':
+        records.push({
+          ...base,
+          falseDecisionRate: rate(pol.map((o) => o.action === 'promote' || o.action === 'rollback')),
+          falsePromoteRate: promoteRate,
+          falseRollbackRate: rollbackRate,
           falseRollbackReasons: codes('rollback'),
         });
         break;
@@ -183,18 +256,29 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
         records.push({
           ...base,
           medianCandidateRequestsToRollback: medianTo(pol, 'rollback'),
-          rollbackRate: rate(pol.map((o) => o.action === 'rollback')),
-          promoteRate: rate(pol.map((o) => o.action === 'promote')),
+          rollbackRate,
+          promoteRate,
           rollbackReasons: codes('rollback'),
         });
         break;
       case 'better':
         records.push({
           ...base,
-          promoteRate: rate(pol.map((o) => o.action === 'promote')),
-          rollbackRate: rate(pol.map((o) => o.action === 'rollback')),
+          promoteRate,
+          rollbackRate,
           medianRequestsToPromote: median(pol.map((o) => (o.action === 'promote' ? o.requests : Infinity))),
           promoteRateIfBoundMustClearThreshold: rate(runs.map((r) => r.boundRule!.action === 'promote')),
+          rollbackReasons: codes('rollback'),
+        });
+        break;
+      case 'regression-actuals':
+      case 'fast-baseline':
+        records.push({
+          ...base,
+          promoteRate,
+          rollbackRate,
+          medianRequestsToPromote: median(pol.map((o) => (o.action === 'promote' ? o.requests : Infinity))),
+          rollbackReasons: codes('rollback'),
         });
         break;
       case 'srm-78-22':
@@ -206,6 +290,26 @@ export function runDecisionScenarios(options: DecisionScenarioOptions = {}): Dec
           ),
           policyRollbackForSrmRate: rate(pol.map((o) => o.action === 'rollback' && o.codes.includes('SRM'))),
           policyRollbackReasons: codes('rollback'),
+        });
+        break;
+      case 'latency-only':
+        records.push({
+          ...base,
+          rollbackRate,
+          promoteRate,
+          medianCandidateRequestsToRollback: medianTo(pol, 'rollback'),
+          rollbackReasons: codes('rollback'),
+        });
+        break;
+      case 'slow-tail':
+        records.push({
+          ...base,
+          // Rolled back within SLOW_TAIL_WITHIN candidate requests.
+          rollbackRate: rate(pol.map((o) => o.action === 'rollback' && o.candidateRequests <= SLOW_TAIL_WITHIN)),
+          rollbackRateAtAnyTime: rollbackRate,
+          promoteRate,
+          medianCandidateRequestsToRollback: medianTo(pol, 'rollback'),
+          rollbackReasons: codes('rollback'),
         });
         break;
     }

@@ -26,3 +26,13 @@ describe('simulator inputs', () => {
     );
   });
 });
+
+describe('simulator scenarios', () => {
+  it('runDecisionScenarios refuses an unknown case, naming the cases', () => {
+    expectError(
+      () => runDecisionScenarios({ experiments: 1, cases: ['nope' as never] }),
+      'ValidationError',
+      /runDecisionScenarios: cases: expected one of aa, aa-50-50, .*fast-baseline, got nope/,
+    );
+  });
+});

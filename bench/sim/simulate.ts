@@ -34,8 +34,18 @@ export interface ArmTruth {
   latencyMeanMs: number;
   /** Log-scale standard deviation of latency; default 0.3. */
   latencyLogSd?: number;
-  /** Probability that a request fails (failed requests get no rating); default 0. */
+  /** Probability that a request fails (failed requests get no feedback); default 0. */
   errorRate?: number;
+  /** Share of requests that take a uniform time in `slowRangeMs` instead (a slow tail); default 0. */
+  slowShare?: number;
+  /** Latency range of the slow requests in ms; default [5000, 10000]. */
+  slowRangeMs?: [number, number];
+  /** Change of the rating mean from the first to the last request (drift, e.g. −0.8); default 0. */
+  ratingDrift?: number;
+  /** What each successful request's feedback carries: a whole-star `'rating'` (default) or an `'actual'` value. */
+  feedback?: 'rating' | 'actual';
+  /** Mean absolute error of the predictions when `feedback` is `'actual'` (normal errors); default 1. */
+  mae?: number;
 }
 
 /** One simulated scenario. */
@@ -109,34 +119,65 @@ export function starDistribution(mean: number, spread = 1.3): Float64Array {
 }
 
 interface ArmSampler {
-  cdf: Float64Array;
+  /** Star CDFs at DRIFT_LEVELS + 1 evenly spaced points of the experiment (one without drift). */
+  cdfs: Float64Array[];
   logMu: number;
   logSd: number;
   errorRate: number;
+  slowShare: number;
+  slowLo: number;
+  slowHi: number;
+  actual: boolean;
+  errorSd: number;
 }
+
+const DRIFT_LEVELS = 20;
 
 function sampler(t: ArmTruth): ArmSampler {
   const logSd = t.latencyLogSd ?? 0.3;
+  const drift = t.ratingDrift ?? 0;
+  const levels = drift === 0 ? 0 : DRIFT_LEVELS;
+  const cdfs: Float64Array[] = [];
+  for (let i = 0; i <= levels; i++) cdfs.push(starDistribution(t.ratingMean + (levels ? (drift * i) / levels : 0)));
+  const [slowLo, slowHi] = t.slowRangeMs ?? [5000, 10000];
   return {
-    cdf: starDistribution(t.ratingMean),
+    cdfs,
     logMu: Math.log(t.latencyMeanMs) - (logSd * logSd) / 2,
     logSd,
     errorRate: t.errorRate ?? 0,
+    slowShare: t.slowShare ?? 0,
+    slowLo,
+    slowHi,
+    actual: t.feedback === 'actual',
+    // A normal error with sd σ has mean absolute value σ·sqrt(2/π).
+    errorSd: (t.mae ?? 1) * Math.sqrt(Math.PI / 2),
   };
 }
 
-function serve(agg: VariantAggregates, s: ArmSampler, rng: () => number, at: number): void {
+function normal(rng: () => number): number {
   const u1 = rng() || 1e-12;
   const u2 = rng();
-  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
+/** Serves one request; `progress` in [0, 1] is how far the experiment is (for drift). */
+function serve(agg: VariantAggregates, s: ArmSampler, rng: () => number, at: number, progress: number): void {
+  const z = normal(rng);
   const error = rng() < s.errorRate;
-  recordPrediction(agg, { latencyMs: Math.exp(s.logMu + s.logSd * z), error, at });
-  if (!error) {
-    const u = rng();
-    let star = 1;
-    while (star < 5 && u >= s.cdf[star - 1]!) star++;
-    recordFeedback(agg, { rating: star, at });
+  const slow = s.slowShare > 0 && rng() < s.slowShare;
+  const latencyMs = slow ? s.slowLo + (s.slowHi - s.slowLo) * rng() : Math.exp(s.logMu + s.logSd * z);
+  recordPrediction(agg, { latencyMs, error, at });
+  if (error) return;
+  if (s.actual) {
+    const actual = 10 + normal(rng);
+    recordFeedback(agg, { actual, predicted: actual + s.errorSd * normal(rng), at });
+    return;
   }
+  const cdf = s.cdfs[Math.round(progress * (s.cdfs.length - 1))]!;
+  const u = rng();
+  let star = 1;
+  while (star < 5 && u >= cdf[star - 1]!) star++;
+  recordFeedback(agg, { rating: star, at });
 }
 
 /**
@@ -172,9 +213,10 @@ export function simulateExperiment(
   while (served < maxRequests && running.size > 0) {
     look++;
     const now = startedAt + look * msPerBatch;
+    const progress = served / maxRequests;
     for (let i = 0; i < batch; i++) {
-      if (rng() < share) serve(cand, cs, rng, now);
-      else serve(prod, ps, rng, now);
+      if (rng() < share) serve(cand, cs, rng, now, progress);
+      else serve(prod, ps, rng, now, progress);
     }
     served += batch;
     agg.until = now;

@@ -8,7 +8,7 @@
  * `/artifact`, `/data`, `/features`, `/learners`, `/events`, and `/kit` for packages built on
  * core. The training stack is `@modelship/train`.
  *
- * @module
+ * @module @modelship/core
  */
 
 // ---- contracts ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * loaders, stores, plugins): turning a zod failure into a modelship error, describing and checking
  * values against a column spec, and a pairwise sum. Not needed by applications.
  *
- * @module
+ * @module @modelship/core/kit
  */
 export { parseOrThrow } from './data/zod-parse.js';
 export type { ZodErrorFactory } from './data/zod-parse.js';

@@ -149,16 +149,19 @@ describe('evaluate: sample-ratio mismatch', () => {
     const ok = sampleRatioMismatch({ p: 8040, c: 1960 }, { p: 80, c: 20 });
     expect(ok.mismatch).toBe(false);
     expect(ok.chiSquared).toBeCloseTo(40 ** 2 / 8000 + 40 ** 2 / 2000, 10);
-    const bad = sampleRatioMismatch({ p: 7800, c: 2200 }, { p: 0.8, c: 0.2 });
+    const bad = sampleRatioMismatch({ p: 7800, c: 2200 }, { p: 0.8, c: 0.2 }, { tests: 'both' });
     expect(bad.chiSquared).toBeCloseTo(25, 10);
     expect(bad.pValue).toBeLessThan(0.001);
     expect(bad.mismatch).toBe(true);
     expect(bad.flaggedBy).toContain('chi-squared');
+    // The default is the sequential test alone (valid under continuous looks).
+    expect(sampleRatioMismatch({ p: 7800, c: 2200 }, { p: 0.8, c: 0.2 }).flaggedBy).toEqual(['sequential']);
+    expect(sampleRatioMismatch({ p: 7900, c: 2100 }, { p: 0.8, c: 0.2 }).mismatch).toBe(false);
   });
 
   it('needs at least 8 expected units per arm and has a sequential test', () => {
     expect(sampleRatioMismatch({ p: 30, c: 0 }, { p: 0.8, c: 0.2 }).checked).toBe(false);
-    const tiny = sampleRatioMismatch({ p: 0, c: 40 }, { p: 0.8, c: 0.2 });
+    const tiny = sampleRatioMismatch({ p: 0, c: 40 }, { p: 0.8, c: 0.2 }, { tests: 'both' });
     expect(tiny.checked).toBe(true);
     expect(tiny.mismatch).toBe(true);
     const seq = sampleRatioMismatch({ p: 7000, c: 3000 }, { p: 0.8, c: 0.2 }, { tests: 'sequential' });

@@ -128,20 +128,31 @@ describe('aggregates whose sums cannot come from any data', () => {
     expect(evaluate(experiment()).comparisons.rating.n).toEqual({ production: 50, candidate: 50 });
   });
 
-  it('rejects a sum of squares below sum² / n (a negative variance would shrink every interval)', () => {
+  function expectUnusable(e: ExperimentAggregates, variant: string, field: string, group: string): void {
+    const ev = evaluate(e);
+    expect(ev.unusable.map((u) => [u.variant, u.field, u.group])).toEqual([[variant, field, group]]);
+    expect(ev.unusable[0]!.message).toContain(`variant "${variant}": ${field}`);
+  }
+
+  it('leaves out a feedback metric whose sum of squares is below sum² / n (a negative variance would shrink every interval)', () => {
     const e = experiment();
     e.variants.candidate!.feedback.ratingSumSq = 0;
-    expectAggregatesError(e, /variants\.candidate\.feedback\.ratingSumSq/);
+    expectUnusable(e, 'candidate', 'feedback.ratingSumSq', 'rating');
+    const ev = evaluate(e);
+    expect(ev.composite.delta).toBeNull();
+    expect(ev.issues.map((i) => i.code)).toEqual(['UNUSABLE_METRIC']);
+    expect(ev.issues[0]!.message).toMatch(/feedback\.ratingSumSq = 0 is unusable/);
   });
 
-  it('rejects sums without any counted value, and inconsistent error and latency sums', () => {
+  it('leaves out feedback sums without any counted value and inconsistent error sums; rejects inconsistent latency sums', () => {
     const e1 = experiment();
     e1.variants.production!.feedback.ratingCount = 0;
     e1.variants.production!.feedback.count = 50;
-    expectAggregatesError(e1, /variants\.production\.feedback\.ratingSum/);
+    expectUnusable(e1, 'production', 'feedback.ratingSumSq', 'rating');
     const e2 = experiment();
     e2.variants.candidate!.feedback.sqErrorSum = 1;
-    expectAggregatesError(e2, /variants\.candidate\.feedback\.sqErrorSum/);
+    expectUnusable(e2, 'candidate', 'feedback.sqErrorSum', 'error');
+    expect(evaluate(e2).variants.candidate!.mae).toBeNull();
     const e3 = experiment();
     e3.variants.candidate!.latency.sumSq = 1;
     expectAggregatesError(e3, /variants\.candidate\.latency\.sumSq/);

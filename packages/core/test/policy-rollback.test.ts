@@ -182,13 +182,20 @@ describe('RollbackPolicy: bad input never promotes or rolls back', () => {
     expect(policy.decide(evaluate(zero), { startedAt: T0, now: T0 + 8 * DAY }).action).toBe('hold');
   });
 
-  it('negative counts and NaN throw an EvaluationError before any decision', () => {
+  it('unusable feedback sums never promote: the metric is named and the decision waits', () => {
     const agg = bangaloreWeek();
     agg.variants.candidate!.feedback.ratingCount = -5;
-    expect(() => evaluate(agg)).toThrow(/variants\.candidate\.feedback\.ratingCount/);
+    const e = evaluate(agg);
+    expect(e.unusable.map((u) => u.field)).toEqual(['feedback.ratingCount']);
+    const d = policy.decide(e, { startedAt: T0, now: T0 + DAY });
+    expect(d.action).toBe('continue');
+    expect(d.reasons[0]!.message).toMatch(/variant "candidate": feedback\.ratingCount = -5 is unusable/);
     const nan = bangaloreWeek();
     nan.variants.production!.feedback.ratingSumSq = Number.NaN;
-    expect(() => evaluate(nan)).toThrow(/ratingSumSq/);
+    expect(evaluate(nan).unusable.map((u) => `${u.variant}.${u.field}`)).toEqual(['production.feedback.ratingSumSq']);
+    const negRequests = bangaloreWeek();
+    negRequests.variants.candidate!.requests = -1;
+    expect(() => evaluate(negRequests)).toThrow(/variants\.candidate\.requests/);
   });
 });
 
@@ -210,5 +217,41 @@ describe('RollbackPolicy: replay', () => {
       expect(d.record!.evaluatorOptions.alpha).toBe(0.1);
       expect(d.record!.policyOptions.minSamples).toBe(50);
     }
+  });
+});
+
+describe('RollbackPolicy: replay rejects incomplete records', () => {
+  const record = () => {
+    const d = policy.decide(evaluate(bangaloreWeek()), { startedAt: T0, now: T0 + DAY });
+    return JSON.parse(JSON.stringify(d.record)) as Record<string, unknown>;
+  };
+  const errorOf = (r: unknown) => {
+    try {
+      recomputeDecision(r as never);
+    } catch (err) {
+      expect(isModelshipError(err, 'EvaluationError', 'INVALID_POLICY')).toBe(true);
+      return (err as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('rejects an unknown schema version, a missing part and missing options, never filling in defaults', () => {
+    expect(errorOf({ ...record(), schemaVersion: 99 })).toBe(
+      'recomputeDecision: schemaVersion: unsupported decision record schema version 99 (this build reads 1)',
+    );
+    const { policyOptions: _p, ...noPolicy } = record();
+    expect(errorOf(noPolicy)).toMatch(
+      /^recomputeDecision: policyOptions: missing: a decision record carries every input/,
+    );
+    const partial = record();
+    delete (partial.policyOptions as Record<string, unknown>).minSamples;
+    expect(errorOf(partial)).toMatch(/^recomputeDecision: policyOptions\.minSamples: missing from the record/);
+    const nested = record();
+    delete (nested.evaluatorOptions as { guardrails: { errorRate: Record<string, unknown> } }).guardrails.errorRate
+      .alpha;
+    expect(errorOf(nested)).toMatch(/evaluatorOptions\.guardrails\.errorRate\.alpha: missing from the record/);
+    expect(errorOf({ ...record(), context: 'x' })).toMatch(/context: expected an object, got string/);
+    expect(errorOf(null)).toMatch(/record: expected a decision record, got null/);
+    expect(recomputeDecision(record() as never).action).toBe('continue');
   });
 });

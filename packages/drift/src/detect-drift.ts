@@ -4,7 +4,7 @@ import { createAccumulator } from './accumulators.js';
 import { DriftError } from './errors.js';
 import type { FeatureSnapshot } from './feature-tests.js';
 import { evaluationOptionsSchema } from './options.js';
-import { column, parseProfile, type ReferenceProfile, type TableInput } from './profile.js';
+import { parseProfile, readInput, type ReferenceProfile, type TableInput } from './profile.js';
 import { buildReport, type DriftReport, type EvaluationOptions } from './report.js';
 
 /** Options of {@link detectDrift}. */
@@ -15,19 +15,15 @@ export interface DetectDriftOptions extends EvaluationOptions {
   now?: Date;
 }
 
-function rowCount(input: TableInput): number {
-  if (Array.isArray(input)) return input.length;
-  let n = 0;
-  for (const c of Object.values(input as Record<string, ArrayLike<unknown>>)) n = Math.max(n, c?.length ?? 0);
-  return n;
-}
-
 /**
- * Compares rows (or columns) with a reference profile and returns a {@link DriftReport}.
- * Throws DriftError on invalid options, profile or input.
+ * Compares rows, columns or a core `Table` with a reference profile and returns a {@link DriftReport}.
+ * Throws DriftError: `INVALID_OPTIONS`, `INVALID_PROFILE`, or `INVALID_INPUT` on input of the wrong
+ * type (neither rows, columns nor a Table; a row that is not an object; a column that is not an array).
  * @example
- * const report = detectDrift(profile, liveRows, { correction: 'benjamini-hochberg' });
- * if (report.summary.verdict === 'drift') retrain();
+ * const report = detectDrift(profile, liveTable);
+ * // verdict 'drift' = dataset drift (a share of features) or a feature alarm (one feature at high severity).
+ * if (report.summary.datasetDrift) retrain();
+ * else if (report.summary.featureAlarms.length) investigate(report.summary.featureAlarms);
  */
 export function detectDrift(
   profile: ReferenceProfile,
@@ -41,28 +37,21 @@ export function detectDrift(
     });
   }
   const prof = parseProfile(profile);
-  if (input === null || typeof input !== 'object') {
-    throw new DriftError('INVALID_INPUT', 'detectDrift: input must be an array of rows or an object of columns', {
-      operation: 'detectDrift',
-    });
-  }
-  const n = rowCount(input);
+  const reader = readInput(input, 'detectDrift');
+  const n = reader.rows;
   const snaps = new Map<string, FeatureSnapshot>();
   const storage = { mode: 'ring' as const, capacity: Math.max(n, 1), random: Math.random };
   for (const [name, fp] of Object.entries(prof.features)) {
     const acc = createAccumulator(fp, storage);
-    const col = column(input, name);
+    const col = reader.column(name);
     for (let i = 0; i < n; i++) acc.add(col?.[i]);
     snaps.set(name, acc.snapshot());
   }
   const known = new Set(Object.keys(prof.features));
-  const ignored = new Set<string>();
-  if (Array.isArray(input)) {
-    for (const row of input as Record<string, unknown>[]) {
-      if (row && typeof row === 'object') for (const k of Object.keys(row)) if (!known.has(k)) ignored.add(k);
-      if (ignored.size >= 100) break;
-    }
-  } else for (const k of Object.keys(input)) if (!known.has(k)) ignored.add(k);
+  const ignored = reader
+    .names()
+    .filter((k) => !known.has(k))
+    .slice(0, 100);
   let prediction: FeatureSnapshot | undefined;
   if (prof.prediction && options.predictions) {
     const acc = createAccumulator(prof.prediction, {
@@ -76,6 +65,6 @@ export function detectDrift(
   return buildReport(prof, snaps, { kind: 'batch', rows: n, index: 0 }, options, {
     createdAt: (options.now ?? new Date()).toISOString(),
     ...(prediction ? { prediction } : {}),
-    ignoredFeatures: [...ignored],
+    ignoredFeatures: ignored,
   });
 }

@@ -28,14 +28,19 @@ export interface DriftMonitorOptions extends EvaluationOptions {
   /** A pino-compatible logger (default silent); the monitor logs through `logger.child({ component: 'drift-monitor' })`. */
   logger?: Logger;
   /** Concept-drift detectors on the error stream (defaults: River's). */
-  concept?: { pageHinkley?: PageHinkleyOptions; adwin?: AdwinOptions };
+  concept?: {
+    /** Options of the Page–Hinkley detector. */
+    pageHinkley?: PageHinkleyOptions;
+    /** Options of the ADWIN detector. */
+    adwin?: AdwinOptions;
+  };
 }
 
 /** The monitor's events. */
 export interface DriftMonitorEvents {
   /** A window closed (every window). */
   windowClosed: (report: DriftReport) => void;
-  /** A window closed with verdict 'drift'. */
+  /** A window closed with verdict 'drift': dataset drift or a feature alarm (read `summary.datasetDrift` and `summary.featureAlarms`). */
   driftDetected: (report: DriftReport) => void;
   /** A window closed with verdict 'no-drift' after a window with verdict 'drift'. */
   driftCleared: (report: DriftReport) => void;

@@ -2,6 +2,7 @@
  * The per-feature drift tests, their documented default thresholds, and the default test chosen
  * by feature type and reference size as Evidently does.
  */
+import { normalSf } from '@modelship/stats';
 import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile } from './profile.js';
 import { chiSquareAgainstProportions, zTestProportions } from './stats/chi-square.js';
 import { jensenShannon, klDivergence, proportions, psi } from './stats/divergence.js';
@@ -41,16 +42,18 @@ export const DRIFT_TESTS: readonly DriftTestName[] = [
 ];
 
 /**
- * Default thresholds. p-value tests (ks, chisquare, ztest) drift when p < threshold; the others
- * when the statistic ≥ threshold:
+ * Default thresholds. p-value tests (ks, chisquare, ztest) drift when p < threshold; the effect
+ * tests with a significance level (missing-rate, new-categories) when the statistic ≥ threshold
+ * and their p-value < the level ({@link DEFAULT_CHECK_ALPHA}); the others when the statistic ≥ threshold:
  * - ks, chisquare, ztest: p < 0.05
  * - wasserstein (normed by the reference std), jensenshannon (natural log), kl: 0.1
  * - psi: 0.1 (severity bands: ≥ 0.1 medium, ≥ 0.25 high)
  * - mean-shift: |mean − ref mean| / |ref mean| ≥ 0.2 (by the reference std when the mean is 0)
  * - std-shift: |std / ref std − 1| ≥ 0.2
  * - skewness-shift: |skew − ref skew| ≥ 0.5
- * - missing-rate: missing rate − ref missing rate ≥ 0.05
- * - new-categories: (ref categories + new categories seen) / ref categories ≥ 1.3
+ * - missing-rate: missing rate − ref missing rate ≥ 0.05, one-sided two-proportion z-test p < 0.05
+ * - new-categories: share of the window's values in categories the reference never saw ≥ 0.01,
+ *   p = (n / (n + N))^U < 0.05 (U unseen values among n, N reference values)
  */
 export const DEFAULT_THRESHOLDS: Readonly<Record<DriftTestName, number>> = {
   ks: 0.05,
@@ -64,11 +67,17 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<DriftTestName, number>> = {
   'std-shift': 0.2,
   'skewness-shift': 0.5,
   'missing-rate': 0.05,
-  'new-categories': 1.3,
+  'new-categories': 0.01,
 };
+
+/** The default significance level of the effect tests missing-rate and new-categories (0.05). */
+export const DEFAULT_CHECK_ALPHA = 0.05;
 
 /** Tests whose decision is on a p-value. */
 export const P_VALUE_TESTS: ReadonlySet<DriftTestName> = new Set(['ks', 'chisquare', 'ztest']);
+
+/** Tests that drift when their statistic reaches the threshold (a minimum effect) and their p-value is below a level. */
+export const EFFECT_TESTS: ReadonlySet<DriftTestName> = new Set(['missing-rate', 'new-categories']);
 
 /** What a window holds for a numeric feature. */
 export interface NumericSnapshot {
@@ -152,13 +161,17 @@ function numericTest(test: DriftTestName, p: NumericFeatureProfile, s: NumericSn
   switch (test) {
     case 'ks': {
       const ref = Float64Array.from(p.sample);
+      const n = s.sorted.length;
+      if (n === 0) return { statistic: Number.NaN, pValue: Number.NaN };
       if (p.sampleExact) {
-        const r = ksPValue(ksStatisticSorted(ref, s.sorted), ref.length, s.count);
+        const r = ksPValue(ksStatisticSorted(ref, s.sorted), ref.length, n);
         return { statistic: r.statistic, pValue: r.pValue };
       }
-      // Against the quantile sketch: the p-value uses the true reference size (asymptotic).
+      // Against the quantile sketch (within 1/(K−1) + 1/N of scipy's D, see ksToSketch): the p-value
+      // scipy's ks_2samp(method='auto') gives that D at the true reference size — exact when both
+      // sizes are at most 10,000, else asymptotic.
       const d = ksToSketch(ref, s.sorted);
-      return { statistic: d, pValue: ksPValue(d, p.count, s.count, 'asymptotic').pValue };
+      return { statistic: d, pValue: ksPValue(d, p.count, n).pValue };
     }
     case 'wasserstein': {
       const ref = Float64Array.from(p.sample);
@@ -207,21 +220,43 @@ function categoricalTest(test: DriftTestName, p: CategoricalFeatureProfile, s: C
       const [ref, cur] = categoricalDistributions(p, s);
       return { statistic: klDivergence(ref, cur) };
     }
-    case 'new-categories': {
-      const k = Math.max(p.categories.length, 1);
-      return { statistic: (p.categories.length + s.newCategories.length) / k };
-    }
+    case 'new-categories':
+      return newCategoriesTest(p.count, s);
     default:
       return { statistic: Number.NaN };
   }
 }
 
+/**
+ * The missing-rate test: statistic = the window's missing rate − the reference's; p-value = the
+ * one-sided pooled two-proportion z-test of an increase, P(Z ≥ Δ / √(p̄(1 − p̄)(1/n + 1/N))) with
+ * p̄ the pooled missing rate (1 when p̄ is 0 or 1: no evidence either way).
+ */
+export function missingRateTest(refMissing: number, refTotal: number, missing: number, total: number): TestOutcome {
+  const refRate = refTotal > 0 ? refMissing / refTotal : 0;
+  const rate = total > 0 ? missing / total : 0;
+  const statistic = rate - refRate;
+  const pooled = (refMissing + missing) / Math.max(refTotal + total, 1);
+  const se = refTotal > 0 && total > 0 ? Math.sqrt(pooled * (1 - pooled) * (1 / total + 1 / refTotal)) : 0;
+  return { statistic, pValue: se > 0 ? normalSf(statistic / se) : 1 };
+}
+
+/**
+ * The new-categories test: statistic = the share of the window's non-missing values in categories
+ * the reference never saw; p-value = (n / (n + N))^U, the chance that U values of categories
+ * common to both would all fall in the window of n values and none among the N reference values.
+ */
+export function newCategoriesTest(refCount: number, s: CategoricalSnapshot): TestOutcome {
+  let unseen = 0;
+  for (const [, c] of s.newCategories) unseen += c;
+  if (s.count === 0 || unseen === 0) return { statistic: 0, pValue: 1 };
+  return { statistic: unseen / s.count, pValue: (s.count / (s.count + refCount)) ** unseen };
+}
+
 /** Runs one test of a window snapshot against a feature profile. */
 export function runTest(test: DriftTestName, profile: FeatureProfile, snap: FeatureSnapshot): TestOutcome {
   if (test === 'missing-rate') {
-    const refRate = profile.missing / Math.max(profile.count + profile.missing, 1);
-    const curRate = snap.missing / Math.max(snap.count + snap.missing, 1);
-    return { statistic: curRate - refRate };
+    return missingRateTest(profile.missing, profile.count + profile.missing, snap.missing, snap.count + snap.missing);
   }
   if (profile.type === 'numeric' && snap.type === 'numeric') return numericTest(test, profile, snap);
   if (profile.type === 'categorical' && snap.type === 'categorical') return categoricalTest(test, profile, snap);
@@ -233,8 +268,8 @@ export type Severity = 'none' | 'low' | 'medium' | 'high';
 
 /**
  * Severity of an outcome: p-value tests → low below the threshold, medium below a tenth of it,
- * high below a hundredth; PSI → medium from 0.1, high from 0.25; other distances → low from the
- * threshold, medium from 1.5×, high from 2.5×.
+ * high below a hundredth; PSI → medium from 0.1, high from 0.25; other statistics (effect tests
+ * included, once significant) → low from the threshold, medium from 1.5×, high from 2.5×.
  */
 export function severityOf(test: DriftTestName, value: number, threshold: number): Severity {
   if (!Number.isFinite(value) && !(value === Infinity)) return 'none';

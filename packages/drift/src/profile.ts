@@ -4,7 +4,7 @@
  * missing rate, mean, std and skewness; per model the prediction distribution). It is stored in
  * the model artifact's `profile` field.
  */
-import type { Serial } from '@modelship/core';
+import type { Column, Serial, Table } from '@modelship/core';
 import { z } from 'zod';
 import { DriftError } from './errors.js';
 import { quantileSorted } from './stats/quantile.js';
@@ -17,26 +17,43 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
 /** The zod schema of a numeric feature profile. */
 export const numericSchema = z.object({
+  /** Always `'numeric'`. */
   type: z.literal('numeric'),
+  /** Non-missing values. */
   count: z.number().int().nonnegative(),
+  /** Missing values (those that do not read as a finite number). */
   missing: z.number().int().nonnegative(),
+  /** Mean of the non-missing values (0 when none). */
   mean: finite,
+  /** Population standard deviation (0 when none). */
   std: finite,
+  /** Population skewness (0 when the std is 0). */
   skewness: finite,
+  /** Smallest value (0 when none). */
   min: finite,
+  /** Largest value (0 when none). */
   max: finite,
+  /** Inner bin edges: the quantiles at 1/bins … (bins−1)/bins (empty when there are no values). */
   edges: z.array(finite),
+  /** Share of the values in each bin (one more than the edges). */
   binProportions: z.array(finite),
+  /** The sorted values, or evenly spaced quantiles of them when there are more than the sample size. */
   sample: z.array(finite),
+  /** Whether `sample` holds every value (otherwise it is a quantile sketch of them). */
   sampleExact: z.boolean(),
 });
 
 /** The zod schema of a categorical feature profile. */
 export const categoricalSchema = z.object({
+  /** Always `'categorical'`. */
   type: z.literal('categorical'),
+  /** Non-missing values. */
   count: z.number().int().nonnegative(),
+  /** Missing values. */
   missing: z.number().int().nonnegative(),
+  /** The categories seen, by decreasing frequency. */
   categories: z.array(z.string()),
+  /** Share of the non-missing values in each category, in `categories` order. */
   proportions: z.array(finite),
 });
 
@@ -45,10 +62,15 @@ export const featureSchema = z.discriminatedUnion('type', [numericSchema, catego
 
 /** The zod schema of a {@link ReferenceProfile}. */
 export const referenceProfileSchema = z.object({
+  /** Identifies a reference profile. */
   kind: z.literal('modelship.drift.profile'),
+  /** Format version. */
   version: z.literal(1),
+  /** Rows profiled. */
   rows: z.number().int().nonnegative(),
+  /** The profile of each feature, by name. */
   features: z.record(z.string(), featureSchema),
+  /** The profile of the model's predictions on the reference rows, when given. */
   prediction: featureSchema.optional(),
 });
 
@@ -61,8 +83,8 @@ export type FeatureProfile = z.infer<typeof featureSchema>;
 /** A reference profile: plain JSON data, kilobytes in size. */
 export type ReferenceProfile = z.infer<typeof referenceProfileSchema>;
 
-/** Rows as records, or columns as arrays keyed by feature name. */
-export type TableInput = readonly Record<string, unknown>[] | Readonly<Record<string, ArrayLike<unknown>>>;
+/** Rows as records, columns as arrays keyed by feature name, or core's `Table`. */
+export type TableInput = readonly Record<string, unknown>[] | Readonly<Record<string, ArrayLike<unknown>>> | Table;
 
 const optionsSchema = z.object({
   features: z
@@ -82,14 +104,114 @@ export interface BuildProfileOptions {
   /** Reference values kept per numeric feature for KS and Wasserstein: all of them when there are at most this many, else this many quantiles at evenly spaced probabilities from 0 to 1 (default 1000). */
   sampleSize?: number;
   /** The model's predictions on the reference rows, profiled as the prediction distribution. */
-  predictions?: { type: FeatureType; values: ArrayLike<unknown> };
+  predictions?: {
+    /** How to profile the predictions. */
+    type: FeatureType;
+    /** One prediction per reference row. */
+    values: ArrayLike<unknown>;
+  };
 }
 
-/** Reads one column out of rows or columns. */
-export function column(input: TableInput, name: string): ArrayLike<unknown> | undefined {
-  if (Array.isArray(input)) return (input as Record<string, unknown>[]).map((r) => r?.[name]);
-  const col = (input as Record<string, ArrayLike<unknown>>)[name];
-  return col;
+/** Whether a value has the public shape of core's `Table` (duck-typed: drift imports no value from core). */
+function isTable(input: unknown): input is Table {
+  const t = input as Partial<Record<'numRows' | 'columnNames' | 'has' | 'column', unknown>> | null;
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof t.numRows === 'number' &&
+    Array.isArray(t.columnNames) &&
+    typeof t.has === 'function' &&
+    typeof t.column === 'function'
+  );
+}
+
+/** A table column's cells as plain values: numbers (NaN missing) or strings (null missing). */
+function tableColumn(col: Column): ArrayLike<unknown> {
+  if (col.kind === 'numeric') return col.values;
+  const out = new Array<string | null>(col.codes.length);
+  for (let i = 0; i < col.codes.length; i++) {
+    const c = col.codes[i]!;
+    out[i] = c < 0 ? null : (col.dictionary[c] ?? null);
+  }
+  return out;
+}
+
+/** Input read through one interface: its row count, its column names, and a column by name. */
+export interface InputReader {
+  /** Rows in the input. */
+  rows: number;
+  /** The names the input holds (rows: the keys of the first 1,000 rows). */
+  names(): string[];
+  /** The column of that name (undefined when absent). */
+  column(name: string): ArrayLike<unknown> | undefined;
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> => {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+};
+
+const isArrayLike = (x: unknown): x is ArrayLike<unknown> =>
+  Array.isArray(x) || (ArrayBuffer.isView(x) && typeof (x as { length?: unknown }).length === 'number');
+
+const describeValue = (x: unknown): string =>
+  x === null
+    ? 'null'
+    : Array.isArray(x)
+      ? 'an array'
+      : typeof x === 'object'
+        ? (x.constructor?.name ?? 'an object')
+        : typeof x;
+
+/**
+ * Reads rows, columns or a `Table`; throws DriftError `INVALID_INPUT` naming what is wrong for
+ * anything else (a row that is not an object, a column that is not an array or typed array).
+ */
+export function readInput(input: unknown, operation: string): InputReader {
+  const fail = (message: string, details?: Record<string, unknown>): never => {
+    throw new DriftError('INVALID_INPUT', `${operation}: ${message}`, {
+      operation,
+      ...(details ? { details } : {}),
+    });
+  };
+  if (isTable(input)) {
+    return {
+      rows: input.numRows,
+      names: () => [...input.columnNames],
+      column: (name) => (input.has(name) ? tableColumn(input.column(name)) : undefined),
+    };
+  }
+  if (Array.isArray(input)) {
+    const rows = input as unknown[];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+        fail(`row ${i}: expected an object of fields, got ${describeValue(rows[i])}`, { row: i });
+      }
+    }
+    const records = rows as Record<string, unknown>[];
+    return {
+      rows: records.length,
+      names: () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < Math.min(records.length, 1000); i++) for (const k of Object.keys(records[i]!)) seen.add(k);
+        return [...seen];
+      },
+      column: (name) => records.map((r) => r[name]),
+    };
+  }
+  if (!isPlainObject(input)) {
+    return fail(`input must be an array of rows, an object of columns or a Table, got ${describeValue(input)}`);
+  }
+  let rows = 0;
+  for (const [name, col] of Object.entries(input)) {
+    if (!isArrayLike(col))
+      fail(`column "${name}": expected an array or a typed array, got ${describeValue(col)}`, { column: name });
+    rows = Math.max(rows, (col as ArrayLike<unknown>).length);
+  }
+  const cols = input as Record<string, ArrayLike<unknown>>;
+  return { rows, names: () => Object.keys(cols), column: (name) => cols[name] };
 }
 
 /** Profiles one numeric column. */
@@ -169,14 +291,9 @@ export function profileCategorical(values: ArrayLike<unknown>): CategoricalFeatu
   };
 }
 
-function tableLength(input: TableInput): number {
-  if (Array.isArray(input)) return input.length;
-  const cols = Object.values(input as Record<string, ArrayLike<unknown>>);
-  return cols.length ? cols[0]!.length : 0;
-}
-
 /**
- * Builds the reference profile of training rows (or columns).
+ * Builds the reference profile of training rows, columns or a core `Table`. Throws DriftError
+ * `INVALID_OPTIONS` on bad options and `INVALID_INPUT` on input of the wrong type or a missing column.
  * @example
  * const profile = buildProfile(trainRows, { features: { sqft: 'numeric', location: 'categorical' } });
  */
@@ -188,14 +305,10 @@ export function buildProfile(input: TableInput, options: BuildProfileOptions): R
     });
   }
   const { features, bins, sampleSize } = parsed.data;
-  if (input === null || typeof input !== 'object') {
-    throw new DriftError('INVALID_INPUT', 'buildProfile: input must be an array of rows or an object of columns', {
-      operation: 'buildProfile',
-    });
-  }
+  const reader = readInput(input, 'buildProfile');
   const out: ReferenceProfile['features'] = {};
   for (const [name, type] of Object.entries(features)) {
-    const col = column(input, name);
+    const col = reader.column(name);
     if (col === undefined || typeof col.length !== 'number') {
       throw new DriftError('INVALID_INPUT', `buildProfile: column "${name}" is missing from the input`, {
         operation: 'buildProfile',
@@ -207,7 +320,7 @@ export function buildProfile(input: TableInput, options: BuildProfileOptions): R
   const profile: ReferenceProfile = {
     kind: 'modelship.drift.profile',
     version: 1,
-    rows: tableLength(input),
+    rows: reader.rows,
     features: out,
   };
   const p = options.predictions;

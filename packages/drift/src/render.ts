@@ -14,7 +14,7 @@ function line(f: FeatureDriftResult): string {
   const extra = f.newCategories?.length ? `  new: ${f.newCategories.map(([c, n]) => `${c}×${n}`).join(', ')}` : '';
   const checks = f.checks
     ?.filter((c) => c.drifted)
-    .map((c) => `${c.test}=${fmt(c.statistic)}`)
+    .map((c) => `${c.test}=${fmt(c.statistic)} (${c.severity})`)
     .join(', ');
   return `  ${f.feature.padEnd(20)} ${f.test.padEnd(14)} stat=${fmt(f.statistic)}${p}  [${rule}]  ${state}${extra}${checks ? `  checks: ${checks}` : ''}`;
 }
@@ -34,7 +34,7 @@ export function renderDriftReport(report: DriftReport): string {
   }
   if (report.ignoredFeatures.length) lines.push(`  ignored (not in profile): ${report.ignoredFeatures.join(', ')}`);
   lines.push(
-    `Verdict: ${s.verdict} — ${s.drifted}/${s.evaluated} features drifted (${(s.shareDrifted * 100).toFixed(1)} %, threshold ${(s.shareThreshold * 100).toFixed(0)} %)${s.correction !== 'none' ? `, ${s.correction} correction` : ''}${s.predictionDrift ? ', prediction drifted' : ''}`,
+    `Verdict: ${s.verdict} — ${s.drifted}/${s.evaluated} features drifted (${(s.shareDrifted * 100).toFixed(1)} %, threshold ${(s.shareThreshold * 100).toFixed(0)} %)${s.correction !== 'none' ? `, ${s.correction} correction` : ''}${s.featureAlarms.length ? `; feature alarms: ${s.featureAlarms.join(', ')}` : ''}${s.predictionDrift ? ', prediction drifted' : ''}`,
   );
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 /** The drift report: per-feature results, the dataset verdict, and how they are computed. */
 import {
+  DEFAULT_CHECK_ALPHA,
   DEFAULT_THRESHOLDS,
   defaultTest,
+  EFFECT_TESTS,
   P_VALUE_TESTS,
   runTest,
   severityOf,
@@ -26,8 +28,12 @@ export interface EvaluationOptions {
   tests?: Record<string, DriftTestName | TestChoice>;
   /** The test of the prediction distribution (default: chosen like a feature's). */
   predictionTest?: DriftTestName | TestChoice;
-  /** Extra checks run on every feature where they apply, reported but not counted in the share (default none). */
+  /** Extra checks run on every feature where they apply, after the default missing-rate and new-categories checks; reported in `checks`, not counted in the share; one naming a default check replaces its threshold (default none). */
   checks?: (DriftTestName | TestChoice)[];
+  /** The missing-rate check on every feature: an increase of at least `minIncrease` (default 0.05) over the reference's missing rate, significant at `alpha` (default 0.05) by a one-sided two-proportion z-test; `false` turns it off (default on). */
+  missingRate?: false | { minIncrease?: number; alpha?: number };
+  /** The unseen-categories check on every categorical feature: categories the reference never saw holding at least `minShare` (default 0.01) of the window's values, significant at `alpha` (default 0.05); `false` turns it off (default on). */
+  newCategories?: false | { minShare?: number; alpha?: number };
   /** Share of drifted features from which the dataset drifts (default 0.5). */
   shareThreshold?: number;
   /** Multiple-testing correction of p-value tests across features (default 'none'). */
@@ -46,8 +52,10 @@ export interface TestResultEntry {
   pValue?: number | null;
   /** The p-value after the multiple-testing correction, when one is applied. */
   pValueAdjusted?: number | null;
-  /** The threshold: a p-value level for p-value tests, a statistic level otherwise. */
+  /** The threshold: a p-value level for p-value tests, a statistic level (the minimum effect) otherwise. */
   threshold: number;
+  /** The level the p-value must be below as well (missing-rate and new-categories only). */
+  alpha?: number;
   /** Whether the test says the feature drifted. */
   drifted: boolean;
   /** How far past the threshold (see `severityOf`). */
@@ -72,7 +80,7 @@ export interface FeatureDriftResult extends TestResultEntry {
   referenceMissingRate: number;
   /** Categories the reference never saw, with their counts in the window (categorical only). */
   newCategories?: [string, number][];
-  /** Results of the extra checks. */
+  /** Results of the checks: the default missing-rate and new-categories checks, then the extra ones. */
   checks?: TestResultEntry[];
 }
 
@@ -90,8 +98,9 @@ export interface WindowInfo {
   rows: number;
   /** Windows closed before this one. */
   index: number;
-  /** Window start and end as ISO times (time windows and monitors). */
+  /** Window start as an ISO time (time windows and monitors). */
   start?: string;
+  /** Window end as an ISO time (time windows and monitors). */
   end?: string;
 }
 
@@ -100,9 +109,23 @@ export interface ConceptDriftInfo {
   /** Errors observed so far. */
   errors: number;
   /** Page–Hinkley: whether the last error signalled a change, and changes so far. */
-  pageHinkley: { drifted: boolean; detections: number };
+  pageHinkley: {
+    /** Whether the last error signalled a change. */
+    drifted: boolean;
+    /** Changes signalled so far. */
+    detections: number;
+  };
   /** ADWIN: the same, plus its current window length and mean error. */
-  adwin: { drifted: boolean; detections: number; width: number; mean: number };
+  adwin: {
+    /** Whether the last error signalled a change. */
+    drifted: boolean;
+    /** Changes signalled so far. */
+    detections: number;
+    /** Current window length. */
+    width: number;
+    /** Mean error over the window. */
+    mean: number;
+  };
 }
 
 /** The verdict of a report. */
@@ -124,8 +147,9 @@ export interface DriftReport {
   prediction?: FeatureDriftResult;
   /** Concept drift on the error stream (monitors only). */
   concept?: ConceptDriftInfo;
-  /** Features seen in the rows but absent from the profile (ignored). */
+  /** Features seen in the input but absent from the profile (ignored; at most 100, from the first 1,000 rows of a batch of rows). */
   ignoredFeatures: string[];
+  /** The summary: dataset drift (the share of drifted features), feature alarms (any feature at high severity), and the verdict from both. */
   summary: {
     /** Features in the profile. */
     features: number;
@@ -137,13 +161,15 @@ export interface DriftReport {
     shareDrifted: number;
     /** The share from which the dataset drifts. */
     shareThreshold: number;
-    /** Whether the dataset drifted (verdict 'drift'). */
+    /** Whether the dataset drifted: at least `shareThreshold` of the evaluated features drifted. */
     datasetDrift: boolean;
+    /** Features with a result at high severity — their drift test or one of their checks (missing rate, new categories, extra checks) — in profile order. */
+    featureAlarms: string[];
     /** Whether the prediction distribution drifted (not counted in the share). */
     predictionDrift: boolean;
     /** The multiple-testing correction applied. */
     correction: 'none' | 'bonferroni' | 'benjamini-hochberg';
-    /** 'drift', 'no-drift', or 'insufficient-data' when the window is below `minSamples` rows or no feature could be tested. */
+    /** 'insufficient-data' when the window is below `minSamples` rows; else 'drift' when the dataset drifted or any feature raised an alarm; else 'insufficient-data' when no feature could be tested; else 'no-drift'. */
     verdict: DriftVerdict;
   };
 }
@@ -151,24 +177,58 @@ export interface DriftReport {
 const finiteOrNull = (x: number | undefined): number | null =>
   x === undefined || !Number.isFinite(x) ? (x === Infinity ? Number.MAX_VALUE : null) : x;
 
-function choice(c: DriftTestName | TestChoice): Required<TestChoice> {
-  const t = typeof c === 'string' ? { test: c } : c;
-  return { test: t.test, threshold: t.threshold ?? DEFAULT_THRESHOLDS[t.test] };
+/** A resolved test: its threshold, and the level of an effect test. */
+interface ResolvedChoice {
+  test: DriftTestName;
+  threshold: number;
+  alpha: number;
 }
 
-function runEntry(c: Required<TestChoice>, profile: FeatureProfile, snap: FeatureSnapshot): TestResultEntry {
+function choice(c: DriftTestName | TestChoice, options: EvaluationOptions): ResolvedChoice {
+  const t = typeof c === 'string' ? { test: c } : c;
+  const level =
+    t.test === 'missing-rate' ? options.missingRate : t.test === 'new-categories' ? options.newCategories : undefined;
+  const alpha = (level ? level.alpha : undefined) ?? DEFAULT_CHECK_ALPHA;
+  return { test: t.test, threshold: t.threshold ?? DEFAULT_THRESHOLDS[t.test], alpha };
+}
+
+/** The checks of a feature: the default missing-rate and new-categories checks, then the extra ones. */
+function checksFor(options: EvaluationOptions, type: 'numeric' | 'categorical'): ResolvedChoice[] {
+  const out: ResolvedChoice[] = [];
+  if (options.missingRate !== false) {
+    const threshold = options.missingRate?.minIncrease ?? DEFAULT_THRESHOLDS['missing-rate'];
+    out.push(choice({ test: 'missing-rate', threshold }, options));
+  }
+  if (options.newCategories !== false && type === 'categorical') {
+    const threshold = options.newCategories?.minShare ?? DEFAULT_THRESHOLDS['new-categories'];
+    out.push(choice({ test: 'new-categories', threshold }, options));
+  }
+  for (const c of options.checks ?? []) {
+    const r = choice(c, options);
+    if (!testApplies(r.test, type)) continue;
+    const at = out.findIndex((x) => x.test === r.test);
+    if (at >= 0) out[at] = r;
+    else out.push(r);
+  }
+  return out;
+}
+
+function runEntry(c: ResolvedChoice, profile: FeatureProfile, snap: FeatureSnapshot): TestResultEntry {
   const out = runTest(c.test, profile, snap);
   const isP = P_VALUE_TESTS.has(c.test);
+  const isEffect = EFFECT_TESTS.has(c.test);
   const value = isP ? (out.pValue ?? Number.NaN) : out.statistic;
-  const drifted = isP ? value < c.threshold : value >= c.threshold;
+  const significant = !isEffect || (out.pValue ?? Number.NaN) < c.alpha;
+  const drifted = isP ? value < c.threshold : value >= c.threshold && significant;
   const entry: TestResultEntry = {
     test: c.test,
     statistic: finiteOrNull(out.statistic),
     threshold: c.threshold,
     drifted,
-    severity: severityOf(c.test, value, c.threshold),
+    severity: significant ? severityOf(c.test, value, c.threshold) : 'none',
   };
-  if (isP) entry.pValue = finiteOrNull(out.pValue);
+  if (isP || isEffect) entry.pValue = finiteOrNull(out.pValue);
+  if (isEffect) entry.alpha = c.alpha;
   return entry;
 }
 
@@ -180,8 +240,8 @@ export function evaluateFeature(
   options: EvaluationOptions,
   override?: DriftTestName | TestChoice,
 ): FeatureDriftResult {
-  let c = choice(override ?? defaultTest(profile));
-  if (!testApplies(c.test, profile.type)) c = choice(defaultTest(profile));
+  let c = choice(override ?? defaultTest(profile), options);
+  if (!testApplies(c.test, profile.type)) c = choice(defaultTest(profile), options);
   const minSamples = options.minSamples ?? 100;
   const total = snap.count + snap.missing;
   const base = {
@@ -193,7 +253,7 @@ export function evaluateFeature(
     referenceMissingRate: profile.missing / Math.max(profile.count + profile.missing, 1),
     ...(snap.type === 'categorical' ? { newCategories: snap.newCategories.slice(0, 20) } : {}),
   };
-  let checks = (options.checks ?? []).map(choice).filter((x) => testApplies(x.test, profile.type));
+  let checks = checksFor(options, profile.type);
   let res: FeatureDriftResult;
   if (snap.count < minSamples || profile.count === 0) {
     res = {
@@ -239,6 +299,12 @@ export function applyCorrection(
   }
 }
 
+/** Whether a feature raises an alarm: its drift test or one of its checks drifted at high severity. */
+export function isFeatureAlarm(f: FeatureDriftResult): boolean {
+  if (f.status === 'ok' && f.drifted && f.severity === 'high') return true;
+  return f.checks?.some((c) => c.drifted && c.severity === 'high') ?? false;
+}
+
 /** Assembles a report from per-feature snapshots. */
 export function buildReport(
   profile: ReferenceProfile,
@@ -264,8 +330,15 @@ export function buildReport(
     profile.prediction && extra.prediction
       ? evaluateFeature('prediction', profile.prediction, extra.prediction, options, options.predictionTest)
       : undefined;
+  const featureAlarms = features.filter(isFeatureAlarm).map((f) => f.feature);
   const verdict: DriftVerdict =
-    window.rows < minSamples || evaluated.length === 0 ? 'insufficient-data' : datasetDrift ? 'drift' : 'no-drift';
+    window.rows < minSamples
+      ? 'insufficient-data'
+      : datasetDrift || featureAlarms.length > 0
+        ? 'drift'
+        : evaluated.length === 0
+          ? 'insufficient-data'
+          : 'no-drift';
   const report: DriftReport = {
     kind: 'modelship.drift.report',
     version: 1,
@@ -279,7 +352,8 @@ export function buildReport(
       drifted,
       shareDrifted: share,
       shareThreshold,
-      datasetDrift: verdict === 'drift',
+      datasetDrift: window.rows >= minSamples && datasetDrift,
+      featureAlarms: window.rows >= minSamples ? featureAlarms : [],
       predictionDrift: prediction?.drifted ?? false,
       correction,
       verdict,

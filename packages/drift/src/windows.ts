@@ -9,6 +9,7 @@ import type { WindowInfo } from './report.js';
 
 /** A count window: closes every `size` rows (tumbling) or re-evaluates the last `size` rows every `step` rows (sliding). */
 export interface CountWindow {
+  /** Selects a count window. */
   kind: 'count';
   /** Rows per window (default 1000). */
   size?: number;
@@ -20,10 +21,11 @@ export interface CountWindow {
 
 /** A tumbling time window of `ms` milliseconds by the injected clock. */
 export interface TimeWindow {
+  /** Selects a time window. */
   kind: 'time';
   /** Window length in milliseconds. */
   ms: number;
-  /** Values kept per numeric feature for KS and Wasserstein, as a uniform reservoir sample (default 10,000). */
+  /** Values kept per numeric feature for KS and Wasserstein, as a uniform reservoir sample (default 10,000); KS p-values use the sample's size. */
   maxSample?: number;
 }
 

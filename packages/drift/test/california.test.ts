@@ -102,6 +102,11 @@ describe('California Housing: training rows as reference, test rows as the live 
     const drifted = reports.filter((r) => r.summary.datasetDrift).length;
     expect(reports.every((r) => r.summary.verdict !== 'insufficient-data')).toBe(true);
     expect(drifted / reports.length).toBeLessThanOrEqual(0.05);
+    // Nor feature alarms (the default missing-rate and new-category checks included): the verdict stays no-drift.
+    const alarms = reports.filter((r) => r.summary.featureAlarms.length > 0).length;
+    expect(alarms / reports.length).toBeLessThanOrEqual(0.05);
+    expect(reports.filter((r) => r.summary.verdict === 'drift').length / reports.length).toBeLessThanOrEqual(0.05);
+    console.info(`California no-shift windows: dataset drift ${drifted}/200, feature alarms ${alarms}/200`);
   });
 
   it('flags median_income in at least 95 % of 200 windows when it is multiplied by 1.2', () => {
@@ -109,6 +114,10 @@ describe('California Housing: training rows as reference, test rows as the live 
     expect(reports).toHaveLength(200);
     const flagged = reports.filter((r) => r.features.find((f) => f.feature === 'MedInc')!.drifted).length;
     expect(flagged / reports.length).toBeGreaterThanOrEqual(0.95);
+    // One feature of nine does not make dataset drift, but at × 1.2 it raises a feature alarm.
+    const alarmed = reports.filter((r) => r.summary.featureAlarms.includes('MedInc')).length;
+    expect(alarmed / reports.length).toBeGreaterThanOrEqual(0.95);
+    console.info(`California MedInc × 1.2: drifted in ${flagged}/200 windows, feature alarm in ${alarmed}/200`);
     // Only that feature moved: the other features stay quiet in nearly every window.
     const others = reports.flatMap((r) => r.features.filter((f) => f.feature !== 'MedInc' && f.drifted));
     expect(others.length / (200 * 8)).toBeLessThanOrEqual(0.05);

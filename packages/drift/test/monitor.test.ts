@@ -86,8 +86,9 @@ describe('default tests follow Evidently’s rule', () => {
     });
     expect(shifted.summary).toMatchObject({ verdict: 'drift', datasetDrift: true, drifted: 2, shareDrifted: 1 });
     expect(shifted.features[0]!.severity).toBe('high');
-    expect(shifted.features[0]!.checks?.map((c) => c.test)).toEqual(['mean-shift', 'psi']);
-    expect(shifted.features[1]!.checks?.map((c) => c.test)).toEqual(['psi', 'new-categories']);
+    // The default checks (missing rate on every feature, unseen categories on categorical ones) come first.
+    expect(shifted.features[0]!.checks?.map((c) => c.test)).toEqual(['missing-rate', 'mean-shift', 'psi']);
+    expect(shifted.features[1]!.checks?.map((c) => c.test)).toEqual(['missing-rate', 'new-categories', 'psi']);
     expect(renderDriftReport(shifted)).toMatch(/Verdict: drift — 2\/2 features drifted/);
   });
 
@@ -174,7 +175,10 @@ describe('streaming windows', () => {
     expect(x.drifted).toBe(true);
     const mean = rows.reduce((a, r) => a + r.x, 0) / rows.length;
     const refMean = (large.features.x as { mean: number }).mean;
-    expect(x.checks![0]!.statistic).toBeCloseTo(Math.abs(mean - refMean) / Math.abs(refMean), 6);
+    expect(x.checks!.find((c) => c.test === 'mean-shift')!.statistic).toBeCloseTo(
+      Math.abs(mean - refMean) / Math.abs(refMean),
+      6,
+    );
   });
 
   it('watches the prediction distribution and the error stream', () => {

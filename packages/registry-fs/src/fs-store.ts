@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { link, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { RegistryError, ValidationError, type Store } from '@modelship/core';
+import { childLogger, RegistryError, ValidationError, type Logger, type Store } from '@modelship/core';
 import {
   assertSafeKey,
   assertSafePrefix,
@@ -13,7 +13,8 @@ import {
   type StoreStreamEntry,
 } from '@modelship/core/store';
 import { contentTag, describeFile, etagOf, HASHED_MAX } from './fs-etag.js';
-import { withKeyLock } from './fs-lock.js';
+import { errnoOf, fsFailure } from './fs-errors.js';
+import { withKeyLock, type KeyLockOptions } from './fs-lock.js';
 
 /** Options of {@link FsStore}. */
 export interface FsStoreOptions {
@@ -25,6 +26,31 @@ export interface FsStoreOptions {
   lockStaleMs?: number;
   /** How long a compare-and-set waits for a busy per-key lock (ms); default 30,000. */
   lockTimeoutMs?: number;
+  /**
+   * An empty or unreadable per-key lock older than this (ms) is taken over; default 250. This store
+   * never leaves one (it links a lock into place whole), but older versions, a crash or a full disk could.
+   */
+  lockEmptyGraceMs?: number;
+  /** Where failures (with `{ err }`), lock takeovers and sweeps are logged; default silent. */
+  logger?: Logger;
+}
+
+/** Options of {@link FsStore.sweep}. */
+export interface FsSweepOptions {
+  /** Only files unchanged for at least this long (ms) are removed; default 3,600,000 (1 hour). */
+  graceMs?: number;
+  /** Also remove blobs no version record references; default true. */
+  blobs?: boolean;
+}
+
+/** What {@link FsStore.sweep} removed. */
+export interface FsSweepReport {
+  /** Temporary files of crashed writers (`.tmp-*`) and locks moved aside but not removed (`.lock-*.stale-*`). */
+  tempFiles: number;
+  /** Blobs (`blobs/sha256/…`) that no version record referenced. */
+  blobs: number;
+  /** Why no blob was considered (a version record could not be read), when that happened. */
+  blobsSkipped?: string;
 }
 
 function checkOptions(o: FsStoreOptions): void {
@@ -41,9 +67,43 @@ function checkOptions(o: FsStoreOptions): void {
   if (typeof o !== 'object' || o === null) bad('options', 'an object', o);
   if (typeof o.root !== 'string' || o.root.length === 0) bad('root', 'a non-empty folder path', o.root);
   if (o.fsync !== undefined && typeof o.fsync !== 'boolean') bad('fsync', 'a boolean', o.fsync);
-  for (const f of ['lockStaleMs', 'lockTimeoutMs'] as const) {
+  if (
+    o.logger !== undefined &&
+    (typeof o.logger !== 'object' || o.logger === null || typeof o.logger.error !== 'function')
+  )
+    bad('logger', 'a Logger (debug, info, warn, error)', typeof o.logger);
+  for (const f of ['lockStaleMs', 'lockTimeoutMs', 'lockEmptyGraceMs'] as const) {
     const v = o[f];
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) bad(f, 'a positive integer', v);
+  }
+}
+
+/** Where the registry keeps content-addressed blobs (`blobs/sha256/<2 hex>/<sha256>`). */
+const BLOB_PREFIX = 'blobs/';
+const BLOB_KEY = /^blobs\/sha256\/([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
+/** The registry's version records, which reference blobs by `sha256`. */
+const VERSION_KEY = /^models\/[^/]+\/versions\/\d{9}\.json$/;
+
+/**
+ * `mkdir -p`, with the real cause when it fails: a recursive `mkdir` reports ENOENT when creating
+ * a parent failed with EROFS or EACCES, so then each level is created in turn to find the error.
+ */
+async function makeDirs(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return;
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT') throw err;
+    const chain: string[] = [];
+    for (let d = dir; dirname(d) !== d; d = dirname(d)) chain.unshift(d);
+    for (const d of chain) {
+      try {
+        await mkdir(d);
+      } catch (e) {
+        if (errnoOf(e) !== 'EEXIST') throw e;
+      }
+    }
+    throw err;
   }
 }
 
@@ -56,10 +116,13 @@ function missing(err: unknown): boolean {
  * A registry `Store` (from `@modelship/core`) on a local or network file system, safe when several processes share
  * one folder. Each key is a file under `root`. Writes go to a temporary file (fsynced) that is
  * then linked into place for create-if-absent (`link` fails if the key exists: atomic) or renamed
- * into place under a per-key O_EXCL lock file for compare-and-set. ETags are
- * inode-size-mtime plus a content hash for files up to 1 MiB (see the package README for why). Temporary and lock files start
- * with `.`, which no key segment may, so they are never listed.
- * The file system must support hard links (local disks, NFS; not FAT or some SMB shares).
+ * into place under a per-key lock file (itself linked into place whole) for compare-and-set; empty,
+ * dead-owner and stale locks are taken over (see `withKeyLock`). ETags are inode-size-mtime plus a
+ * content hash for files up to 1 MiB (see the package README for why). File-system errors (EROFS,
+ * EACCES, ENOSPC…) throw `STORE_FAILURE` naming the path and errno, and are logged. Temporary and
+ * lock files start with `.`, which no key segment may, so they are never listed; {@link FsStore.sweep}
+ * removes what crashed writers leave. The file system must support hard links (local disks, NFS;
+ * not FAT or some SMB shares).
  *
  * @example
  * ```ts
@@ -70,7 +133,8 @@ export class FsStore implements Store {
   /** The absolute root folder. */
   readonly root: string;
   private readonly fsync: boolean;
-  private readonly lock: { staleMs: number; timeoutMs: number };
+  private readonly lock: KeyLockOptions;
+  private readonly log: Logger;
   private closed = false;
 
   /** Validates the options (`ValidationError` naming the field). */
@@ -78,7 +142,13 @@ export class FsStore implements Store {
     checkOptions(options);
     this.root = resolve(options.root);
     this.fsync = options.fsync ?? true;
-    this.lock = { staleMs: options.lockStaleMs ?? 30_000, timeoutMs: options.lockTimeoutMs ?? 30_000 };
+    this.log = childLogger(options.logger, { component: 'FsStore' });
+    this.lock = {
+      staleMs: options.lockStaleMs ?? 30_000,
+      timeoutMs: options.lockTimeoutMs ?? 30_000,
+      emptyGraceMs: options.lockEmptyGraceMs ?? 250,
+      logger: this.log,
+    };
   }
 
   /** The file of a key (validated; always inside `root`). */
@@ -107,7 +177,7 @@ export class FsStore implements Store {
       return { body: new Uint8Array(buf.buffer, buf.byteOffset, buf.length), etag: d.etag };
     } catch (err) {
       if (missing(err)) return undefined;
-      throw failure('FsStore.get', key, err);
+      throw this.fail('FsStore.get', key, err);
     } finally {
       await fh.close();
     }
@@ -120,7 +190,7 @@ export class FsStore implements Store {
     try {
       return await this.etagAt(p);
     } catch (err) {
-      throw failure('FsStore.head', key, err);
+      throw this.fail('FsStore.head', key, err);
     }
   }
 
@@ -158,8 +228,8 @@ export class FsStore implements Store {
     const p = this.pathOf(key, operation);
     this.assertOpen(operation);
     const dir = dirname(p);
-    await mkdir(dir, { recursive: true }).catch((err) => {
-      throw failure(operation, key, err);
+    await makeDirs(dir).catch((err) => {
+      throw this.fail(operation, key, err);
     });
     const tmp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
     let etag: string;
@@ -182,17 +252,11 @@ export class FsStore implements Store {
     } catch (err) {
       await unlink(tmp).catch(() => {});
       if (err instanceof RegistryError) throw err;
-      throw failure(operation, key, err);
+      throw this.fail(operation, key, err);
     }
     try {
       if (options.ifNoneMatch === '*') {
-        try {
-          await link(tmp, p);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-            throw storeConflict(operation, key, 'key already exists');
-          throw err;
-        }
+        await this.createIfAbsent(tmp, p, key, operation);
       } else {
         await withKeyLock(this.lockPath(p), this.lock, async (stillHeld) => {
           if (options.ifMatch !== undefined) {
@@ -208,7 +272,7 @@ export class FsStore implements Store {
       return etag;
     } catch (err) {
       if (err instanceof RegistryError) throw err;
-      throw failure(operation, key, err);
+      throw this.fail(operation, key, err);
     } finally {
       await unlink(tmp).catch(() => {});
     }
@@ -227,7 +291,7 @@ export class FsStore implements Store {
         entries = await readdir(rel ? join(this.root, ...rel.split('/')) : this.root, { withFileTypes: true });
       } catch (err) {
         if (missing(err)) return;
-        throw failure('FsStore.list', prefix, err);
+        throw this.fail('FsStore.list', prefix, err);
       }
       for (const e of entries) {
         if (e.name.startsWith('.')) continue;
@@ -250,7 +314,7 @@ export class FsStore implements Store {
     } catch (err) {
       if (missing(err) && options.ifMatch === undefined) return false;
       if (missing(err)) throw storeConflict('FsStore.delete', key, 'key is absent');
-      throw failure('FsStore.delete', key, err);
+      throw this.fail('FsStore.delete', key, err);
     }
     try {
       return await withKeyLock(this.lockPath(p), this.lock, async (stillHeld) => {
@@ -271,7 +335,7 @@ export class FsStore implements Store {
       });
     } catch (err) {
       if (err instanceof RegistryError) throw err;
-      throw failure('FsStore.delete', key, err);
+      throw this.fail('FsStore.delete', key, err);
     }
   }
 
@@ -285,7 +349,7 @@ export class FsStore implements Store {
     } catch (err) {
       await fh.close();
       if (missing(err)) return undefined;
-      throw failure('FsStore.getStream', key, err);
+      throw this.fail('FsStore.getStream', key, err);
     }
     if (!d) {
       await fh.close();
@@ -307,41 +371,148 @@ export class FsStore implements Store {
   }
 
   /**
-   * Removes temporary files left by writers that crashed (a killed process leaves its
-   * `.tmp-*` file behind; it is never visible as a key) when older than `olderThanMs`
-   * (default 1 hour). Returns how many files were removed.
+   * `link`s `tmp` into place at `p`; `CONFLICT` when `p` exists. For a blob (`blobs/…`) found
+   * present, it first changes the blob's ctime (a `chmod` to its own mode, under the blob's lock;
+   * the etag does not change), so that {@link FsStore.sweep} sees it as young: the register that
+   * found it is about to write a version record that references it. If the sweep removed the blob
+   * meanwhile, the link is tried again.
    */
-  async sweep(options: { olderThanMs?: number } = {}): Promise<number> {
+  private async createIfAbsent(tmp: string, p: string, key: string, operation: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, p);
+        return;
+      } catch (err) {
+        if (errnoOf(err) !== 'EEXIST') throw err;
+      }
+      if (!key.startsWith(BLOB_PREFIX) || attempt >= 3) throw storeConflict(operation, key, 'key already exists');
+      const marked = await withKeyLock(this.lockPath(p), this.lock, async () => {
+        try {
+          const st = await stat(p);
+          await chmod(p, st.mode & 0o7777);
+          return true;
+        } catch (err) {
+          if (errnoOf(err) === 'ENOENT') return false; // swept meanwhile: link again
+          if (errnoOf(err) === 'EPERM') {
+            // Another user's blob on a shared folder: it cannot be marked; only the grace protects it.
+            this.log.warn({ key }, `${operation}: cannot mark the existing blob as in use (EPERM)`);
+            return true;
+          }
+          throw err;
+        }
+      });
+      if (marked) throw storeConflict(operation, key, 'key already exists');
+    }
+  }
+
+  /**
+   * Removes what crashed writers leave behind, when unchanged (mtime and ctime) for at least
+   * `graceMs`: temporary files (`.tmp-*`), locks moved aside (`.lock-*.stale-*`) and, unless
+   * `blobs: false`, blobs that no version record references (a register killed after its blob
+   * write). It never removes a referenced blob, nor one a register is using: the references are
+   * read after the sweep starts, a blob is removed under its key lock only when it is older than
+   * the sweep's start minus `graceMs`, and a register that finds its blob present refreshes it
+   * under the same lock. The one assumption is that a register writes its version record within
+   * `graceMs` of writing (or finding) its blob. When a version record cannot be read, no blob is
+   * removed (`blobsSkipped` says why). Errors (EROFS, EACCES…) throw `STORE_FAILURE`.
+   *
+   * @example
+   * ```ts
+   * const { tempFiles, blobs } = await store.sweep({ graceMs: 3_600_000 });
+   * ```
+   */
+  async sweep(options: FsSweepOptions = {}): Promise<FsSweepReport> {
     this.assertOpen('FsStore.sweep');
-    const cutoff = Date.now() - (options.olderThanMs ?? 3_600_000);
-    let removed = 0;
+    const graceMs = options.graceMs ?? 3_600_000;
+    if (!(Number.isFinite(graceMs) && graceMs >= 0)) {
+      throw new ValidationError(
+        'INVALID_OPTIONS',
+        `FsStore.sweep: graceMs: expected a number >= 0, received ${graceMs}`,
+        {
+          operation: 'FsStore.sweep',
+          details: { field: 'graceMs' },
+        },
+      );
+    }
+    const cutoff = Date.now() - graceMs;
+    const op = 'FsStore.sweep';
+    const report: FsSweepReport = { tempFiles: 0, blobs: 0 };
+    const blobFiles: { key: string; sha256: string }[] = [];
+    const unlinkOld = async (p: string): Promise<boolean> => {
+      const st = await stat(p).catch(() => undefined);
+      if (!st || Math.max(st.mtimeMs, st.ctimeMs) >= cutoff) return false;
+      try {
+        await unlink(p);
+        return true;
+      } catch (err) {
+        if (errnoOf(err) === 'ENOENT') return false;
+        throw this.fail(op, relative(this.root, p), err);
+      }
+    };
     const walk = async (dir: string): Promise<void> => {
       let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {
         if (missing(err)) return;
-        throw failure('FsStore.sweep', dir, err);
+        throw this.fail(op, relative(this.root, dir), err);
       }
       for (const e of entries) {
         const p = join(dir, e.name);
         if (e.isDirectory()) await walk(p);
-        else if (e.name.startsWith('.tmp-') || e.name.includes('.stale-')) {
-          const st = await stat(p).catch(() => undefined);
-          if (
-            st &&
-            st.mtimeMs < cutoff &&
-            (await unlink(p).then(
-              () => true,
-              () => false,
-            ))
-          )
-            removed++;
+        else if (e.name.startsWith('.tmp-') || (e.name.startsWith('.lock-') && e.name.includes('.stale-'))) {
+          if (await unlinkOld(p)) report.tempFiles++;
+        } else if (e.isFile()) {
+          const key = relative(this.root, p).split(/[\\/]/).join('/');
+          const m = BLOB_KEY.exec(key);
+          if (m?.[2]) blobFiles.push({ key, sha256: m[2] });
         }
       }
     };
     await walk(this.root);
-    return removed;
+    if (options.blobs !== false && blobFiles.length > 0) {
+      const refs = await this.blobReferences();
+      if (typeof refs === 'string') {
+        report.blobsSkipped = refs;
+        this.log.warn({ reason: refs }, `${op}: removed no blob`);
+      } else {
+        for (const b of blobFiles) {
+          if (refs.has(b.sha256)) continue;
+          const p = this.pathOf(b.key, op);
+          const removed = await withKeyLock(this.lockPath(p), this.lock, () => unlinkOld(p));
+          if (removed) {
+            report.blobs++;
+            await this.syncDir(dirname(p));
+          }
+        }
+      }
+    }
+    if (report.tempFiles || report.blobs) this.log.info({ ...report, graceMs }, `${op}: removed leftovers`);
+    return report;
+  }
+
+  /** The sha256 of every blob a version record references, or why they cannot all be read. */
+  private async blobReferences(): Promise<Set<string> | string> {
+    const refs = new Set<string>();
+    for (const key of await this.list('models/')) {
+      if (!VERSION_KEY.test(key)) continue;
+      let text: string;
+      try {
+        text = await readFile(this.pathOf(key, 'FsStore.sweep'), 'utf8');
+      } catch (err) {
+        if (missing(err)) continue;
+        throw this.fail('FsStore.sweep', key, err);
+      }
+      let sha: unknown;
+      try {
+        sha = (JSON.parse(text) as { sha256?: unknown }).sha256;
+      } catch {
+        sha = undefined;
+      }
+      if (typeof sha !== 'string') return `version record ${key} has no readable sha256`;
+      refs.add(sha);
+    }
+    return refs;
   }
 
   /** Marks the store closed (later calls throw `CLOSED`). */
@@ -357,7 +528,7 @@ export class FsStore implements Store {
       return await open(p, 'r');
     } catch (err) {
       if (missing(err)) return undefined;
-      throw failure(operation, key, err);
+      throw this.fail(operation, key, err);
     }
   }
 
@@ -379,6 +550,14 @@ export class FsStore implements Store {
     }
   }
 
+  /** A file-system error as a `STORE_FAILURE` naming the key and the path (see `fsFailure`), logged at error level. */
+  private fail(operation: string, key: string, cause: unknown): RegistryError {
+    const path = (cause as NodeJS.ErrnoException | undefined)?.path ?? join(this.root, key);
+    const e = fsFailure(operation, path, cause, { key });
+    this.log.error({ err: e, key, path }, `${operation} failed`);
+    return e;
+  }
+
   private assertOpen(operation: string): void {
     if (this.closed) throw new RegistryError('CLOSED', `${operation}: the store is closed`, { operation });
   }
@@ -393,12 +572,4 @@ function lockLost(operation: string, key: string): RegistryError {
       details: { key },
     },
   );
-}
-
-function failure(operation: string, key: string, cause: unknown): RegistryError {
-  return new RegistryError('STORE_FAILURE', `${operation}: "${key}": ${(cause as Error).message}`, {
-    operation,
-    details: { key },
-    cause,
-  });
 }

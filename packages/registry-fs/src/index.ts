@@ -4,4 +4,4 @@
  * @module
  */
 export { FsStore } from './fs-store.js';
-export type { FsStoreOptions } from './fs-store.js';
+export type { FsStoreOptions, FsSweepOptions, FsSweepReport } from './fs-store.js';

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@modelship/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { restoreLock, withKeyLock } from '../src/fs-lock.js';
 import { FsStore } from '../src/index.js';
@@ -37,7 +38,7 @@ describe('FsStore compare-and-set under inode reuse and coarse clocks', () => {
 });
 
 describe('FsStore key lock', () => {
-  const opts = { staleMs: 60_000, timeoutMs: 10_000 };
+  const opts = { staleMs: 60_000, timeoutMs: 10_000, emptyGraceMs: 250, logger: silentLogger };
 
   it('a holder whose lock was taken over learns it, and does not delete the new holder’s lock when it finishes', async () => {
     const { root } = await fresh();

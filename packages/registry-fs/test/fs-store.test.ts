@@ -75,14 +75,14 @@ describe('FsStore', () => {
     expect(await store.getStream('a/b')).toBeUndefined();
   });
 
-  it('sweep removes old temporary files left by crashed writers, and only those', async () => {
+  it('sweep removes temporary files left by crashed writers once past the grace, and only those', async () => {
     const { root, store } = await fresh();
     await store.put('a/b', new Uint8Array([1]));
     await writeFile(join(root, 'a', '.tmp-crashed'), 'partial');
-    expect(await store.sweep({ olderThanMs: 60_000 })).toBe(0);
-    const twoMinutesAgo = (Date.now() - 120_000) / 1000;
-    await utimes(join(root, 'a', '.tmp-crashed'), twoMinutesAgo, twoMinutesAgo);
-    expect(await store.sweep({ olderThanMs: 60_000 })).toBe(1);
+    await writeFile(join(root, 'a', '.lock-b.stale-0123'), 'moved aside');
+    expect(await store.sweep({ graceMs: 60_000 })).toEqual({ tempFiles: 0, blobs: 0 });
+    await new Promise((res) => setTimeout(res, 50));
+    expect(await store.sweep({ graceMs: 20 })).toEqual({ tempFiles: 2, blobs: 0 });
     expect(await walk(root)).toEqual(['a', 'a/b']);
   });
 

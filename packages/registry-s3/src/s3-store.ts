@@ -33,7 +33,14 @@ export interface S3StoreOptions {
   /** The region; default `'us-east-1'`. */
   region?: string;
   /** Static credentials; default the SDK's provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  credentials?: {
+    /** The access key id. */
+    accessKeyId: string;
+    /** The secret access key. */
+    secretAccessKey: string;
+    /** The session token of temporary credentials; default none. */
+    sessionToken?: string;
+  };
   /** Path-style addressing (needed by most S3-compatible servers); default false. */
   forcePathStyle?: boolean;
   /** Attempts per request (the SDK retries throttling, 5xx and network errors with exponential backoff and jitter); default 5. */

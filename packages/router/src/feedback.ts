@@ -1,4 +1,5 @@
 import { ValidationError, type FeedbackOutcome } from '@modelship/core';
+import { checkFeedbackValues, DEFAULT_FEEDBACK_LIMITS, type FeedbackLimits } from '@modelship/core/outcomes';
 import { z } from 'zod';
 import type { RequestIdClaims } from './request-id.js';
 
@@ -26,11 +27,17 @@ export const feedbackSchema = z
     message: 'give at least one of rating, correct or actual',
   });
 
-/** Validates feedback and turns it into the outcome recorded in the aggregates. */
+/**
+ * Validates feedback and turns it into the outcome recorded in the aggregates. A numeric `actual`
+ * must lie in the plausible range of `limits` (default core's `DEFAULT_FEEDBACK_LIMITS`; the router
+ * passes limits derived from the served artifact's training metrics): else a ValidationError
+ * `INVALID_INPUT` names `actual` and the range, and nothing is recorded.
+ */
 export function toFeedbackOutcome(
   input: unknown,
   claims: RequestIdClaims,
   at: number,
+  limits: FeedbackLimits = DEFAULT_FEEDBACK_LIMITS,
 ): { feedback: FeedbackInput; outcome: FeedbackOutcome } {
   const parsed = feedbackSchema.safeParse(input);
   if (!parsed.success) {
@@ -46,6 +53,7 @@ export function toFeedbackOutcome(
   if (fb.actual !== undefined) {
     const predicted = claims.prediction;
     if (typeof fb.actual === 'number' && typeof predicted === 'number') {
+      checkFeedbackValues('router.feedback', fb.actual, predicted, limits);
       outcome.actual = fb.actual;
       outcome.predicted = predicted;
     } else if (typeof fb.actual === 'string' && typeof predicted === 'string') {

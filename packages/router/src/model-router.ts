@@ -1,5 +1,5 @@
 import { childLogger, type ExperimentAggregates, isModelshipError, type Logger, SafeEmitter } from '@modelship/core';
-import type { OutcomeRecorder } from '@modelship/core/outcomes';
+import { feedbackLimits, type FeedbackLimits, type OutcomeRecorder } from '@modelship/core/outcomes';
 import { performance } from 'node:perf_hooks';
 import { RouterError } from './errors.js';
 import { toFeedbackOutcome, type FeedbackInput } from './feedback.js';
@@ -329,7 +329,7 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
   async feedback(requestId: string, feedback: FeedbackInput): Promise<RequestIdClaims> {
     const claims = this.#codec.verify(requestId);
     const at = this.#clock();
-    const { feedback: fb, outcome } = toFeedbackOutcome(feedback, claims, at);
+    const { feedback: fb, outcome } = toFeedbackOutcome(feedback, claims, at, this.#limitsFor(claims.modelVersion));
     if (claims.variant !== PRODUCTION && claims.variant !== CANDIDATE) {
       throw new RouterError(
         'UNKNOWN_REQUEST_ID',
@@ -365,6 +365,32 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
     this.#metrics?.feedback(claims.variant, claims.modelVersion);
     this.emitSafely('feedbackRecorded', { model: this.model, requestId, claims, feedback: fb });
     return claims;
+  }
+
+  readonly #limits = new Map<number, FeedbackLimits>();
+  /**
+   * The feedback limits of a model version: the `feedbackLimits` option over what the served
+   * artifact's training metrics imply (core's `feedbackLimits({ artifact })`: `actual` within 100
+   * training-target standard deviations of the prediction); for a version not loaded here, the
+   * option alone.
+   */
+  #limitsFor(version: number): FeedbackLimits {
+    const cached = this.#limits.get(version);
+    if (cached) return cached;
+    const served = this.#snapshot?.served.find((v) => v.version === version)?.model as
+      | { artifact?: { metrics?: unknown } }
+      | undefined;
+    const metrics = served?.artifact?.metrics;
+    const artifact =
+      typeof metrics === 'object' && metrics !== null
+        ? { metrics: metrics as { readonly [name: string]: number } }
+        : undefined;
+    const limits = feedbackLimits({ ...(this.#options.feedbackLimits ?? {}), artifact });
+    if (artifact) {
+      if (this.#limits.size >= 64) this.#limits.delete(this.#limits.keys().next().value!);
+      this.#limits.set(version, limits);
+    }
+    return limits;
   }
 
   readonly #knownVersions = new Set<number>();

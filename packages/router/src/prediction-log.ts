@@ -26,23 +26,48 @@ export interface PredictionRecord {
   /** True for a mirrored call whose answer was recorded but not returned. */
   readonly shadow?: boolean;
   /** Set when another variant was assigned but failed and production answered. */
-  readonly fallback?: { readonly from: string; readonly fromVersion: number; readonly reason: FallbackReason };
+  readonly fallback?: {
+    /** The assigned variant that failed. */
+    readonly from: string;
+    /** Its model version. */
+    readonly fromVersion: number;
+    /** Why it failed: `'error'`, `'timeout'` or `'non_finite'`. */
+    readonly reason: FallbackReason;
+  };
   /** The error message of a failed shadow call. */
   readonly error?: string;
 }
 
 /** The plain, JSON-ready form of a record, with the input redacted as configured. */
 export interface LoggedPrediction {
+  /** The signed request id. */
   requestId: string;
+  /** When the request started, in ms since the epoch. */
   time: number;
+  /** The model name. */
   model: string;
+  /** The variant that answered (for a shadow record: the shadow variant). */
   variant: string;
+  /** The model version that answered. */
   modelVersion: number;
+  /** Time spent in the model(s), in ms. */
   latencyMs: number;
+  /** The answer (`undefined` when a shadow call failed). */
   prediction: unknown;
+  /** The input after redaction; absent when `redactInput` is `true`. */
   input?: unknown;
+  /** True for a mirrored call whose answer was recorded but not returned. */
   shadow?: boolean;
-  fallback?: { from: string; fromVersion: number; reason: FallbackReason };
+  /** Set when another variant was assigned but failed and production answered. */
+  fallback?: {
+    /** The assigned variant that failed. */
+    from: string;
+    /** Its model version. */
+    fromVersion: number;
+    /** Why it failed: `'error'`, `'timeout'` or `'non_finite'`. */
+    reason: FallbackReason;
+  };
+  /** The error message of a failed shadow call. */
   error?: string;
 }
 

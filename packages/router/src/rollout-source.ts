@@ -11,7 +11,12 @@ export interface RouterRollout {
   /** The version under test, if any. */
   readonly candidate?: number | undefined;
   /** Traffic fractions in [0, 1]: `{ production, candidate? }`. */
-  readonly weights: { readonly production: number; readonly candidate?: number | undefined };
+  readonly weights: {
+    /** Production's fraction. */
+    readonly production: number;
+    /** The candidate's fraction, when there is a candidate. */
+    readonly candidate?: number | undefined;
+  };
   /** `'split'` and `'ramp'` split traffic by weight; `'shadow'` mirrors production's traffic to the candidate. */
   readonly mode: 'split' | 'shadow' | 'ramp';
   /** The salt of the sticky assignment. */
@@ -37,7 +42,18 @@ export interface RolloutSource {
   /** Follows a model's rollout. */
   watch(name: string, options?: { intervalMs?: number }): RolloutWatcher;
   /** The verified artifact bytes of a version (checked against its recorded sha256). */
-  load(name: string, version: number): Promise<{ bytes: Uint8Array; version?: { sha256?: string } }>;
+  load(
+    name: string,
+    version: number,
+  ): Promise<{
+    /** The verified artifact bytes. */
+    bytes: Uint8Array;
+    /** The version record, when the source returns it. */
+    version?: {
+      /** The recorded sha256 of the bytes. */
+      sha256?: string;
+    };
+  }>;
   /** In-process change notifications (core's registry emits `rolloutChanged` on `setRollout`); optional, polling covers other replicas. */
   on?(event: 'rolloutChanged', listener: (event: { name: string; rollout: RouterRollout }) => void): unknown;
   /** Removes a listener added with `on`. */

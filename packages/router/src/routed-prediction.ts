@@ -14,7 +14,14 @@ export interface PredictionResult<P = unknown> {
   /** Time spent in the model(s), in ms. */
   readonly latencyMs: number;
   /** Set when another variant was assigned but failed and production answered. */
-  readonly fallback?: { readonly from: string; readonly fromVersion: number; readonly reason: FallbackReason };
+  readonly fallback?: {
+    /** The assigned variant that failed. */
+    readonly from: string;
+    /** Its model version. */
+    readonly fromVersion: number;
+    /** Why it failed: `'error'`, `'timeout'` or `'non_finite'`. */
+    readonly reason: FallbackReason;
+  };
 }
 
 /**

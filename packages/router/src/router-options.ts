@@ -1,6 +1,7 @@
 import type { Registry as PromRegistry } from 'prom-client';
 import type { KeyObject } from 'node:crypto';
 import type { Logger, OutcomeStore } from '@modelship/core';
+import type { FeedbackLimitsOptions } from '@modelship/core/outcomes';
 import { z } from 'zod';
 import { RouterError } from './errors.js';
 import type { InputRedaction, PredictionSink } from './prediction-log.js';
@@ -33,6 +34,12 @@ export interface ModelRouterOptions {
   readonly candidateTimeoutMs?: number;
   /** Feedback on ids older than this is rejected as expired. Default 7 days. */
   readonly feedbackMaxAgeMs?: number;
+  /**
+   * The plausible range of a numeric `actual` in feedback (core's `feedbackLimits` options:
+   * `actualMin`, `actualMax`, `maxAbsError`, `spread`). Default: ±1e15, and within 100 training-target
+   * standard deviations of the prediction, derived from the served artifact's metrics (`rmse`, `r2`).
+   */
+  readonly feedbackLimits?: Omit<FeedbackLimitsOptions, 'artifact'>;
   /** How many recent feedback ids this replica remembers to reject duplicates. Default 100,000. */
   readonly duplicateWindow?: number;
   /** How often the rollout is polled, in ms. Default 1000. */
@@ -83,6 +90,14 @@ const schema = z.object({
     .optional(),
   candidateTimeoutMs: z.number().positive().optional(),
   feedbackMaxAgeMs: z.number().positive().optional(),
+  feedbackLimits: z
+    .strictObject({
+      actualMin: z.number().optional(),
+      actualMax: z.number().optional(),
+      maxAbsError: z.number().positive().optional(),
+      spread: z.number().positive().optional(),
+    })
+    .optional(),
   duplicateWindow: z.number().int().nonnegative().optional(),
   pollIntervalMs: z.number().min(5).optional(),
   maxShadowQueue: z.number().int().nonnegative().optional(),

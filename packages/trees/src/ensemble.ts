@@ -14,23 +14,41 @@ import { decodeEnsembleSerial, type EnsembleSerial } from './ensemble-serial.js'
  * allocation; the serial form ({@link TreeEnsemble.toSerial}) round-trips bit for bit.
  */
 export class TreeEnsemble implements EnsembleParts {
+  /** `'regression'` or `'classification'`. */
   readonly task!: 'regression' | 'classification';
+  /** Features per row. */
   readonly numFeatures!: number;
+  /** Classes (0 for regression). */
   readonly numClasses!: number;
+  /** Raw outputs per row (1, or the number of classes for multiclass). */
   readonly numOutputs!: number;
+  /** Values per leaf: 1, or `numOutputs` when a tree predicts every output (classification forests). */
   readonly leafWidth!: number;
+  /** The output transform applied to the raw sums. */
   readonly transform!: EnsembleTransform;
+  /** Multiplier of the summed tree outputs (`1 / trees` for forests). */
   readonly outputScale!: number;
+  /** Raw score added to each output before the transform. */
   readonly baseScore!: Float64Array;
+  /** Root of each tree: an internal node index, or `~leaf` for a single-leaf tree. */
   readonly treeRoots!: Int32Array;
+  /** Output each tree adds to (when `leafWidth === 1`). */
   readonly treeOutput!: Int32Array;
+  /** Split feature per internal node. */
   readonly feature!: Int32Array;
+  /** Split threshold per internal node. */
   readonly threshold!: Float64Array;
+  /** Left child per internal node (`>= 0` internal, `< 0` is `~leaf`). */
   readonly left!: Int32Array;
+  /** Right child per internal node (`>= 0` internal, `< 0` is `~leaf`). */
   readonly right!: Int32Array;
+  /** Flags per internal node: bit 1 missing goes left, bit 2 zero counts as missing, bit 4 `fround(x) < threshold`. */
   readonly flags!: Uint8Array;
+  /** Leaf values (`leaves × leafWidth`). */
   readonly leafValues!: Float64Array;
+  /** Total gain of the splits on each feature. */
   readonly importanceGain!: Float64Array;
+  /** Number of splits on each feature. */
   readonly importanceSplit!: Float64Array;
   private readonly raw: Float64Array;
   private readonly proba: Float64Array;

@@ -60,7 +60,14 @@ export interface GbdtOptions {
   /** Per-class weights or `'balanced'` (classification only; default none). */
   classWeights?: readonly number[] | 'balanced' | undefined;
   /** A validation set for early stopping (default none). */
-  validation?: { x: TreesMatrix; y: ArrayLike<number> } | undefined;
+  validation?:
+    | {
+        /** Validation features (rows × features). */
+        x: TreesMatrix;
+        /** Validation targets (regression) or class indices (classification), one per row of `x`. */
+        y: ArrayLike<number>;
+      }
+    | undefined;
   /** Stop when the validation loss has not improved for this many rounds (default 10; 0 = never). */
   earlyStoppingRounds?: number | undefined;
   /** Called after each round (default none). */

@@ -7,6 +7,7 @@ import {
   validateArtifact,
   type ModelArtifact,
 } from './model-artifact.js';
+import { checkPipelineFits, isFeaturePipelineState, restorePipeline } from './whole-check.js';
 
 /** The 8 magic bytes that open every encoded artifact: `0x89 "MSHIP" \r \n`. */
 export const ARTIFACT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x4d, 0x53, 0x48, 0x49, 0x50, 0x0d, 0x0a);
@@ -122,7 +123,9 @@ function fail(
  * Decodes and verifies artifact bytes: checks the magic, the format version (ArtifactError
  * `UNSUPPORTED_VERSION` naming the version found and the supported ones), the embedded sha256
  * and `expectedSha256` (ArtifactError `INTEGRITY`), then validates the content with zod
- * (`INVALID_ARTIFACT`). Only JSON parsing is used; nothing in the bytes is executed.
+ * (`INVALID_ARTIFACT`) and, when the pipeline is a modelship feature pipeline, that it loads and
+ * fits the input schema and the target (`INVALID_ARTIFACT` naming the part; the learner is checked
+ * by `loadModel`). Only JSON parsing is used; nothing in the bytes is executed.
  */
 export function decodeArtifact(bytes: Uint8Array, options: DecodeArtifactOptions = {}): ModelArtifact {
   checkExpectedSha256(options, 'decodeArtifact');
@@ -196,5 +199,8 @@ export function decodeArtifact(bytes: Uint8Array, options: DecodeArtifactOptions
       `artifact header says format version ${artifact.formatVersion} but the container says ${version}`,
     );
   }
+  // the parts that need no learner kind: a modelship feature pipeline must load and fit the schema and target
+  if (isFeaturePipelineState(artifact.pipeline))
+    checkPipelineFits(artifact, restorePipeline(artifact, 'decodeArtifact'), 'decodeArtifact');
   return artifact;
 }

@@ -2,7 +2,7 @@
  * `@modelship/core/artifact`: the model artifact format (data only, sealed by sha256), its codec,
  * and the model runtime that loads an artifact and predicts.
  *
- * @module
+ * @module @modelship/core/artifact
  */
 export {
   ARTIFACT_FORMAT_VERSION,

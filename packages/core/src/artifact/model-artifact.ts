@@ -129,11 +129,25 @@ export function validateArtifact(value: unknown, operation: string): ModelArtifa
       ? new ValidationError('INVALID_INPUT', m, o)
       : new ArtifactError('INVALID_ARTIFACT', m, o),
   ) as ModelArtifact;
-  if (a.task === 'classification' && (a.target.classes === undefined || a.target.classes.length < 2)) {
-    const msg = 'invalid model artifact: target.classes must list at least two classes for classification';
+  function bad(field: string, message: string): never {
+    const msg = `${operation}: invalid model artifact: ${field}: ${message}`;
     if (operation === 'createArtifact')
-      throw new ValidationError('INVALID_INPUT', msg, { operation, details: { field: 'target.classes' } });
-    throw new ArtifactError('INVALID_ARTIFACT', msg, { operation, details: { field: 'target.classes' } });
+      throw new ValidationError('INVALID_INPUT', msg, { operation, details: { field } });
+    throw new ArtifactError('INVALID_ARTIFACT', msg, { operation, details: { field } });
+  }
+  const { kind, classes } = a.target;
+  if (a.task === 'classification') {
+    if (classes === undefined || classes.length < 2)
+      bad('target.classes', 'must list at least two classes for classification');
+    if (kind !== 'categorical') bad('target.kind', `expected 'categorical' for classification, got '${kind}'`);
+    const seen = new Set<string>();
+    for (const c of classes) {
+      if (seen.has(c)) bad('target.classes', `class '${c}' is listed twice`);
+      seen.add(c);
+    }
+  } else {
+    if (kind !== 'numeric') bad('target.kind', `expected 'numeric' for regression, got '${kind}'`);
+    if (classes !== undefined) bad('target.classes', 'a regression artifact has no classes');
   }
   return a;
 }

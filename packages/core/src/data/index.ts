@@ -2,7 +2,7 @@
  * `@modelship/core/data`: columnar tables, schemas and row validation, and the seeded random
  * source.
  *
- * @module
+ * @module @modelship/core/data
  */
 export { Table, numericColumn, categoricalColumn, cellValue } from './table.js';
 export type { Column, NumericColumn, CategoricalColumn, RowValue } from './table.js';

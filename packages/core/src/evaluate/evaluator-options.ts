@@ -47,17 +47,15 @@ const evaluatorOptionsZ = z.strictObject({
   method: z.enum(['sequential', 'fixed']).default('sequential'),
   alpha: z.number().gt(0).lt(0.5).default(0.05),
   nStar: z.number().positive().default(5000),
-  composite: z
-    .array(componentSchema)
-    .min(1)
-    .default(() => DEFAULT_COMPOSITE.map((c) => ({ ...c }))),
+  composite: z.union([z.literal('auto'), z.array(componentSchema).min(1)]).default('auto'),
+  errorReference: z.number().positive().optional(),
   weights: z.record(z.string(), z.number().nonnegative()).optional(),
   srm: z
     .strictObject({
       alpha: z.number().gt(0).lt(0.5).default(0.001),
       minExpected: z.number().nonnegative().default(8),
       concentration: z.number().positive().default(1000),
-      tests: z.enum(['chi-squared', 'sequential', 'both']).default('both'),
+      tests: z.enum(['chi-squared', 'sequential', 'both']).default('sequential'),
     })
     .prefault({}),
   guardrails: z
@@ -66,15 +64,24 @@ const evaluatorOptionsZ = z.strictObject({
         .strictObject({
           enabled: z.boolean().default(true),
           relativeTolerance: z.number().nonnegative().default(0),
-          alpha: z.number().gt(0).lt(0.5).default(0.05),
+          alpha: z.number().gt(0).lt(0.5).default(0.01),
         })
         .prefault({}),
       latencyP99: z
         .strictObject({
           enabled: z.boolean().default(true),
           relativeTolerance: z.number().nonnegative().default(0.2),
+          minIncreaseMs: z.number().nonnegative().default(100),
           alpha: z.number().gt(0).lt(0.5).default(0.01),
           minProductionSamples: z.number().int().positive().default(200),
+        })
+        .prefault({}),
+      slowRequests: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          thresholdMs: z.number().positive().default(1000),
+          relativeTolerance: z.number().nonnegative().default(0),
+          alpha: z.number().gt(0).lt(0.5).default(0.01),
         })
         .prefault({}),
     })
@@ -93,27 +100,79 @@ export interface EvaluatorOptions {
   alpha?: number;
   /** Sample size at which the confidence sequence is tightest (N*); default 5,000. */
   nStar?: number;
-  /** Composite components; default {@link DEFAULT_COMPOSITE}. */
-  composite?: CompositeComponent[];
+  /**
+   * Composite components, or `'auto'` (the default): the composite is built from the feedback
+   * both variants have, with a quality share of 0.7 and a latency share of 0.3 (the Bangalore
+   * weights; the latency score is `(5000 − mean latency) / 5000`, and without latencies the
+   * quality share is 1):
+   * - **ratings** present: the Bangalore formula {@link DEFAULT_COMPOSITE} exactly (rating / 5 takes
+   *   the whole quality share: a rating is the user's own verdict, and the formula stays the one
+   *   the README documents);
+   * - otherwise the quality share is split equally between the feedback present:
+   *   **`actual`** values give the error score `max(0, 1 − MAE / (2 · reference))` (1 for no error,
+   *   0.5 at the reference error, 0 at twice it; the reference is `errorReference`, else
+   *   production's live MAE, so production scores 0.5 and a candidate with half its error 0.75), and
+   *   **`correct`** flags give the accuracy;
+   * - no feedback at all: no composite (the `NO_COMPOSITE` issue; guardrails and SRM still run).
+   *
+   * The components used are reported in `Evaluation.compositeComponents`.
+   */
+  composite?: CompositeComponent[] | 'auto';
+  /**
+   * The MAE the automatic error score is relative to (target units), e.g. the training error the
+   * production artifact carries (`artifact.metrics.mae`); default production's live MAE.
+   */
+  errorReference?: number;
   /** Configured split (variant → weight) for the SRM check; default the aggregates' `weights`, else no SRM check. */
   weights?: Record<string, number>;
-  /** Sample-ratio-mismatch check: significance (default 0.001), minimum expected units per arm (default 8), Dirichlet concentration (default 1,000) and which tests flag (default `'both'`). */
+  /**
+   * Sample-ratio-mismatch check: significance `alpha` (default 0.001), minimum expected units per
+   * arm (default 8), Dirichlet concentration (default 1,000) and which tests flag (default
+   * `'sequential'`, the only one valid under continuous looks: its false-alarm rate is at most
+   * `alpha` however often it is looked at; `'chi-squared'` and `'both'` are single-look tests, for
+   * `method: 'fixed'`).
+   */
   srm?: { alpha?: number; minExpected?: number; concentration?: number; tests?: 'chi-squared' | 'sequential' | 'both' };
   /**
-   * One-sided guardrails. `errorRate`: breached when the candidate's error rate exceeds
-   * production's × (1 + relativeTolerance, default 0) by a mixture SPRT at `alpha` (default
-   * 0.05). `latencyP99`: breached when more than 1 % of candidate requests exceed production's
-   * p99 × (1 + relativeTolerance, default 0.2) by a mixture SPRT at `alpha` (default 0.01), once
-   * production has `minProductionSamples` latencies (default 200).
+   * One-sided guardrails, each a sequential test whose false-alarm rate is at most its `alpha`
+   * however often it is looked at (Ville's inequality; see `guardrails.ts`), so with the defaults
+   * an identical candidate is rolled back by some guardrail or the SRM check in at most
+   * 0.01 + 0.01 + 0.01 + 0.001 = 3.1 % of experiments (union bound; 0.2–0.6 % measured in the
+   * decisions bench's five A/A scenarios, 1,000 experiments of 200 looks each).
+   * - `errorRate`: breached when the candidate's error rate exceeds production's × (1 +
+   *   `relativeTolerance`, default 0), `alpha` default 0.01 (four candidate errors against none
+   *   in production breach at a 20 % split).
+   * - `latencyP99`: breached when more than 1 % of candidate requests are slower than BOTH
+   *   production's p99 × (1 + `relativeTolerance`, default 0.2) AND production's p99 +
+   *   `minIncreaseMs` (default 100 ms, the limit below which a delay is perceived as instantaneous,
+   *   Nielsen 1993: a 6 µs → 70 µs p99 is not a regression anyone sees), `alpha` default 0.01, once
+   *   production has `minProductionSamples` latencies (default 200). Production's p99 is taken at
+   *   its upper confidence bound (see `guardrails.ts`).
+   * - `slowRequests`: breached when the candidate's share of requests slower than `thresholdMs`
+   *   (default 1,000 ms: the limit of an uninterrupted flow of thought, Nielsen 1993) exceeds
+   *   production's share × (1 + `relativeTolerance`, default 0), `alpha` default 0.01. It catches a
+   *   slow tail too thin for the p99 (e.g. 0.5 % of requests at 5–10 s).
    */
   guardrails?: {
     errorRate?: { enabled?: boolean; relativeTolerance?: number; alpha?: number };
-    latencyP99?: { enabled?: boolean; relativeTolerance?: number; alpha?: number; minProductionSamples?: number };
+    latencyP99?: {
+      enabled?: boolean;
+      relativeTolerance?: number;
+      minIncreaseMs?: number;
+      alpha?: number;
+      minProductionSamples?: number;
+    };
+    slowRequests?: { enabled?: boolean; thresholdMs?: number; relativeTolerance?: number; alpha?: number };
   };
 }
 
+type Guardrails = NonNullable<EvaluatorOptions['guardrails']>;
+
 /** Evaluator options with every default filled in (what an evaluation records); fields as in {@link EvaluatorOptions}. */
-export interface ResolvedEvaluatorOptions extends Required<Omit<EvaluatorOptions, 'weights' | 'srm' | 'guardrails'>> {
+export interface ResolvedEvaluatorOptions
+  extends Required<Omit<EvaluatorOptions, 'weights' | 'srm' | 'guardrails' | 'errorReference'>> {
+  /** The reference MAE of the automatic error score, when given. */
+  errorReference?: number | undefined;
   /** Configured split for the SRM check, when given. */
   weights?: Record<string, number> | undefined;
   /** Sample-ratio-mismatch settings with their defaults filled in. */
@@ -121,9 +180,11 @@ export interface ResolvedEvaluatorOptions extends Required<Omit<EvaluatorOptions
   /** Guardrail settings with their defaults filled in. */
   guardrails: {
     /** The error-rate guardrail. */
-    errorRate: Required<NonNullable<NonNullable<EvaluatorOptions['guardrails']>['errorRate']>>;
+    errorRate: Required<NonNullable<Guardrails['errorRate']>>;
     /** The p99-latency guardrail. */
-    latencyP99: Required<NonNullable<NonNullable<EvaluatorOptions['guardrails']>['latencyP99']>>;
+    latencyP99: Required<NonNullable<Guardrails['latencyP99']>>;
+    /** The slow-request guardrail. */
+    slowRequests: Required<NonNullable<Guardrails['slowRequests']>>;
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { EvaluationError } from '../errors.js';
 import { emptyAggregates, type ExperimentAggregates, type VariantAggregates } from '../outcomes/aggregates.js';
-import { parseExperimentAggregates } from '../outcomes/aggregates-schema.js';
+import { parseUsableAggregates, type UnusableFeedback } from '../outcomes/aggregates-schema.js';
 import {
   estimateAll,
   HIGHER_IS_BETTER,
@@ -17,6 +17,7 @@ import {
   type VariantSummary,
 } from './estimates.js';
 import {
+  DEFAULT_COMPOSITE,
   resolveEvaluatorOptions,
   type CompositeComponent,
   type EvaluatorOptions,
@@ -46,7 +47,12 @@ export interface MetricComparison {
   /** Confidence interval of `relativeDelta` (delta method). */
   relativeCi: [number, number] | null;
   /** Samples behind the production and candidate values. */
-  n: { production: number; candidate: number };
+  n: {
+    /** Samples behind the production value. */
+    production: number;
+    /** Samples behind the candidate value. */
+    candidate: number;
+  };
   /** `'better'` / `'worse'` when the interval excludes zero, else `'inconclusive'`; `'insufficient'` without variance. */
   verdict: 'better' | 'worse' | 'inconclusive' | 'insufficient';
 }
@@ -54,7 +60,7 @@ export interface MetricComparison {
 /** A data problem that makes the evaluation unable to judge (never a reason to promote or roll back). */
 export interface EvaluationIssue {
   /** Machine code. */
-  code: 'MISSING_VARIANT' | 'NO_TRAFFIC' | 'NO_COMPOSITE';
+  code: 'MISSING_VARIANT' | 'NO_TRAFFIC' | 'NO_COMPOSITE' | 'UNUSABLE_METRIC';
   /** Human text. */
   message: string;
 }
@@ -73,6 +79,14 @@ export interface Evaluation {
   comparisons: Record<MetricName, MetricComparison>;
   /** Candidate-vs-production comparison of the composite score. */
   composite: MetricComparison;
+  /** The composite's components as used (resolved from the feedback present when `composite` is `'auto'`); empty when there is none. */
+  compositeComponents: CompositeComponent[];
+  /**
+   * Feedback metrics left out because their sums are unusable (non-finite, negative, impossible);
+   * the guardrails and the SRM check still ran on the rest. A composite that needs one of them is
+   * not computed (the `UNUSABLE_METRIC` issue).
+   */
+  unusable: UnusableFeedback[];
   /** Sample-ratio-mismatch check, `null` when no configured split is known. */
   srm: SrmResult | null;
   /** Guardrail tests. */
@@ -131,6 +145,51 @@ function compare(
   };
 }
 
+const NO_ESTIMATE: Estimate = { value: Number.NaN, variance: Infinity, n: 0 };
+
+const GROUP_METRICS: Record<UnusableFeedback['group'], MetricName[]> = {
+  rating: ['rating'],
+  accuracy: ['accuracy'],
+  error: ['mae', 'rmse'],
+};
+
+/**
+ * The composite's components: the configured ones, or with `'auto'` those of the feedback both
+ * variants have (see `EvaluatorOptions.composite`). A kind of feedback counts as present in a
+ * variant when it has samples or was left out as unusable (so that an unusable metric blocks the
+ * composite rather than silently changing it).
+ */
+function resolveComposite(
+  p: VariantAggregates,
+  c: VariantAggregates,
+  pe: VariantEstimates,
+  unusable: readonly UnusableFeedback[],
+  o: ResolvedEvaluatorOptions,
+): CompositeComponent[] {
+  if (o.composite !== 'auto') return o.composite;
+  const lost = (a: VariantAggregates, g: UnusableFeedback['group']) =>
+    unusable.some((u) => u.variant === a.variant && u.group === g);
+  const both = (count: (a: VariantAggregates) => number, g: UnusableFeedback['group']) =>
+    (count(p) > 0 || lost(p, g)) && (count(c) > 0 || lost(c, g));
+  const latency = p.latency.count > 0 && c.latency.count > 0;
+  const quality = latency ? 0.7 : 1;
+  const withLatency = (comps: CompositeComponent[]): CompositeComponent[] =>
+    latency ? [...comps, { metric: 'latencyMean', weight: 0.3, from: 5000, to: 0 }] : comps;
+  if (both((a) => a.feedback.ratingCount, 'rating'))
+    return latency ? DEFAULT_COMPOSITE.map((x) => ({ ...x })) : [{ metric: 'rating', weight: 1, from: 0, to: 5 }];
+  const parts: Array<Omit<CompositeComponent, 'weight'>> = [];
+  if (both((a) => a.feedback.actualCount, 'error')) {
+    const ref = o.errorReference ?? pe.mae.value;
+    // A production without error gives no scale to score against; the candidate cannot beat it.
+    if (ref > 0 && Number.isFinite(ref)) parts.push({ metric: 'mae', from: 2 * ref, to: 0 });
+    // Production's error unusable: the component is kept (unscored) so that UNUSABLE_METRIC blocks the composite.
+    else if (lost(p, 'error')) parts.push({ metric: 'mae', from: 1, to: 0 });
+  }
+  if (both((a) => a.feedback.correctTotal, 'accuracy')) parts.push({ metric: 'accuracy', from: 0, to: 1 });
+  if (parts.length === 0) return [];
+  return withLatency(parts.map((x) => ({ ...x, weight: quality / parts.length })));
+}
+
 /** The composite score of one variant and its variance (delta method; components independent). */
 function compositeEstimate(
   est: VariantEstimates,
@@ -147,15 +206,21 @@ function compositeEstimate(
   return { value, slopes };
 }
 
-function compositeComparison(p: VariantEstimates, c: VariantEstimates, o: ResolvedEvaluatorOptions): MetricComparison {
-  const cp = compositeEstimate(p, o.composite);
-  const cc = compositeEstimate(c, o.composite);
+function compositeComparison(
+  p: VariantEstimates,
+  c: VariantEstimates,
+  comps: readonly CompositeComponent[],
+  o: ResolvedEvaluatorOptions,
+): MetricComparison {
+  if (comps.length === 0) return compare('composite', true, NO_ESTIMATE, NO_ESTIMATE, o);
+  const cp = compositeEstimate(p, comps);
+  const cc = compositeEstimate(c, comps);
   let vp = 0;
   let vc = 0;
   let nMin = Infinity;
   let np = Infinity;
   let nc = Infinity;
-  o.composite.forEach((comp, i) => {
+  comps.forEach((comp, i) => {
     // A clamped component contributes no variance on that side; use the other side's slope so a
     // component clamped on one side only still counts (conservative).
     const slope = Math.max(Math.abs(cp.slopes[i]!), Math.abs(cc.slopes[i]!));
@@ -177,9 +242,11 @@ function compositeComparison(p: VariantEstimates, c: VariantEstimates, o: Resolv
 
 /**
  * Evaluates experiment aggregates: a pure function (same inputs, same evaluation). Throws
- * EvaluationError INVALID_AGGREGATES for malformed aggregates (negative or non-integer counts,
- * NaN sums, errors above requests…); a missing variant or zero traffic is not an error but an
- * {@link EvaluationIssue} ("insufficient data").
+ * EvaluationError INVALID_AGGREGATES for malformed aggregates (negative or non-integer request
+ * counts, a NaN latency sum, errors above requests…); a feedback metric whose sums are unusable
+ * (e.g. non-finite) is left out and reported in `unusable` while the guardrails and the SRM check
+ * still run; a missing variant or zero traffic is not an error but an {@link EvaluationIssue}
+ * ("insufficient data").
  *
  * @example
  * ```ts
@@ -204,10 +271,10 @@ export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEv
       { operation: 'evaluate' },
     );
   }
-  parseExperimentAggregates(aggregates);
+  const { aggregates: usable, unusable } = parseUsableAggregates(aggregates);
   const issues: EvaluationIssue[] = [];
   const get = (name: string): VariantAggregates => {
-    const v = aggregates.variants[name];
+    const v = usable.variants[name];
     if (v) return v;
     issues.push({ code: 'MISSING_VARIANT', message: `no aggregates for variant "${name}"` });
     return emptyAggregates(name, {
@@ -220,35 +287,55 @@ export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEv
   const pAgg = get(o.production);
   const cAgg = get(o.candidate);
   for (const a of [pAgg, cAgg]) {
-    if (a.requests === 0 && aggregates.variants[a.variant])
+    if (a.requests === 0 && usable.variants[a.variant])
       issues.push({ code: 'NO_TRAFFIC', message: `variant "${a.variant}" received no requests` });
   }
   const variants: Record<string, VariantSummary> = {};
   const estimates: Record<string, VariantEstimates> = {};
-  for (const name of [...new Set([o.production, o.candidate, ...Object.keys(aggregates.variants)])]) {
-    const agg = name === o.production ? pAgg : name === o.candidate ? cAgg : aggregates.variants[name]!;
-    const est = estimateAll(agg);
-    estimates[name] = est;
-    const summary = summariseVariant(agg, est);
-    summary.composite = fin(compositeEstimate(est, o.composite).value);
-    variants[name] = summary;
+  const names = [...new Set([o.production, o.candidate, ...Object.keys(usable.variants)])];
+  for (const name of names) {
+    const agg = name === o.production ? pAgg : name === o.candidate ? cAgg : usable.variants[name]!;
+    estimates[name] = estimateAll(agg);
   }
   const pe = estimates[o.production]!;
   const ce = estimates[o.candidate]!;
+  const comps = resolveComposite(pAgg, cAgg, pe, unusable, o);
+  const blocked = unusable.filter(
+    (u) =>
+      (u.variant === o.production || u.variant === o.candidate) &&
+      comps.some((x) => GROUP_METRICS[u.group].includes(x.metric)),
+  );
+  for (const name of names) {
+    const agg = name === o.production ? pAgg : name === o.candidate ? cAgg : usable.variants[name]!;
+    const summary = summariseVariant(agg, estimates[name]!);
+    const mine = unusable.some(
+      (u) => u.variant === name && comps.some((x) => GROUP_METRICS[u.group].includes(x.metric)),
+    );
+    summary.composite = comps.length > 0 && !mine ? fin(compositeEstimate(estimates[name]!, comps).value) : null;
+    variants[name] = summary;
+  }
   const comparisons = {} as Record<MetricName, MetricComparison>;
   for (const m of METRIC_NAMES) comparisons[m] = compare(m, HIGHER_IS_BETTER[m], pe[m], ce[m], o);
-  const composite = compositeComparison(pe, ce, o);
-  if (composite.delta === null && issues.length === 0) {
+  const composite = blocked.length > 0 ? compositeComparison(pe, ce, [], o) : compositeComparison(pe, ce, comps, o);
+  if (blocked.length > 0) {
+    issues.push({
+      code: 'UNUSABLE_METRIC',
+      message: `the composite needs metrics whose sums are unusable: ${blocked.map((u) => u.message).join('; ')}`,
+    });
+  } else if (composite.delta === null && issues.length === 0) {
     issues.push({
       code: 'NO_COMPOSITE',
-      message: `the composite score needs ${o.composite.map((c) => c.metric).join(', ')} for both variants`,
+      message:
+        comps.length === 0
+          ? 'no composite: neither variant pair has ratings, actual values or correct flags in common (give feedback, or set `composite`)'
+          : `the composite score needs ${comps.map((c) => c.metric).join(', ')} for both variants`,
     });
   }
-  const weights = o.weights ?? aggregates.weights;
+  const weights = o.weights ?? usable.weights;
   let srm: SrmResult | null = null;
   if (weights) {
     const observed: Record<string, number> = {};
-    for (const name of Object.keys(weights)) observed[name] = aggregates.variants[name]?.requests ?? 0;
+    for (const name of Object.keys(weights)) observed[name] = usable.variants[name]?.requests ?? 0;
     srm = sampleRatioMismatch(observed, weights, o.srm);
   }
   const guardrails = evaluateGuardrails(pAgg, cAgg, pe, ce, o);
@@ -259,6 +346,8 @@ export function evaluateResolved(aggregates: ExperimentAggregates, o: ResolvedEv
     variants,
     comparisons,
     composite,
+    compositeComponents: blocked.length > 0 ? [] : comps,
+    unusable,
     srm,
     guardrails,
     issues,

@@ -2,7 +2,7 @@
  * `@modelship/core/evaluate`: the evaluator — per-variant estimates, the composite score and its
  * delta with an always-valid confidence interval, the sample-ratio check and the guardrails.
  *
- * @module
+ * @module @modelship/core/evaluate
  */
 export { evaluate, createEvaluator } from './evaluator.js';
 export type { Evaluation, Evaluator, MetricComparison, EvaluationIssue } from './evaluator.js';

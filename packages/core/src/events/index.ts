@@ -3,7 +3,7 @@
  * logger, `childLogger` and the `SafeEmitter` base — so that packages that otherwise use only
  * core's types (drift) load nothing else of core at run time.
  *
- * @module
+ * @module @modelship/core/events
  */
 export { SafeEmitter } from './safe-emitter.js';
 export { silentLogger, childLogger } from '../logger.js';

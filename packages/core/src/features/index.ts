@@ -2,7 +2,7 @@
  * `@modelship/core/features`: the feature pipeline (derived columns, numeric, one-hot, hashed and
  * crossed steps, the target) as data, fitted on training rows and applied at serving time.
  *
- * @module
+ * @module @modelship/core/features
  */
 export { FeaturePipeline, createFeaturePipeline } from './pipeline.js';
 export type { FeaturePipelineState } from './pipeline.js';

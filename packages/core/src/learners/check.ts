@@ -165,8 +165,30 @@ export function classCount(y: Float64Array, numClasses?: number): number {
   return m + 1;
 }
 
+/** Throws TrainingError `INVALID_DATA` naming the malformed field of a learner state (`<kind>: state.<field>: <message>`). */
+export function invalidState(kind: string, field: string, message: string): never {
+  throw new TrainingError('INVALID_DATA', `${kind}: state.${field}: ${message}`, {
+    operation: 'restoreLearner',
+    details: { field: `state.${field}` },
+  });
+}
+
+/** Index of the first non-finite value of `a`, or -1. */
+export function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return i;
+  return -1;
+}
+
 /** Reads the `{ coef, intercept }` state of a linear learner (`linear`, `linear-mljs`); TrainingError `INVALID_DATA` when malformed. */
-export function readCoefState(kind: string, state: LearnerState): { coef: Float64Array; intercept: number } {
+export function readCoefState(
+  kind: string,
+  state: LearnerState,
+): {
+  /** The coefficients, one per feature column. */
+  coef: Float64Array;
+  /** The intercept. */
+  intercept: number;
+} {
   const s = state?.state as { coef?: unknown; intercept?: unknown } | null | undefined;
   if (
     !(s?.coef instanceof Float64Array) ||

@@ -2,7 +2,7 @@
  * `@modelship/core/learners`: the learner contract and catalog, the built-in learners (`linear`,
  * `logistic`, `gbdt`, `forest`) and the input checks a new learner kind reuses.
  *
- * @module
+ * @module @modelship/core/learners
  */
 export type { Learner, LearnerState, LearnerTask, FitOptions, LearnerDefinition, LearnerParams } from './learner.js';
 export {

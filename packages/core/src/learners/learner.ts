@@ -13,7 +13,12 @@ export interface FitOptions {
   /** Optional per-row weights. */
   sampleWeight?: Float64Array;
   /** Optional validation set, for learners that stop early. */
-  validation?: { x: Matrix; y: Float64Array };
+  validation?: {
+    /** Validation features (rows × features). */
+    x: Matrix;
+    /** Validation targets or class indices, one per row of `x`. */
+    y: Float64Array;
+  };
   /** Called with progress in [0, 1] and an optional message. */
   onProgress?: (fraction: number, message?: string) => void;
 }

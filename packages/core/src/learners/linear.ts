@@ -40,7 +40,9 @@ export interface LinearParams {
  * (constant or collinear columns) falls back to a tiny ridge. Registered as kind `'linear'`.
  */
 export class LinearLearner implements Learner {
+  /** The registered kind, `'linear'`. */
   readonly kind = 'linear';
+  /** The task, always `'regression'`. */
   readonly task: LearnerTask = 'regression';
   private readonly p: { alpha: number; fitIntercept: boolean };
   private coef: Float64Array | undefined;
@@ -60,6 +62,7 @@ export class LinearLearner implements Learner {
     return l;
   }
 
+  /** Fits the coefficients and intercept on `x` and `y` in closed form, honouring `options.sampleWeight`. */
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('linear', x, y);
     const sw = checkSampleWeight('linear', options.sampleWeight, x.rows);
@@ -133,6 +136,12 @@ export class LinearLearner implements Learner {
     this.intercept = b;
   }
 
+  /** Number of input features of the fitted learner (the length of its coefficients; `undefined` before fit). */
+  get numFeatures(): number | undefined {
+    return this.coef?.length;
+  }
+
+  /** Predicts one row: the intercept plus the dot product of the coefficients and `row`. */
   predictRow(row: Float64Array): number {
     const c = this.coef ?? notFitted('linear');
     if (!(row instanceof Float64Array) || row.length !== c.length) checkRow('linear', row, c.length);
@@ -142,6 +151,7 @@ export class LinearLearner implements Learner {
     return s;
   }
 
+  /** Predicts every row of `x`. */
   predict(x: Matrix): Float64Array {
     const c = this.coef ?? notFitted('linear');
     return predictRows('linear', x, (row) => this.predictRow(row), c.length);
@@ -158,10 +168,12 @@ export class LinearLearner implements Learner {
     return this.intercept;
   }
 
+  /** The validated hyperparameters (`alpha`, `fitIntercept`), as data. */
   params(): { readonly [key: string]: Serial } {
     return { ...this.p };
   }
 
+  /** The fitted state: a copy of the coefficients and the intercept. */
   toState(): LearnerState {
     const coef = this.coef ?? notFitted('linear');
     return { kind: 'linear', params: this.params(), state: { coef: coef.slice(), intercept: this.intercept } };

@@ -8,6 +8,8 @@ import {
   checkRow,
   checkRowFinite,
   classCount,
+  firstNonFinite,
+  invalidState,
   notFitted,
   predictRows,
 } from './check.js';
@@ -43,7 +45,9 @@ export interface LogisticParams {
  * then applies to standardised coefficients). Registered as kind `'logistic'`.
  */
 export class LogisticLearner implements Learner {
+  /** The registered kind, `'logistic'`. */
   readonly kind = 'logistic';
+  /** The task, always `'classification'`. */
   readonly task: LearnerTask = 'classification';
   private readonly p: { C: number; maxIterations: number; tolerance: number; standardize: boolean };
   private k = 0;
@@ -59,22 +63,18 @@ export class LogisticLearner implements Learner {
     this.p = parseLearnerParams('logistic', paramsSchema, params);
   }
 
-  /** Rebuilds a fitted learner from {@link LogisticLearner.toState} output. */
+  /** Rebuilds a fitted learner from {@link LogisticLearner.toState} output; every length and count must agree. */
   static fromState(state: LearnerState): LogisticLearner {
-    const s = state.state as {
-      weights?: unknown;
-      center?: unknown;
-      scale?: unknown;
-      numClasses?: unknown;
-      numFeatures?: unknown;
-    };
+    const s = state?.state as
+      | { weights?: unknown; center?: unknown; scale?: unknown; numClasses?: unknown; numFeatures?: unknown }
+      | null
+      | undefined;
     if (
       !(s?.weights instanceof Float64Array) ||
       !(s.center instanceof Float64Array) ||
       !(s.scale instanceof Float64Array) ||
       typeof s.numClasses !== 'number' ||
-      typeof s.numFeatures !== 'number' ||
-      s.weights.length !== s.numClasses * (s.numFeatures + 1)
+      typeof s.numFeatures !== 'number'
     ) {
       throw new TrainingError(
         'INVALID_DATA',
@@ -84,16 +84,51 @@ export class LogisticLearner implements Learner {
         },
       );
     }
+    const { weights, center, scale, numClasses: k, numFeatures: d } = s;
+    if (!Number.isInteger(k) || k < 2) invalidState('logistic', 'numClasses', `expected an integer >= 2, got ${k}`);
+    if (!Number.isInteger(d) || d < 0) invalidState('logistic', 'numFeatures', `expected an integer >= 0, got ${d}`);
+    if (weights.length !== k * (d + 1)) {
+      invalidState(
+        'logistic',
+        'weights',
+        `expected numClasses × (numFeatures + 1) = ${k} × ${d + 1} = ${k * (d + 1)} values, got ${weights.length}`,
+      );
+    }
+    if (center.length !== d)
+      invalidState('logistic', 'center', `expected ${d} values (numFeatures), got ${center.length}`);
+    if (scale.length !== d)
+      invalidState('logistic', 'scale', `expected ${d} values (numFeatures), got ${scale.length}`);
+    for (const [field, a] of [
+      ['weights', weights],
+      ['center', center],
+      ['scale', scale],
+    ] as const) {
+      const i = firstNonFinite(a);
+      if (i >= 0) invalidState('logistic', `${field}[${i}]`, `expected a finite number, got ${a[i]}`);
+    }
+    const zero = scale.indexOf(0);
+    if (zero >= 0) invalidState('logistic', `scale[${zero}]`, 'expected a non-zero number, got 0');
     const l = new LogisticLearner(state.params as LogisticParams);
-    l.w = s.weights;
-    l.center = s.center;
-    l.scale = s.scale;
-    l.k = s.numClasses;
-    l.d = s.numFeatures;
+    l.w = weights;
+    l.center = center;
+    l.scale = scale;
+    l.k = k;
+    l.d = d;
     l.scratch = new Float64Array(l.k);
     return l;
   }
 
+  /** Number of input features of the fitted learner (`undefined` before fit). */
+  get numFeatures(): number | undefined {
+    return this.w === undefined ? undefined : this.d;
+  }
+
+  /** Number of classes of the fitted learner (`undefined` before fit). */
+  get numClasses(): number | undefined {
+    return this.w === undefined ? undefined : this.k;
+  }
+
+  /** Fits the weights on `x` and the class indices `y` with L-BFGS (at least two classes). */
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('logistic', x, y, true, options.numClasses);
     const sw = checkSampleWeight('logistic', options.sampleWeight, x.rows);
@@ -193,10 +228,12 @@ export class LogisticLearner implements Learner {
     return out;
   }
 
+  /** Class probabilities of one row (softmax of the logits; a new array). */
   predictProbaRow(row: Float64Array): Float64Array {
     return this.proba(row, new Float64Array(this.k || 1));
   }
 
+  /** Predicts one row: the most probable class index. */
   predictRow(row: Float64Array): number {
     const p = this.proba(row, this.scratch);
     let best = 0;
@@ -204,15 +241,18 @@ export class LogisticLearner implements Learner {
     return best;
   }
 
+  /** Predicts the class index of every row of `x`. */
   predict(x: Matrix): Float64Array {
     if (!this.w) notFitted('logistic');
     return predictRows('logistic', x, (row) => this.predictRow(row), this.d);
   }
 
+  /** The validated hyperparameters (`C`, `maxIterations`, `tolerance`, `standardize`), as data. */
   params(): { readonly [key: string]: Serial } {
     return { ...this.p };
   }
 
+  /** The fitted state: a copy of the weights, centring and scaling, and the class and feature counts. */
   toState(): LearnerState {
     const w = this.w ?? notFitted('logistic');
     return {

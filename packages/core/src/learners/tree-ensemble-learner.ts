@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { TrainingError, ValidationError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
-import { notFitted } from './check.js';
+import { firstNonFinite, invalidState, notFitted } from './check.js';
 import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
 
@@ -26,6 +26,36 @@ export function fromTreesError(kind: string, err: unknown, operation: string): E
       ...(err.details ? { details: err.details } : {}),
     },
   );
+}
+
+/**
+ * Checks what `TreeEnsemble.fromSerial` leaves to the caller: the ensemble's task is the learner's,
+ * its outputs and transform agree with the task and class count, and every leaf value and base
+ * score is finite (TrainingError `INVALID_DATA` naming the field).
+ */
+function checkEnsembleFits(kind: string, task: LearnerTask, m: TreeEnsemble): void {
+  const bad = (field: string, message: string): never => invalidState(kind, `ensemble.${field}`, message);
+  if (m.task !== task) bad('task', `is '${m.task}' but state.task is '${task}'`);
+  const { numClasses: k, numOutputs: o, transform: t } = m;
+  if (task === 'regression') {
+    if (k !== 0) bad('numClasses', `expected 0 for regression, got ${k}`);
+    if (o !== 1) bad('numOutputs', `expected 1 for regression, got ${o}`);
+    if (t !== 'identity') bad('transform', `expected 'identity' for regression, got '${t}'`);
+  } else {
+    if (k < 2) bad('numClasses', `expected at least 2 classes, got ${k}`);
+    if (t === 'sigmoid') {
+      if (k !== 2 || o !== 1) bad('numOutputs', `a sigmoid needs 2 classes and 1 output, got ${k} classes and ${o}`);
+    } else if (t === 'softmax' || t === 'proba') {
+      if (o !== k) bad('numOutputs', `expected one output per class (${k}) with '${t}', got ${o}`);
+    } else bad('transform', `expected 'sigmoid', 'softmax' or 'proba' for classification, got '${t}'`);
+  }
+  for (const [field, a] of [
+    ['leafValues', m.leafValues],
+    ['baseScore', m.baseScore],
+  ] as const) {
+    const i = firstNonFinite(a);
+    if (i >= 0) bad(`${field}[${i}]`, `expected a finite number, got ${a[i]}`);
+  }
 }
 
 /**
@@ -63,12 +93,25 @@ export abstract class TreeEnsembleLearner<K extends string, P extends object> im
       });
     }
     const l = create(state.params, s.task);
+    let m: TreeEnsemble;
     try {
-      l.model = TreeEnsemble.fromSerial(s.ensemble);
+      m = TreeEnsemble.fromSerial(s.ensemble);
     } catch (err) {
       throw fromTreesError(kind, err, 'restoreLearner');
     }
+    checkEnsembleFits(kind, s.task, m);
+    l.model = m;
     return l;
+  }
+
+  /** Number of input features of the fitted ensemble (`undefined` before fit). */
+  get numFeatures(): number | undefined {
+    return this.model?.numFeatures;
+  }
+
+  /** Number of classes of a fitted classifier (`undefined` for regression or before fit). */
+  get numClasses(): number | undefined {
+    return this.task === 'classification' ? this.model?.numClasses : undefined;
   }
 
   /** Fits the ensemble on `x` and `y`. */

@@ -1,9 +1,16 @@
 import { ArtifactError, ValidationError } from '../errors.js';
 import type { ColumnSpec } from '../data/schema.js';
 import { describeValue } from '../data/schema.js';
-import { FeaturePipeline } from '../features/pipeline.js';
+import type { FeaturePipeline } from '../features/pipeline.js';
 import { artifactSha256, checkExpectedSha256, decodeArtifact, encodeArtifact } from '../artifact/codec.js';
 import type { InputSchema, ModelArtifact } from '../artifact/model-artifact.js';
+import {
+  checkLearnerFits,
+  checkPipelineFits,
+  checkProbePrediction,
+  probeRequest,
+  restorePipeline,
+} from '../artifact/whole-check.js';
 import type { Learner, LearnerTask } from '../learners/learner.js';
 import { restoreLearner } from '../learners/learner-catalog.js';
 
@@ -61,21 +68,23 @@ export class Model {
     this.task = artifact.task;
     this.classes = artifact.target.classes;
     this.learnerKind = artifact.learner.kind;
-    let part = 'pipeline';
+    this.#pipeline = restorePipeline(artifact, 'loadModel');
+    checkPipelineFits(artifact, this.#pipeline, 'loadModel');
     try {
-      this.#pipeline = FeaturePipeline.fromJSON(artifact.pipeline);
-      part = 'learner';
       this.#learner = restoreLearner(artifact.learner);
     } catch (cause) {
       throw new ArtifactError(
         'INVALID_ARTIFACT',
-        `loadModel: the artifact's ${part} cannot be loaded: ${(cause as Error).message}`,
+        `loadModel: the artifact's learner cannot be loaded: ${(cause as Error).message}`,
         {
           operation: 'loadModel',
+          details: { field: 'learner' },
           cause,
         },
       );
     }
+    // once per load, never per predict: every part's dimensions agree, or an ArtifactError names the part
+    checkLearnerFits(artifact, this.#pipeline, this.#learner, 'loadModel');
     this.#buf = new Float64Array(this.#pipeline.numFeatures);
     const strict = options.unseenCategories === 'error';
     this.#fields = Object.entries(artifact.schema.columns)
@@ -90,6 +99,8 @@ export class Model {
           allowed: closed ? new Set(closed) : undefined,
         };
       });
+    // and one request the schema accepts goes through the whole model
+    checkProbePrediction(artifact, probeRequest(artifact), (row) => this.predict(row), 'loadModel');
   }
 
   /** Output feature names of the pipeline. */
@@ -200,7 +211,13 @@ export class Model {
 
 /**
  * Loads a model from an artifact or its encoded bytes (verifying the embedded sha256, and
- * `expectedSha256` when given). Never executes code from the artifact.
+ * `expectedSha256` when given). Never executes code from the artifact. Before returning it checks
+ * once that the parts fit together — the input schema gives the pipeline every column it reads
+ * (typed and required as it reads them), the pipeline's output width is the learner's input width,
+ * the learner's state is consistent in itself (typed-array lengths, tree outputs, finite values),
+ * its task and class count match the target's classes, and a probe prediction succeeds — else an
+ * ArtifactError `INVALID_ARTIFACT` names the part (e.g. `learner.state.coef: expected 241 features
+ * (the pipeline's output width), got 242`).
  *
  * @example
  * ```ts

@@ -196,3 +196,107 @@ export function parseExperimentAggregates(input: unknown): ExperimentAggregates 
     (m, o) => new EvaluationError('INVALID_AGGREGATES', m, o),
   ) as ExperimentAggregates;
 }
+
+/** A feedback metric the evaluator could not use because its sums are unusable (non-finite, negative counts, impossible moments). */
+export interface UnusableFeedback {
+  /** The variant whose sums are unusable. */
+  variant: string;
+  /** The feedback group: `'rating'`, `'accuracy'` (the `correct` counts) or `'error'` (the `actual` sums: MAE and RMSE). */
+  group: 'rating' | 'accuracy' | 'error';
+  /** The first unusable field, e.g. `'feedback.sqErrorSumSq'`. */
+  field: string;
+  /** Human text naming the variant, field and value. */
+  message: string;
+}
+
+const GROUPS: ReadonlyArray<{
+  group: UnusableFeedback['group'];
+  counts: readonly string[];
+  sums: readonly string[];
+  nonNeg: readonly string[];
+}> = [
+  { group: 'rating', counts: ['ratingCount'], sums: ['ratingSum'], nonNeg: ['ratingSumSq'] },
+  { group: 'accuracy', counts: ['correctCount', 'correctTotal'], sums: [], nonNeg: [] },
+  {
+    group: 'error',
+    counts: ['actualCount'],
+    sums: ['errorSum'],
+    nonNeg: ['absErrorSum', 'sqErrorSum', 'sqErrorSumSq'],
+  },
+];
+
+function badGroupField(f: Record<string, unknown>, g: (typeof GROUPS)[number]): string | undefined {
+  for (const k of g.counts) if (!isCount(f[k])) return k;
+  for (const k of g.sums) if (!isFiniteNum(f[k])) return k;
+  for (const k of g.nonNeg) if (!isNonNeg(f[k])) return k;
+  const n = f as Record<string, number>;
+  if (g.group === 'rating') {
+    if (isCount(n.count) && n.ratingCount! > n.count!) return 'ratingCount';
+    if (impossibleMoments(n.ratingCount!, n.ratingSum!, n.ratingSumSq!)) return 'ratingSumSq';
+  } else if (g.group === 'accuracy') {
+    if (n.correctCount! > n.correctTotal!) return 'correctCount';
+  } else {
+    if (Math.abs(n.errorSum!) > n.absErrorSum! * (1 + 1e-9)) return 'absErrorSum';
+    if (impossibleMoments(n.actualCount!, n.absErrorSum!, n.sqErrorSum!)) return 'sqErrorSum';
+    if (impossibleMoments(n.actualCount!, n.sqErrorSum!, n.sqErrorSumSq!)) return 'sqErrorSumSq';
+  }
+  return undefined;
+}
+
+const ZERO: Readonly<Record<string, number>> = {
+  ratingCount: 0,
+  ratingSum: 0,
+  ratingSumSq: 0,
+  correctCount: 0,
+  correctTotal: 0,
+  actualCount: 0,
+  errorSum: 0,
+  absErrorSum: 0,
+  sqErrorSum: 0,
+  sqErrorSumSq: 0,
+};
+
+/**
+ * Validates aggregates like {@link parseExperimentAggregates}, except that a feedback group whose
+ * sums are unusable (a non-finite or negative sum, a bad count, sums no data could produce) does
+ * not throw: the group is dropped (zeroed in a copy of that variant; the input is untouched) and
+ * reported, so the guardrails and the sample-ratio check still run on the rest. Anything else
+ * malformed (requests, errors, latency, names, times) still throws EvaluationError
+ * `INVALID_AGGREGATES` naming the field.
+ */
+export function parseUsableAggregates(input: unknown): {
+  aggregates: ExperimentAggregates;
+  unusable: UnusableFeedback[];
+} {
+  if (looksValid(input)) return { aggregates: input as ExperimentAggregates, unusable: [] };
+  const unusable: UnusableFeedback[] = [];
+  let out = input;
+  const e = input as { variants?: unknown };
+  if (typeof input === 'object' && input !== null && typeof e.variants === 'object' && e.variants !== null) {
+    let variants: Record<string, unknown> | undefined;
+    for (const [key, raw] of Object.entries(e.variants as Record<string, unknown>)) {
+      const f = (raw as { feedback?: unknown } | null)?.feedback;
+      if (typeof f !== 'object' || f === null) continue;
+      let fixed: Record<string, unknown> | undefined;
+      for (const g of GROUPS) {
+        const field = badGroupField(f as Record<string, unknown>, g);
+        if (field === undefined) continue;
+        const value = (f as Record<string, unknown>)[field];
+        unusable.push({
+          variant: key,
+          group: g.group,
+          field: `feedback.${field}`,
+          message: `variant "${key}": feedback.${field} = ${String(value)} is unusable, so its ${g.group === 'error' ? 'MAE and RMSE are' : g.group === 'rating' ? 'rating is' : 'accuracy is'} left out`,
+        });
+        fixed ??= { ...(f as Record<string, unknown>) };
+        for (const k of [...g.counts, ...g.sums, ...g.nonNeg]) fixed[k] = ZERO[k];
+      }
+      if (fixed) {
+        variants ??= { ...(e.variants as Record<string, unknown>) };
+        variants[key] = { ...(raw as object), feedback: fixed };
+      }
+    }
+    if (variants) out = { ...(input as object), variants };
+  }
+  return { aggregates: parseExperimentAggregates(out), unusable };
+}

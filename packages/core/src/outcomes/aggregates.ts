@@ -216,17 +216,96 @@ function badFeedback(field: string, expected: string, received: unknown): never 
   return invalid('recordFeedback', field, expected, received);
 }
 
-/** Records one feedback event in place in O(1) and returns `agg`; throws ValidationError on non-finite values. */
-export function recordFeedback(agg: VariantAggregates, fb: FeedbackOutcome): VariantAggregates {
+/**
+ * The values {@link recordFeedback} accepts for `actual` and `predicted`, so that no single record
+ * can make a sum non-finite (the aggregates keep the sum of errors to the fourth power).
+ */
+export interface FeedbackLimits {
+  /** Smallest accepted `actual` (and `predicted`). */
+  readonly actualMin: number;
+  /** Largest accepted `actual` (and `predicted`). */
+  readonly actualMax: number;
+  /** Largest accepted `|predicted − actual|`; `Infinity` for no limit beyond the range. */
+  readonly maxAbsError: number;
+}
+
+/**
+ * The largest magnitude a feedback value may have, whatever the limits say: 1e15. With `|actual|`,
+ * `|predicted|` ≤ 1e15 an error is at most 2e15 and its fourth power 1.6e61, so even 2^53 records
+ * keep every sum finite (below 1.5e77), and integers stay exact (below 2^53 ≈ 9.0e15). Ratings are
+ * held to the same magnitude.
+ */
+export const MAX_FEEDBACK_MAGNITUDE = 1e15;
+
+/**
+ * The default {@link FeedbackLimits}: `actual` and `predicted` in ±{@link MAX_FEEDBACK_MAGNITUDE}, no
+ * error limit beyond that. A router derives tighter limits from the artifact's training metrics
+ * (`feedbackLimits({ artifact })`).
+ */
+export const DEFAULT_FEEDBACK_LIMITS: FeedbackLimits = Object.freeze({
+  actualMin: -MAX_FEEDBACK_MAGNITUDE,
+  actualMax: MAX_FEEDBACK_MAGNITUDE,
+  maxAbsError: Number.POSITIVE_INFINITY,
+});
+
+/** `x` with enough digits to tell it from the limit it is compared with. */
+function g(x: number): string {
+  return Number.isInteger(x) && Math.abs(x) < 1e6 ? String(x) : x.toPrecision(6).replace(/\.?0+(e|$)/, '$1');
+}
+
+/**
+ * Checks a feedback's `actual` and `predicted` against `limits`; throws ValidationError
+ * `INVALID_INPUT` naming the field and the range. Shared by {@link recordFeedback} and the router.
+ */
+export function checkFeedbackValues(
+  operation: string,
+  actual: number,
+  predicted: number,
+  limits: FeedbackLimits = DEFAULT_FEEDBACK_LIMITS,
+): void {
+  const lo = Math.max(limits.actualMin, -MAX_FEEDBACK_MAGNITUDE);
+  const hi = Math.min(limits.actualMax, MAX_FEEDBACK_MAGNITUDE);
+  if (!(actual >= lo && actual <= hi))
+    invalid(operation, 'actual', `a number in the plausible range [${g(lo)}, ${g(hi)}]`, actual);
+  if (!(predicted >= -MAX_FEEDBACK_MAGNITUDE && predicted <= MAX_FEEDBACK_MAGNITUDE))
+    invalid(
+      operation,
+      'predicted',
+      `a number in [${g(-MAX_FEEDBACK_MAGNITUDE)}, ${g(MAX_FEEDBACK_MAGNITUDE)}] beside actual`,
+      predicted,
+    );
+  const m = limits.maxAbsError;
+  if (!(Math.abs(predicted - actual) <= m))
+    invalid(
+      operation,
+      'actual',
+      `a number within ${g(m)} of the prediction ${g(predicted)}, i.e. in the plausible range [${g(Math.max(lo, predicted - m))}, ${g(Math.min(hi, predicted + m))}]`,
+      actual,
+    );
+}
+
+/**
+ * Records one feedback event in place in O(1) (no allocation) and returns `agg`. Throws
+ * ValidationError `INVALID_INPUT` naming the field on a non-finite value, a rating beyond
+ * ±{@link MAX_FEEDBACK_MAGNITUDE}, or an `actual` outside `limits` (default
+ * {@link DEFAULT_FEEDBACK_LIMITS}; the message gives the range). Nothing is recorded when it throws.
+ */
+export function recordFeedback(
+  agg: VariantAggregates,
+  fb: FeedbackOutcome,
+  limits: FeedbackLimits = DEFAULT_FEEDBACK_LIMITS,
+): VariantAggregates {
   checkEvent('recordFeedback', agg, fb, 'feedback');
   const f = agg.feedback;
   const { rating, correct, actual, predicted } = fb;
-  if (rating !== undefined && !Number.isFinite(rating)) badFeedback('rating', 'a finite number', rating);
+  if (rating !== undefined && !(Number.isFinite(rating) && Math.abs(rating) <= MAX_FEEDBACK_MAGNITUDE))
+    badFeedback('rating', `a finite number in [-${g(MAX_FEEDBACK_MAGNITUDE)}, ${g(MAX_FEEDBACK_MAGNITUDE)}]`, rating);
   if (correct !== undefined && typeof correct !== 'boolean') badFeedback('correct', 'a boolean', correct);
   if (actual !== undefined) {
     if (!Number.isFinite(actual)) badFeedback('actual', 'a finite number', actual);
     if (predicted === undefined || !Number.isFinite(predicted))
       badFeedback('predicted', 'a finite number beside actual', predicted);
+    checkFeedbackValues('recordFeedback', actual, predicted, limits);
   }
   f.count++;
   if (rating !== undefined) {

@@ -2,7 +2,7 @@
  * `@modelship/core/outcomes`: per-variant outcome aggregates (mergeable sums and a latency
  * histogram), their schemas, and the outcome-store contract with its in-memory store.
  *
- * @module
+ * @module @modelship/core/outcomes
  */
 export {
   AGGREGATES_SCHEMA_VERSION,
@@ -11,7 +11,12 @@ export {
   recordFeedback,
   mergeAggregates,
   mergeExperimentAggregates,
+  checkFeedbackValues,
+  DEFAULT_FEEDBACK_LIMITS,
+  MAX_FEEDBACK_MAGNITUDE,
 } from './aggregates.js';
+export { feedbackLimits, trainingTargetSd } from './feedback-limits.js';
+export type { FeedbackLimitsOptions } from './feedback-limits.js';
 export type {
   FeedbackSums,
   VariantAggregates,
@@ -19,13 +24,16 @@ export type {
   EmptyAggregatesOptions,
   PredictionOutcome,
   FeedbackOutcome,
+  FeedbackLimits,
 } from './aggregates.js';
 export {
   feedbackSumsSchema,
   variantAggregatesSchema,
   experimentAggregatesSchema,
   parseExperimentAggregates,
+  parseUsableAggregates,
 } from './aggregates-schema.js';
+export type { UnusableFeedback } from './aggregates-schema.js';
 export {
   DEFAULT_RELATIVE_ACCURACY,
   DEFAULT_MIN_LATENCY_MS,

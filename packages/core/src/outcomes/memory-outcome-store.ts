@@ -53,7 +53,7 @@ export class MemoryOutcomeStore implements OutcomeStore {
     return agg;
   }
 
-  /** @inheritDoc */
+  /** A recorder that adds predictions and feedback to the aggregates of one (model, variant, version). */
   recorder(key: OutcomeKey): OutcomeRecorder {
     const agg = this.#get(key.model, key.variant, key.modelVersion);
     return {
@@ -62,7 +62,7 @@ export class MemoryOutcomeStore implements OutcomeStore {
     };
   }
 
-  /** @inheritDoc */
+  /** The experiment aggregates of a model, the versions of each variant merged (or only `query.versions`). */
   aggregates(model: string, query: AggregatesQuery = {}): ExperimentAggregates {
     const variants: Record<string, VariantAggregates> = {};
     let since = Infinity;
@@ -88,7 +88,7 @@ export class MemoryOutcomeStore implements OutcomeStore {
     return out;
   }
 
-  /** @inheritDoc */
+  /** The store's content in its stable JSON form (sorted keys, deep copies). */
   snapshot(): OutcomeSnapshot {
     const models: OutcomeSnapshot['models'] = {};
     for (const [model, byVariant] of this.#data) {

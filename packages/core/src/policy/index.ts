@@ -2,9 +2,9 @@
  * `@modelship/core/policy`: the rollback policy (promote, roll back, ramp, continue or hold, with
  * reasons; decisions replayable from their records), and the offline gate (rollout planning is in `@modelship/core/rollout`).
  *
- * @module
+ * @module @modelship/core/policy
  */
-export { createRollbackPolicy, recomputeDecision } from './rollback-policy.js';
+export { createRollbackPolicy, recomputeDecision, DECISION_RECORD_SCHEMA_VERSION } from './rollback-policy.js';
 export type {
   RollbackPolicy,
   Decision,

@@ -28,6 +28,7 @@ export type DecisionReasonCode =
   | 'SRM'
   | 'GUARDRAIL_ERROR_RATE'
   | 'GUARDRAIL_LATENCY_P99'
+  | 'GUARDRAIL_SLOW_REQUESTS'
   | 'COMPOSITE_BETTER'
   | 'COMPOSITE_WORSE'
   | 'SAFE_TO_RAMP'
@@ -79,6 +80,12 @@ export interface RollbackPolicy {
   /** Decides from an evaluation (pure: reads no clock; time comes from `context`). */
   decide(evaluation: Evaluation, context: DecisionContext): Decision;
 }
+
+const GUARDRAIL_CODES: Record<Evaluation['guardrails'][number]['name'], DecisionReasonCode> = {
+  errorRate: 'GUARDRAIL_ERROR_RATE',
+  latencyP99: 'GUARDRAIL_LATENCY_P99',
+  slowRequests: 'GUARDRAIL_SLOW_REQUESTS',
+};
 
 function pct(x: number | null): string {
   return x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`;
@@ -159,14 +166,10 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
         ])
       : done('continue', reasons);
 
-  if (e.issues.length > 0) {
-    return waitOrHold([
-      { code: 'INSUFFICIENT_DATA', message: `insufficient data: ${e.issues.map((i) => i.message).join('; ')}` },
-    ]);
-  }
-  const pReq = e.variants[e.production]!.requests;
-  const cReq = e.variants[e.candidate]!.requests;
-  // Safety checks first: they do not wait for the minimum duration or the composite sample size.
+  const pReq = e.variants[e.production]?.requests ?? 0;
+  const cReq = e.variants[e.candidate]?.requests ?? 0;
+  // Safety checks first: they do not wait for the minimum duration, the composite sample size or
+  // a usable composite (a service without feedback, or with unusable feedback, is still guarded).
   if (pReq >= o.minGuardrailSamples && cReq >= o.minGuardrailSamples) {
     const reasons: DecisionReason[] = [];
     if (o.rollbackOnSrm && e.srm?.mismatch) {
@@ -182,13 +185,14 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
       });
     }
     for (const g of e.guardrails) {
-      if (g.breached)
-        reasons.push({
-          code: g.name === 'errorRate' ? 'GUARDRAIL_ERROR_RATE' : 'GUARDRAIL_LATENCY_P99',
-          message: `guardrail breached: ${g.message}`,
-        });
+      if (g.breached) reasons.push({ code: GUARDRAIL_CODES[g.name], message: `guardrail breached: ${g.message}` });
     }
     if (reasons.length > 0) return done('rollback', reasons);
+  }
+  if (e.issues.length > 0) {
+    return waitOrHold([
+      { code: 'INSUFFICIENT_DATA', message: `insufficient data: ${e.issues.map((i) => i.message).join('; ')}` },
+    ]);
   }
   const nP = c.n.production;
   const nC = c.n.candidate;
@@ -275,19 +279,70 @@ export function createRollbackPolicy(options: RollbackPolicyOptions = {}): Rollb
   return { options: o, decide: (evaluation, context) => decideResolved(evaluation, context, o) };
 }
 
-/** Recomputes a decision from its record (re-evaluates the aggregates, re-applies the policy). */
+/** The decision record format versions {@link recomputeDecision} reads. */
+export const DECISION_RECORD_SCHEMA_VERSION = 1 as const;
+
+function recordError(field: string, message: string): never {
+  throw new EvaluationError('INVALID_POLICY', `recomputeDecision: ${field}: ${message}`, {
+    operation: 'recomputeDecision',
+    details: { field },
+  });
+}
+
+function describe(x: unknown): string {
+  return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
+}
+
+/** The first path of `resolved` (a defined value) that `given` lacks, e.g. `guardrails.errorRate.alpha`. */
+function missingPath(given: unknown, resolved: unknown, path: string): string | undefined {
+  if (typeof resolved !== 'object' || resolved === null || Array.isArray(resolved)) return undefined;
+  for (const [k, v] of Object.entries(resolved)) {
+    if (v === undefined) continue;
+    const g = (given as Record<string, unknown>)[k];
+    const here = `${path}.${k}`;
+    if (g === undefined) return here;
+    const deeper = missingPath(g, v, here);
+    if (deeper) return deeper;
+  }
+  return undefined;
+}
+
+/**
+ * Recomputes a decision from its record (re-evaluates the aggregates, re-applies the policy). The
+ * record must be complete: a record of another schema version, or one whose evaluator or policy
+ * options lack a field, throws EvaluationError `INVALID_POLICY` naming the field. No default is
+ * ever filled in, because this build's defaults need not be the ones the decision was taken with.
+ */
 export function recomputeDecision(record: DecisionRecord): Decision {
-  if (typeof record !== 'object' || record === null) {
-    throw new EvaluationError(
-      'INVALID_POLICY',
-      `recomputeDecision: record: expected a decision record, got ${record === null ? 'null' : typeof record}`,
-      {
-        operation: 'recomputeDecision',
-        details: { field: 'record' },
-      },
+  if (typeof record !== 'object' || record === null || Array.isArray(record))
+    recordError('record', `expected a decision record, got ${describe(record)}`);
+  const r = record as unknown as Record<string, unknown>;
+  if (r.schemaVersion !== DECISION_RECORD_SCHEMA_VERSION)
+    recordError(
+      'schemaVersion',
+      r.schemaVersion === undefined
+        ? `missing (expected ${DECISION_RECORD_SCHEMA_VERSION})`
+        : `unsupported decision record schema version ${String(r.schemaVersion)} (this build reads ${DECISION_RECORD_SCHEMA_VERSION})`,
     );
+  for (const field of ['aggregates', 'evaluatorOptions', 'policyOptions', 'context'] as const) {
+    const v = r[field];
+    if (v === undefined)
+      recordError(field, 'missing: a decision record carries every input, and none is filled in when recomputing');
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      recordError(field, `expected an object, got ${describe(v)}`);
   }
   const eo = resolveEvaluatorOptions(record.evaluatorOptions);
   const po = resolvePolicyOptions(record.policyOptions);
+  for (const [name, given, resolved] of [
+    ['evaluatorOptions', record.evaluatorOptions, eo],
+    ['policyOptions', record.policyOptions, po],
+  ] as const) {
+    const missing = missingPath(given, resolved, name);
+    if (missing)
+      recordError(
+        missing,
+        'missing from the record: a decision record carries its options with every default filled in, and defaults are never filled in when recomputing',
+      );
+  }
   return decideResolved(evaluateResolved(record.aggregates, eo), record.context, po);
 }

@@ -2,7 +2,7 @@
  * `@modelship/core/registry`: the versioned model registry (versions, aliases with history,
  * rollouts, datasets, watch, resolve, search) over any store, its records, events and options.
  *
- * @module
+ * @module @modelship/core/registry
  */
 export { createRegistry, ModelRegistry } from './registry.js';
 export type { VersionRef, LoadedVersion, ResolveResult, ResolveOptions } from './registry.js';

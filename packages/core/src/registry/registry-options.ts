@@ -147,7 +147,12 @@ export interface RegisterMeta {
   /** The training data fingerprint (default: from the artifact). */
   fingerprint?: string;
   /** The dataset version it was trained on (must be registered). */
-  dataset?: { name: string; version: number };
+  dataset?: {
+    /** The dataset name. */
+    name: string;
+    /** The dataset version number. */
+    version: number;
+  };
   /** A free description. */
   description?: string;
   /** Who registers (default: the registry's actor). */

@@ -190,7 +190,12 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
   async openArtifactStream(
     name: string,
     ref: VersionRef,
-  ): Promise<{ version: ModelVersion; stream: AsyncIterable<Uint8Array> }> {
+  ): Promise<{
+    /** The resolved version record. */
+    version: ModelVersion;
+    /** The artifact bytes, in chunks. */
+    stream: AsyncIterable<Uint8Array>;
+  }> {
     const op = 'registry.openArtifactStream';
     this.assertOpen(op);
     name = validateName(name, 'name', op);
@@ -199,7 +204,15 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
   }
 
   /** Loads and decodes a version's artifact with the registry's codec. */
-  async loadArtifact(name: string, ref: VersionRef): Promise<{ version: ModelVersion; artifact: A }> {
+  async loadArtifact(
+    name: string,
+    ref: VersionRef,
+  ): Promise<{
+    /** The resolved version record. */
+    version: ModelVersion;
+    /** The decoded artifact. */
+    artifact: A;
+  }> {
     const op = 'registry.loadArtifact';
     const codec = this.options.artifactCodec;
     if (!codec)

@@ -2,7 +2,7 @@
  * `@modelship/core/rollout`: the rollout of a model (which versions serve, with which weights,
  * in which mode) as stored in the registry, and the ramp schedule of a stepped rollout.
  *
- * @module
+ * @module @modelship/core/rollout
  */
 export { rolloutSchema } from './rollout.js';
 export type { Rollout, RolloutRecord } from './rollout.js';

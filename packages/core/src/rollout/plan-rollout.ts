@@ -14,7 +14,14 @@ export interface RolloutPlanInput {
   /** The candidate's share of traffic (0…1), e.g. 0.2. */
   split: number;
   /** The baseline's per-request spread: the sd of the composite score, or of its parts (default Bangalore composite: rating sd 1, latency sd 100 ms). */
-  baseline?: { compositeSd?: number; ratingSd?: number; latencySdMs?: number };
+  baseline?: {
+    /** Sd of the per-request composite score; when set, `ratingSd` and `latencySdMs` are not used. */
+    compositeSd?: number;
+    /** Sd of the ratings; default 1. */
+    ratingSd?: number;
+    /** Sd of the latency, in ms; default 100. */
+    latencySdMs?: number;
+  };
   /** Smallest composite delta (absolute) the rollout should detect, e.g. 0.05. */
   minimumDetectableEffect: number;
   /** Maximum rollout duration in ms (as the policy's `maxDurationMs`); default 7 days. */

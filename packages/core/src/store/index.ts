@@ -3,7 +3,7 @@
  * interface, the in-memory reference {@link MemoryStore}, and the helpers every store uses
  * (safe keys, compare-and-set preconditions, the `CONFLICT` error, byte concatenation).
  *
- * @module
+ * @module @modelship/core/store
  */
 export type { Store, StoreEntry, StoreStreamEntry, StorePutOptions, StoreDeleteOptions } from './store.js';
 export { MemoryStore } from './memory-store.js';

@@ -7,7 +7,12 @@ import { BinLookup } from './bin-lookup.js';
 export function countBins(
   profile: NumericFeatureProfile,
   values: ArrayLike<unknown>,
-): { counts: Float64Array; missing: number } {
+): {
+  /** Live values per bin, in the profile's bin order. */
+  counts: Float64Array;
+  /** Missing values. */
+  missing: number;
+} {
   const counts = new Float64Array(profile.edges.length + 1);
   const lookup = new BinLookup(profile.edges);
   if (values instanceof Float64Array) return countBinsF64(lookup, counts, values);
@@ -37,7 +42,14 @@ function countBinsF64(
 export function countCategories(
   profile: CategoricalFeatureProfile,
   values: ArrayLike<unknown>,
-): { counts: Float64Array; newCategories: [string, number][]; missing: number } {
+): {
+  /** Live values per category, in the profile's category order. */
+  counts: Float64Array;
+  /** Categories the profile does not list, with their counts. */
+  newCategories: [string, number][];
+  /** Missing values. */
+  missing: number;
+} {
   const k = profile.categories.length;
   const counts = new Float64Array(k);
   const fresh = new Map<string, number>();

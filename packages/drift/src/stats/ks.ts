@@ -23,11 +23,6 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Sorts a copy of the values as a Float64Array (fast native numeric sort). */
-export function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values as ArrayLike<number>).sort();
-}
-
 /**
  * The KS statistic D of two ascending samples, by a linear merge. Values equal across the two
  * samples are consumed together; ties within one sample need no care (the difference at an

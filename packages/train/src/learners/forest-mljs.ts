@@ -51,7 +51,9 @@ type Forest = RandomForestClassifier | RandomForestRegression;
  * probabilities are the fraction of trees voting for each class.
  */
 export class ForestMljsLearner implements Learner {
+  /** The registered kind, `'forest-mljs'`. */
   readonly kind = 'forest-mljs';
+  /** Classification or regression, fixed at construction. */
   readonly task: LearnerTask;
   private readonly p: z.infer<typeof paramsSchema>;
   private model: Forest | undefined;
@@ -96,6 +98,7 @@ export class ForestMljsLearner implements Learner {
     this.k = k;
   }
 
+  /** Trains the ml-random-forest model on `x` and `y` (no `sampleWeight`; seed: the param, `options.seed`, or 42). */
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     const cls = this.task === 'classification';
     checkFitInput('forest-mljs', x, y, cls, options.numClasses);
@@ -141,6 +144,7 @@ export class ForestMljsLearner implements Learner {
     return Array.from(row);
   }
 
+  /** Class probabilities of one row: the fraction of trees voting for each class (classifiers only; a new array). */
   predictProbaRow(row: Float64Array): Float64Array {
     const m = this.model ?? notFitted('forest-mljs');
     if (this.task !== 'classification')
@@ -158,6 +162,7 @@ export class ForestMljsLearner implements Learner {
     return out;
   }
 
+  /** Predicts one row: the most voted class index (classification) or the forest's value (regression). */
   predictRow(row: Float64Array): number {
     if (this.task === 'classification') {
       const p = this.predictProbaRow(row);
@@ -169,17 +174,20 @@ export class ForestMljsLearner implements Learner {
     return m.predict([this.rowArray(row)])[0]!;
   }
 
+  /** Predicts every row of `x`. */
   predict(x: Matrix): Float64Array {
     if (!this.model) notFitted('forest-mljs');
     return predictRows('forest-mljs', x, (row) => this.predictRow(row), this.numFeatures);
   }
 
+  /** The validated hyperparameters that are set, as data. */
   params(): { readonly [key: string]: Serial } {
     const out: Record<string, Serial> = {};
     for (const [key, v] of Object.entries(this.p)) if (v !== undefined) out[key] = v;
     return out;
   }
 
+  /** The fitted state: the task, class and feature counts, and the library's `toJSON()` model. */
   toState(): LearnerState {
     const json = this.json ?? notFitted('forest-mljs');
     const state: { [key: string]: Serial } = { task: this.task, numClasses: this.k, model: json };

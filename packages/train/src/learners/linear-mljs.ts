@@ -32,7 +32,9 @@ export interface LinearMljsParams {
  * into a Float64Array and predictions are computed from them.
  */
 export class LinearMljsLearner implements Learner {
+  /** The registered kind, `'linear-mljs'`. */
   readonly kind = 'linear-mljs';
+  /** The task, always `'regression'`. */
   readonly task: LearnerTask = 'regression';
   private readonly p: { intercept: boolean };
   private coef: Float64Array | undefined;
@@ -52,6 +54,7 @@ export class LinearMljsLearner implements Learner {
     return l;
   }
 
+  /** Fits by least squares with ml-regression-multivariate-linear and copies the weights (no `sampleWeight`). */
   fit(x: Matrix, y: Float64Array, options: FitOptions = {}): void {
     checkFitInput('linear-mljs', x, y);
     if (options.sampleWeight !== undefined) {
@@ -78,6 +81,7 @@ export class LinearMljsLearner implements Learner {
     this.intercept = this.p.intercept ? w[x.cols]![0]! : 0;
   }
 
+  /** Predicts one row: the dot product of the coefficients and `row` plus the intercept. */
   predictRow(row: Float64Array): number {
     const c = this.coef ?? notFitted('linear-mljs');
     if (!(row instanceof Float64Array) || row.length !== c.length) checkRow('linear-mljs', row, c.length);
@@ -88,15 +92,18 @@ export class LinearMljsLearner implements Learner {
     return s;
   }
 
+  /** Predicts every row of `x`. */
   predict(x: Matrix): Float64Array {
     const c = this.coef ?? notFitted('linear-mljs');
     return predictRows('linear-mljs', x, (row) => this.predictRow(row), c.length);
   }
 
+  /** The validated hyperparameters (`intercept`), as data. */
   params(): { readonly [key: string]: Serial } {
     return { ...this.p };
   }
 
+  /** The fitted state: a copy of the coefficients and the intercept. */
   toState(): LearnerState {
     const c = this.coef ?? notFitted('linear-mljs');
     return { kind: 'linear-mljs', params: this.params(), state: { coef: c.slice(), intercept: this.intercept } };

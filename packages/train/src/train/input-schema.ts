@@ -2,25 +2,31 @@ import type { ColumnSpec, Schema } from '@modelship/core';
 import type { Table } from '@modelship/core';
 import type { FeaturePipelineSpec } from '@modelship/core';
 
-/** Input columns that a step imputes (directly, or through a derived column that is imputed). */
+/**
+ * Input columns that may be missing at serving time: those every reader tolerates — each step that
+ * reads the column (directly, or through a derived column) imputes it, or is a hash or cross step
+ * (which treat a missing value as "nothing"). A column read by one step that imputes and another
+ * that does not stays required.
+ */
 function imputedColumns(spec: FeaturePipelineSpec): Set<string> {
   const derived = new Map((spec.derive ?? []).map((d) => [d.name, d]));
-  const out = new Set<string>();
-  const mark = (name: string): void => {
+  const tolerated = new Set<string>();
+  const required = new Set<string>();
+  const mark = (name: string, into: Set<string>): void => {
     const d = derived.get(name);
     if (d === undefined) {
-      out.add(name);
+      into.add(name);
       return;
     }
     for (const n of d.op === 'ratio' ? [d.numerator, d.denominator] : d.op === 'product' ? d.columns : [d.column])
-      mark(n);
+      mark(n, into);
   };
   for (const f of spec.features) {
-    if ((f.type === 'numeric' || f.type === 'onehot') && f.impute) mark(f.column);
-    // hashes and crosses treat a missing value as "nothing": optional too
-    if (f.type === 'hash' || f.type === 'cross') for (const c of f.columns) mark(c);
+    if (f.type === 'numeric' || f.type === 'onehot') mark(f.column, f.impute ? tolerated : required);
+    else for (const c of f.columns) mark(c, tolerated);
   }
-  return out;
+  for (const c of required) tolerated.delete(c);
+  return tolerated;
 }
 
 /**

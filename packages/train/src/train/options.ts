@@ -48,7 +48,14 @@ export interface TrainerOptions {
   /** How variants are compared; default `{ kind: 'holdout', testFraction: 0.2 }`. */
   readonly evaluation?: EvaluationSpec | undefined;
   /** The metric that picks the best variant, optionally with its direction; default `'r2'` (regression) or `'accuracy'` (classification). */
-  readonly selectBy?: string | { readonly metric: string; readonly direction?: MetricDirection };
+  readonly selectBy?:
+    | string
+    | {
+        /** The metric name. */
+        readonly metric: string;
+        /** `'maximize'` or `'minimize'`; default by the metric name. */
+        readonly direction?: MetricDirection;
+      };
   /** Seed of splits and learners; default 42. */
   readonly seed?: number | undefined;
   /** Refit the best variant on every row before packaging; default false for holdout (the evaluated model is kept), always true for k-fold. */

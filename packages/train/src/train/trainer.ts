@@ -44,7 +44,12 @@ export interface TrainResult {
   /** The name of the best variant by the `selectBy` metric. */
   readonly best: string;
   /** The metric and direction the best variant was chosen by. */
-  readonly selectedBy: { readonly metric: string; readonly direction: MetricDirection };
+  readonly selectedBy: {
+    /** The metric name. */
+    readonly metric: string;
+    /** `'maximize'` or `'minimize'`. */
+    readonly direction: MetricDirection;
+  };
   /** The best variant packaged as a model artifact (encode it with `encodeArtifact`). */
   readonly artifact: ModelArtifact;
 }
