@@ -3,6 +3,7 @@
  * Every suite writes `bench/results/<suite>.json`: a JSON array of records `{ case, ... }`.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,11 +76,50 @@ export function latencyMicros(
   return { p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) };
 }
 
-/** The peer results of `../shared/peer/run.sh <suite>` if present (`$PEER_OUT/py_<suite>.json`). */
-export function peerResults(suite: string): Record<string, any> | undefined {
-  const file = join(process.env.PEER_OUT ?? '/tmp/modelship-peer', `py_${suite}.json`);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+/**
+ * The peer results of `../shared/peer/run.sh <suite>` if present (`$PEER_OUT/py_<suite>.json`;
+ * `file` names another file of that folder, `dir` another folder).
+ */
+export function peerResults(
+  suite: string,
+  dir = process.env.PEER_OUT ?? '/tmp/modelship-peer',
+  file = `py_${suite}.json`,
+): Record<string, any> | undefined {
+  const path = join(dir, file);
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
+
+/** The peers' native thread count of a peer result (`threads`, written by `../shared/peer` since PEER_THREADS). */
+export function peerThreads(result: Record<string, any> | undefined): number | undefined {
+  return typeof result?.threads === 'number' ? result.threads : undefined;
+}
+
+/**
+ * Batch prediction throughput: calls `fn()` (which predicts `rows` rows) until at least
+ * `minSeconds` have passed and at least 3 times, after one warm-up call; returns rows per second.
+ * This is the figure to put beside a peer's `batch_rows_per_s` (one call over a whole matrix).
+ */
+export function batchRowsPerSecond(fn: () => unknown, rows: number, minSeconds = 0.5): number {
+  fn();
+  const t0 = process.hrtime.bigint();
+  let calls = 0;
+  while (Number(process.hrtime.bigint() - t0) < minSeconds * 1e9 || calls < 3) {
+    fn();
+    calls++;
+  }
+  return (calls * rows) / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
+
+/** `/proc/loadavg`'s 1-, 5- and 15-minute load averages (os.loadavg), as a string. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+}
+
+/** Says what an in-process single-row latency is, so no one reads it beside a Python call's. */
+export const IN_PROCESS_NOTE =
+  'predictRow*Micros: in-process call, not comparable with a Python call (peer single_row); compare batch rows/s';
 
 /** Peak resident set size of this process so far, in MB. */
 export function peakRssMb(): number {

@@ -4,7 +4,10 @@
  * writes /tmp/modelship-peer/py_<suite>.json; run them right before this suite to compare one run).
  * Peak RSS of the California cases is measured in a child process that only trains that model.
  * Each case first trains once on a 2,000-row slice to warm the JIT (not timed); fit times are the
- * median of 3 fits (boosting, Iris) or one fit (forests).
+ * median of 3 fits. Like for like (../shared/CONVENTIONS.md "Fair benchmarks"): every record names
+ * our settings and the peer's (the `_matched` / `_msl3` models of `PEER_THREADS=1`) and the thread
+ * counts; `gbdt-lambda0` is our gbdt with the peers' lambda 0 (our default is 1); batch rows/s is
+ * the prediction comparison, single-row latency is in-process and not comparable with a Python call.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,11 +23,15 @@ import {
   type TreesMatrix,
 } from '@modelship/trees';
 import {
+  batchRowsPerSecond,
   dataDir,
+  IN_PROCESS_NOTE,
   latencyMicros,
+  loadAverage,
   medianSeconds,
   peakRssMb,
   peerResults,
+  peerThreads,
   writeResults,
   type BenchRecord,
 } from './_lib.js';
@@ -119,6 +126,7 @@ function train(_dataset: string, learner: string, d: Split): TreeEnsemble {
   if (learner === 'gbdt') {
     return trainGbdt(d.train.x, d.train.y, cls ? { objective: 'multiclass', minSamplesLeaf: 5 } : {}).model;
   }
+  if (learner === 'gbdt-lambda0') return trainGbdt(d.train.x, d.train.y, { lambda: 0 }).model;
   return trainForest(d.train.x, d.train.y, cls ? { task: 'classification' } : {}).model;
 }
 
@@ -156,29 +164,84 @@ function metrics(d: Split, p: Float64Array): Record<string, number> {
   return { r2: 1 - ss / st, rmse: Math.sqrt(ss / y.length), mae: ae / y.length };
 }
 
-function peerFields(dataset: string, learner: string): Record<string, unknown> {
-  const peer = peerResults(dataset);
-  if (!peer) return { peer: `no /tmp/modelship-peer/py_${dataset}.json: run ../shared/peer/run.sh ${dataset}` };
-  const models = dataset === 'bangalore' ? peer.brief?.models : peer.models;
-  const pick = (key: string, label: string) => {
+/** Our settings, as a record states them (the defaults of @modelship/trees unless the case says otherwise). */
+const OURS = {
+  gbdt: 'ours: rounds 100, lr 0.1, 31 leaves, 20 rows/leaf, min hessian 1e-3, 255 bins, lambda 1 (default, chosen on the test split; to be re-chosen by cross-validation), no early stopping, 1 thread',
+  'gbdt-lambda0':
+    "ours: rounds 100, lr 0.1, 31 leaves, 20 rows/leaf, min hessian 1e-3, 255 bins, lambda 0 (set for this case: the peers' setting), no early stopping, 1 thread",
+  gbdtMulticlass:
+    'ours: multiclass, rounds 100, lr 0.1, 31 leaves, 5 rows/leaf, 255 bins, lambda 1, no early stopping, 1 thread',
+  forest:
+    'ours: 100 trees, bootstrap, all features per split, 3 rows/leaf, unlimited depth, 255-bin histogram splits, 1 thread',
+  forestClassifier:
+    'ours: 100 trees, bootstrap, sqrt(features) per split, gini, 1 row/leaf, unlimited depth, 255-bin histogram splits, 1 thread',
+} as const;
+
+/** The peers' settings, read from ../shared/peer/bench_*.py (the `_matched` and `_msl3` models). */
+const PEER = {
+  HistGradientBoosting_matched: {
+    label: 'HGB',
+    settings:
+      'scikit-learn HistGradientBoostingRegressor: max_iter 100, lr 0.1, 31 leaves, min_samples_leaf 20, max_bins 255 (+1 missing bin), l2 0, early_stopping off',
+  },
+  LightGBM_matched: {
+    label: 'LightGBM',
+    settings:
+      'LightGBM LGBMRegressor: 100 rounds, lr 0.1, num_leaves 31, min_child_samples 20, min_child_weight 1e-3 (default), max_bin 255, reg_lambda 0, no early stopping',
+  },
+  RandomForest100_msl3: {
+    label: 'RF',
+    settings:
+      'scikit-learn RandomForestRegressor: 100 trees, bootstrap, max_features 1.0, min_samples_leaf 3, unlimited depth, exact thresholds',
+  },
+  RandomForestClassifier100: {
+    label: 'RF',
+    settings:
+      'scikit-learn RandomForestClassifier: 100 trees, bootstrap, max_features sqrt, gini, min_samples_leaf 1, unlimited depth, exact thresholds, n_jobs 1',
+  },
+} as const;
+
+/** Where our settings and the peers' differ, per case (empty when they agree but for binning). */
+function differs(learner: string, dataset: string): string {
+  if (learner === 'gbdt' && dataset !== 'iris') return 'lambda 1 (ours) / 0 (peer _matched)';
+  if (learner.startsWith('forest')) return '255-bin histogram splits (ours) / exact thresholds (scikit-learn)';
+  return 'no peer (the peers train no boosted Iris model)';
+}
+
+/** The peer fields of a record: each peer model with its settings, threads, quality and times. */
+function peerFields(
+  dataset: string,
+  learner: string,
+  peer = peerResults(dataset),
+  from = '/tmp/modelship-peer',
+): Record<string, unknown> {
+  if (!peer) return { peer: `no ${from}/py_${dataset}.json: run ../shared/peer/run.sh ${dataset}` };
+  const part = dataset === 'bangalore' ? peer.brief : peer;
+  const models = part?.models as Record<string, Record<string, any>> | undefined;
+  const threads = peerThreads(part) ?? (dataset === 'iris' ? 1 : undefined);
+  const pick = (key: keyof typeof PEER) => {
     const m = models?.[key];
     if (!m) return {};
+    const label = PEER[key].label;
     return {
       [`peer${label}`]: key,
-      [`peer${label}FitSeconds`]: m.fit_s,
+      [`peer${label}Settings`]: PEER[key].settings,
+      [`peer${label}Threads`]: threads,
       ...(m.r2 !== undefined ? { [`peer${label}R2`]: m.r2 } : { [`peer${label}Accuracy`]: m.accuracy }),
-      ...(m.single_row ? { [`peer${label}PredictRowP50Micros`]: m.single_row.p50_ms * 1000 } : {}),
+      [`peer${label}FitSeconds`]: m.fit_s,
       ...(m.batch_rows_per_s ? { [`peer${label}BatchRowsPerSecond`]: m.batch_rows_per_s } : {}),
+      ...(m.single_row ? { [`peer${label}PythonCallRowP50Micros`]: m.single_row.p50_ms * 1000 } : {}),
       ...(m.pickle_bytes ? { [`peer${label}PickleBytes`]: m.pickle_bytes } : {}),
     };
   };
-  if (dataset === 'california') {
-    return learner === 'gbdt'
-      ? { ...pick('HistGradientBoosting_default', 'HGB'), ...pick('LightGBM_default', 'LightGBM') }
-      : pick('RandomForest100_njobs1', 'RF');
-  }
-  if (dataset === 'bangalore') return pick('RandomForest100_njobs1', 'RF');
-  return pick('RandomForestClassifier100', 'RF');
+  const base = learner.split('-')[0];
+  if (dataset === 'iris')
+    return base === 'forest'
+      ? pick('RandomForestClassifier100')
+      : { peer: 'none (the peers train no boosted Iris model)' };
+  return base === 'gbdt'
+    ? { ...pick('HistGradientBoosting_matched'), ...pick('LightGBM_matched') }
+    : pick('RandomForest100_msl3');
 }
 
 /** Child mode: train one case and print the peak RSS of this process. */
@@ -206,14 +269,32 @@ function childRss(c: string): number | undefined {
   }
 }
 
+/** Which of OURS a case's settings are. */
+function oursSettings(dataset: string, learner: string): string {
+  if (dataset === 'iris') return learner === 'gbdt' ? OURS.gbdtMulticlass : OURS.forestClassifier;
+  return OURS[learner as 'gbdt' | 'gbdt-lambda0' | 'forest'];
+}
+
+/** ours / peer for each peer fit time in `rec` (> 1: we are slower), and peer / ours for batch rows/s. */
+function ratios(rec: BenchRecord): void {
+  for (const label of ['HGB', 'LightGBM', 'RF']) {
+    const pf = rec[`peer${label}FitSeconds`];
+    if (typeof pf === 'number') rec[`fitSecondsOursOverPeer${label}`] = (rec.fitSeconds as number) / pf;
+    const pb = rec[`peer${label}BatchRowsPerSecond`];
+    if (typeof pb === 'number' && typeof rec.predictBatchRowsPerSecond === 'number')
+      rec[`batchRowsPerSecondOursOverPeer${label}`] = rec.predictBatchRowsPerSecond / pb;
+  }
+}
+
 const records: BenchRecord[] = [];
 const only = process.argv[2];
+const loadAtStart = loadAverage();
 for (const dataset of ['california', 'bangalore', 'iris']) {
   const d = datasets[dataset]!();
-  for (const learner of ['gbdt', 'forest']) {
+  for (const learner of dataset === 'iris' ? ['gbdt', 'forest'] : ['gbdt', 'gbdt-lambda0', 'forest']) {
     const c = `${dataset}/${learner}`;
     if (only && !c.startsWith(only)) continue;
-    const repeats = learner === 'gbdt' || dataset === 'iris' ? 3 : 1;
+    const repeats = 3;
     // warm the JIT first on a slice of the same data (a training service retrains in a warm process)
     const warmRows = Math.min(d.train.x.rows, 2000);
     const warm: Split = {
@@ -231,33 +312,35 @@ for (const dataset of ['california', 'bangalore', 'iris']) {
       d.test.x.data.slice(i * cols, (i + 1) * cols),
     );
     const lat = latencyMicros((i) => model.predictRow(rows[i % rows.length]!), 20_000, 2_000);
-    const tb = process.hrtime.bigint();
-    let batches = 0;
-    while (Number(process.hrtime.bigint() - tb) < 5e8 || batches < 3) {
-      model.predict(d.test.x);
-      batches++;
-    }
-    const batchSeconds = Number(process.hrtime.bigint() - tb) / 1e9;
-    const rss = dataset === 'california' ? childRss(c) : undefined;
-    records.push({
+    const batch = batchRowsPerSecond(() => model.predict(d.test.x), d.test.x.rows);
+    const rss = dataset === 'california' && learner !== 'gbdt-lambda0' ? childRss(c) : undefined;
+    const rec: BenchRecord = {
       case: c,
+      settings: `${oursSettings(dataset, learner)} | peer: see peer*Settings`,
+      settingsThatDiffer: learner === 'gbdt-lambda0' ? 'none but binning details' : differs(learner, dataset),
+      threads: 1,
       ...metrics(d, p),
       fitSeconds: seconds,
+      fitRepeats: repeats,
+      predictBatchRowsPerSecond: batch,
       predictRowP50Micros: lat.p50,
       predictRowP99Micros: lat.p99,
-      predictBatchRowsPerSecond: (batches * d.test.x.rows) / batchSeconds,
+      predictRowNote: IN_PROCESS_NOTE,
       artifactBytes: encodeSerial(model.toSerial()).length,
       peakRssMb: rss ?? peakRssMb(),
       peakRssScope: rss !== undefined ? 'child process training only this case' : 'this bench process so far',
       trees: model.numTrees,
       nodes: model.feature.length,
       ...peerFields(dataset, learner),
-    });
+    };
+    ratios(rec);
+    records.push(rec);
   }
 }
-// Does training across worker threads pay on this machine? The same California forest, one thread
-// vs this thread + 1 worker, measured back to back (alternating, median of 3 each) so that both
-// see the same machine load.
+// Our worker mode beside the peer on the same number of threads: the California forest on this
+// thread + 1 worker, beside RandomForest100_msl3 of `PEER_THREADS=2` (n_jobs 2), read from
+// $PEER_OUT_2 (default /tmp/modelship-peer-t2; see the README's Figures for the command). One
+// thread and two workers alternate (median of 3 each) so that both see the same machine load.
 if (!only || 'california/forest-2-workers'.startsWith(only)) {
   const d = california();
   const one: number[] = [];
@@ -270,14 +353,29 @@ if (!only || 'california/forest-2-workers'.startsWith(only)) {
     model = r.result.model;
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-  records.push({
+  const dir2 = process.env.PEER_OUT_2 ?? '/tmp/modelship-peer-t2';
+  const peer2 =
+    peerResults('california', dir2) ??
+    peerResults(
+      'california',
+      dir2,
+      'py_california_HistGradientBoosting_matched_LightGBM_matched_RandomForest100_msl3.json',
+    );
+  const rec: BenchRecord = {
     case: 'california/forest-2-workers',
+    settings: `${OURS.forest.replace('1 thread', '2 threads (this thread + 1 worker)')} | peer: see peerRFSettings`,
+    settingsThatDiffer: differs('forest', 'california'),
+    threads: 2,
     ...metrics(d, model!.predict(d.test.x)),
     fitSeconds: med(two),
     oneThreadFitSeconds: med(one),
     speedupOverOneThread: med(one) / med(two),
-    ...peerFields('california', 'forest'),
-    peerRF2JobsFitSeconds: peerResults('california')?.models?.RandomForest100_njobs2?.fit_s,
-  });
+    ...peerFields('california', 'forest', peer2, dir2),
+  };
+  if (peer2 && peerThreads(peer2) !== 2) rec.peerWarning = `peer threads ${peerThreads(peer2)}, not 2`;
+  ratios(rec);
+  records.push(rec);
 }
+for (const r of records)
+  r.note = `fit = median of repeats after a JIT warm-up; 1-min/5-min/15-min load average ${loadAtStart} at start, ${loadAverage()} at the end; peers = ../shared/peer run just before on the same machine`;
 writeResults('trees', records);
