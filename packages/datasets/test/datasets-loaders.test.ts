@@ -11,7 +11,7 @@ import { loadIris } from '../src/iris.js';
 import { loadSplit, rowsById } from '../src/splits.js';
 import { sha256File } from '../src/resolve.js';
 import { expectError } from '../../../test-support/expect-error.js';
-import { requireDataDir } from './fixtures/data/data-dir.js';
+import { requireDataDir } from '../../../test-support/data-dir.js';
 
 const dataDir = requireDataDir();
 

@@ -9,7 +9,7 @@ import type { FeaturePipelineSpec } from '@modelship/core';
 import { californiaFeatureSpec, loadCalifornia } from '@modelship/datasets';
 import { bangaloreFeatureSpec } from '@modelship/datasets';
 import { loadSplit, rowsById } from '@modelship/datasets';
-import { requireDataDir } from './fixtures/data/data-dir.js';
+import { requireDataDir } from '../../../test-support/data-dir.js';
 
 function errorOf(fn: () => unknown): Error & { code?: string; name: string } {
   try {

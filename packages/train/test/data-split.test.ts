@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isModelshipError } from '@modelship/core';
 import { createRandom } from '@modelship/core';
 import { holdoutSplit, kFold, readSplitFile, stratifiedSplit } from '../src/data/split.js';
-import { requireDataDir } from './fixtures/data/data-dir.js';
+import { requireDataDir } from '../../../test-support/data-dir.js';
 
 describe('createRandom', () => {
   it('is deterministic per seed and uniform-ish in [0, 1)', () => {
