@@ -83,7 +83,22 @@ module.exports = {
       name: 'train-imports-no-serving-sibling',
       severity: 'error',
       from: { path: '^packages/train/src/' },
-      to: { path: '^packages/', pathNot: ['^packages/(train|core|trees|stats)/'] },
+      to: { path: '^packages/', pathNot: ['^packages/(train|core|trees|stats|drift)/'] },
+    },
+    {
+      name: 'controller-imports-no-serving-adapter',
+      severity: 'error',
+      comment:
+        'The controller runs the lifecycle over the registry, outcomes, drift and the training stack; it never imports the router or the HTTP adapter (they depend on it, not the other way).',
+      from: { path: '^packages/controller/src/' },
+      to: { path: '^packages/', pathNot: ['^packages/(controller|core|trees|stats|drift|train|datasets)/'] },
+    },
+    {
+      name: 'adapters-express-imports',
+      severity: 'error',
+      comment: 'The HTTP adapter builds on the router, the controller and core; never on the training stack directly.',
+      from: { path: '^packages/adapters-express/src/' },
+      to: { path: '^packages/', pathNot: ['^packages/(adapters-express|core|trees|stats|router|controller|drift)/'] },
     },
     {
       name: 'examples-import-package-roots',

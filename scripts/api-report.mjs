@@ -21,6 +21,8 @@ const ROOT_BUDGET = {
   'registry-fs': 10,
   'registry-s3': 10,
   'registry-conformance': 10,
+  controller: 120,
+  'adapters-express': 80,
 };
 
 /** The names a module re-exports with `export { … }` and `export type { … }`. */

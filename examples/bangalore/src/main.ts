@@ -1,5 +1,6 @@
 /**
- * The Bangalore home-prices pipeline end to end (needs `$MODELSHIP_DATA_DIR`).
+ * The Bangalore home-prices pipeline end to end, run by the lifecycle controller (`npm run
+ * start:bangalore`; data from `$MODELSHIP_DATA_DIR`, else `../shared/datasets` next to the repository).
  * Usage: `npm start -w @modelship-examples/bangalore [-- --registry DIR] [--candidate forest]`.
  */
 import { runBangalorePipeline } from './pipeline.js';
@@ -19,18 +20,18 @@ const result = await runBangalorePipeline({
   candidate,
   log: (line) => console.log(line),
 });
-const { production: p, candidate: c } = result.models;
 console.log('');
+for (const m of [result.models.incumbent, result.models.challenger]) {
+  console.log(
+    `v${m.version} (${m.name.padEnd(6)}): test MAE ${m.metrics.mae!.toFixed(2)} lakhs, R² ${m.metrics.r2!.toFixed(4)}, MAPE ${(m.metrics.mape! * 100).toFixed(1)} %${m.version === result.offlineWinner ? '  ← lower offline MAE' : ''}`,
+  );
+}
+for (const d of result.decisions) {
+  console.log(`decision: ${d.applied} v${d.candidate} — ${d.reasons.map((r) => `${r.code}: ${r.message}`).join('; ')}`);
+}
 console.log(
-  `production v${p.version} (${p.name}): R² ${p.metrics.r2!.toFixed(4)}, MAPE ${(p.metrics.mape! * 100).toFixed(1)} %`,
+  `production now v${result.production}${result.production === result.offlineWinner ? ' (agrees with the offline MAE comparison)' : ' (DISAGREES with the offline MAE comparison)'}`,
 );
-console.log(
-  `candidate  v${c.version} (${c.name}): R² ${c.metrics.r2!.toFixed(4)}, MAPE ${(c.metrics.mape! * 100).toFixed(1)} %`,
-);
-console.log(`decision: ${result.decision.action} — ${result.decision.reasons.map((r) => r.message).join('; ')}`);
-console.log(`production now v${result.after.aliases.production}`);
-console.log(
-  `drift: unshifted → ${result.drift[0].drifted.join(', ') || 'none'}; sqft × 1.3 → ${result.drift[1].drifted.join(', ') || 'none'}`,
-);
+console.log(`drift: ${result.drift.map((d) => `${d.window} → ${d.drifted.join(', ') || 'none'}`).join('; ')}`);
 console.log(`registry: ${result.registryDir}`);
 console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

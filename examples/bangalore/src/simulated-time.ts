@@ -3,7 +3,7 @@
  * every machine: the router reads request times and latencies from here, and a model "takes"
  * a seeded random latency when it answers.
  */
-import { createRandom, loadModel } from '@modelship/core';
+import { createRandom, loadModel, type ModelArtifact } from '@modelship/core';
 import type { ModelLoader, ServableModel } from '@modelship/router';
 
 /** Simulated wall clock (epoch ms) and high-resolution timer (ms), advanced explicitly. */
@@ -34,14 +34,16 @@ export const SIMULATED_LATENCY_MS: Readonly<Record<string, number>> = { linear: 
 /**
  * A router model loader: core's `loadModel` (sha256 checked), wrapped so every prediction
  * advances the simulated timer by a seeded random latency (exponential jitter around the
- * learner's mean in {@link SIMULATED_LATENCY_MS}).
+ * learner's mean in {@link SIMULATED_LATENCY_MS}). The servable keeps the artifact, so router
+ * observers (the drift sink) see its reference profile.
  */
 export function simulatedLatencyLoader(time: SimulatedTime, seed: number): ModelLoader {
   return (bytes, info) => {
     const model = loadModel(bytes, info.sha256 !== undefined ? { expectedSha256: info.sha256 } : {});
     const mean = SIMULATED_LATENCY_MS[model.learnerKind] ?? 40;
     const rng = createRandom(seed + info.version);
-    const servable: ServableModel = {
+    const servable: ServableModel & { readonly artifact: ModelArtifact } = {
+      artifact: model.artifact, // router observers (the drift sink) read its profile
       predict(input: unknown) {
         const p = model.predict(input as Record<string, unknown>);
         time.advance(mean * 0.7 - mean * 0.3 * Math.log(1 - rng.next()));

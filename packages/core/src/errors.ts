@@ -80,7 +80,9 @@ export type RegistryErrorCode =
   | 'INVALID_NAME'
   | 'FORBIDDEN'
   | 'STORE_FAILURE'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'FENCED'
+  | 'INVALID_STATE';
 /** A registry operation that failed; stored state is left as it was. */
 export class RegistryError extends ModelshipError<RegistryErrorCode> {
   constructor(code: RegistryErrorCode, message: string, options?: ModelshipErrorOptions) {

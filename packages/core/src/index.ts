@@ -57,13 +57,20 @@ export type { Prediction, LoadModelOptions } from './model/model.js';
 
 // ---- registry, store and rollout ----------------------------------------------------------
 export { createRegistry, ModelRegistry } from './registry/registry.js';
-export type { RegistryOptions, RegisterMeta, AliasMoveOptions } from './registry/registry-options.js';
+export type {
+  RegistryOptions,
+  RegisterMeta,
+  AliasMoveOptions,
+  SetRolloutOptions,
+  StartRolloutInput,
+  RolloutFence,
+} from './registry/registry-options.js';
 export type { ModelVersion, ModelRecord, AliasRecord, AliasHistoryEntry, DatasetVersion } from './registry/records.js';
 export type { RegistryEvents } from './registry/events.js';
 export { RegistryWatcher } from './registry/watch.js';
 export type { Store } from './store/store.js';
 export { MemoryStore } from './store/memory-store.js';
-export type { Rollout, RolloutRecord } from './rollout/rollout.js';
+export type { Rollout, RolloutRecord, DeploymentEntry } from './rollout/rollout.js';
 export { createRampSchedule } from './rollout/ramp-schedule.js';
 export type { RampSchedule } from './rollout/ramp-schedule.js';
 

@@ -38,6 +38,14 @@ export {
   type DriftMonitorEvents,
   type DriftMonitorOptions,
 } from './drift-monitor.js';
+export {
+  createDriftSink,
+  DriftSink,
+  type DriftSinkEvent,
+  type DriftSinkEvents,
+  type DriftSinkOptions,
+  type DriftSinkServed,
+} from './drift-sink.js';
 export type { CountWindow, TimeWindow } from './windows.js';
 export { PageHinkley, type PageHinkleyOptions } from './concept/page-hinkley.js';
 export { Adwin, type AdwinOptions } from './concept/adwin.js';

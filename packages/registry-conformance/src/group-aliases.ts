@@ -190,7 +190,7 @@ export function aliasGroups(ctx: SuiteContext): void {
     it('watch reports the current state, then alias and rollout changes, until closed', async () => {
       const r = await threeVersions(ctx);
       await r.setRollout('m', rollout());
-      await r.setAlias('m', 'candidate', 2);
+      await r.setAlias('m', 'staging', 2);
       const other = ctx.registry({}, await ctx.harness().reopen());
       const w = other.watch('m', { intervalMs: 20 });
       const rollouts: RolloutChangedEvent[] = [];
@@ -199,14 +199,20 @@ export function aliasGroups(ctx: SuiteContext): void {
       w.on('aliasMoved', (e) => moves.push(e));
       await w.ready;
       expect(rollouts.map((e) => e.rollout.revision)).toEqual([1]);
-      expect(moves.map((e) => [e.alias, e.from, e.to])).toEqual([['candidate', null, 2]]);
+      // production and candidate are views of the rollout record; staging is its own document
+      expect(moves.map((e) => [e.alias, e.from, e.to])).toEqual([
+        ['staging', null, 2],
+        ['production', null, 1],
+        ['candidate', null, 2],
+      ]);
       expect(w.currentRollout?.revision).toBe(1);
       await r.setRollout('m', rollout({ weights: { production: 0.5, candidate: 0.5 } }), { expect: 1 });
       await r.setAlias('m', 'candidate', 3, { expect: 2 });
-      await until(() => rollouts.length === 2 && moves.length === 2);
-      expect(rollouts[1]!.rollout.weights).toEqual({ production: 0.5, candidate: 0.5 });
+      // two writes in a row may reach a 20 ms poll as one change: wait for the last revision
+      await until(() => w.currentRollout?.revision === 3 && moves.length === 4);
+      expect(rollouts.at(-1)!.rollout).toMatchObject({ candidate: 3, weights: { production: 0.5, candidate: 0.5 } });
       expect(rollouts[1]!.previous?.revision).toBe(1);
-      expect(moves[1]).toMatchObject({ alias: 'candidate', from: 2, to: 3 });
+      expect(moves[3]).toMatchObject({ alias: 'candidate', from: 2, to: 3 });
       w.close();
       // A closed watcher stops polling: move the alias again and wait (by event, not by a timer)
       // until a second, open watcher with the same interval has seen the move and polled twice
@@ -216,13 +222,13 @@ export function aliasGroups(ctx: SuiteContext): void {
       const seen: AliasMovedEvent[] = [];
       probe.on('aliasMoved', (e) => seen.push(e));
       await probe.ready;
-      await r.setAlias('m', 'candidate', 1);
-      await until(() => seen.some((e) => e.to === 1));
+      await r.setAlias('m', 'staging', 1);
+      await until(() => seen.some((e) => e.alias === 'staging' && e.to === 1));
       for (let i = 0; i < 2; i++) await probe.poll();
       probe.close();
-      expect(probe.currentAliases).toEqual({ candidate: 1 });
-      expect(w.currentAliases).toEqual({ candidate: 3 });
-      expect(moves).toHaveLength(2);
+      expect(probe.currentAliases).toEqual({ staging: 1, production: 1, candidate: 3 });
+      expect(w.currentAliases).toEqual({ staging: 2, production: 1, candidate: 3 });
+      expect(moves).toHaveLength(4);
     });
   });
 }

@@ -115,7 +115,10 @@ export function safetyGroups(ctx: SuiteContext): void {
       });
       r.on('aliasMoved', (e) => {
         seen.push(`alias:${e.alias}:${e.from}->${e.to}:${e.entry?.reason}`);
-        durable.push(s.head(registryKeys.alias(e.name, e.alias)));
+        // once the model has a rollout, production and candidate live in the rollout record
+        durable.push(
+          s.head(e.alias === 'staging' ? registryKeys.alias(e.name, e.alias) : registryKeys.rollout(e.name)),
+        );
       });
       r.on('rolloutChanged', (e) => seen.push(`rollout:${e.rollout.revision}`));
       r.on('datasetRegistered', (e) => seen.push(`dataset:${e.dataset.label}`));
@@ -124,10 +127,10 @@ export function safetyGroups(ctx: SuiteContext): void {
       await r.registerDataset('d', { fingerprint: 'f', rowCount: 3 });
       await r.register('m', testBytes(10, 1));
       await r.register('m', testBytes(10, 2));
-      await r.setAlias('m', 'candidate', 1, { reason: 'first' });
-      await r.setAlias('m', 'candidate', 2, { reason: 'try' });
-      await caught(() => r.setAlias('m', 'candidate', 1, { expect: 1 }));
-      await caught(() => r.setAlias('m', 'candidate', 3));
+      await r.setAlias('m', 'staging', 1, { reason: 'first' });
+      await r.setAlias('m', 'staging', 2, { reason: 'try' });
+      await caught(() => r.setAlias('m', 'staging', 1, { expect: 1 }));
+      await caught(() => r.setAlias('m', 'staging', 3));
       await caught(() => r.setAlias('m', 'production', 1));
       await r.setRollout('m', {
         production: 1,
@@ -137,15 +140,19 @@ export function safetyGroups(ctx: SuiteContext): void {
         salt: 'a',
       });
       await caught(() => r.setRollout('m', { production: 1, weights: { production: 0.5 }, mode: 'split', salt: 'a' }));
-      await r.rollback('m', 'candidate', { reason: 'bad' });
+      await r.rollback('m', 'staging', { reason: 'bad' });
+      await r.setAlias('m', 'candidate', 1, { reason: 'swap' }).catch(() => undefined); // 1 is production: refused
+      await r.deleteAlias('m', 'candidate', { reason: 'abort' });
       expect(seen).toEqual([
         'dataset:V1',
         'version:1',
         'version:2',
-        'alias:candidate:null->1:first',
-        'alias:candidate:1->2:try',
+        'alias:staging:null->1:first',
+        'alias:staging:1->2:try',
         'rollout:1',
-        'alias:candidate:2->1:bad',
+        'alias:staging:2->1:bad',
+        'rollout:2',
+        'alias:candidate:2->null:abort',
       ]);
       expect(once).toBe(1);
       for (const d of await Promise.all(durable)) expect(d).toBeDefined();

@@ -187,5 +187,47 @@ export function runProcessConformance(o: ProcessConformanceOptions): void {
         await Promise.all([reg.close(), fresh.close()]);
       });
     }
+
+    it('a process SIGKILLed at random points of promote, rollback, start-rollout and ramp never leaves the aliases and the rollout disagreeing', async () => {
+      const opts = await o.storeOptions();
+      const reg = createRegistry<Uint8Array>({ store: o.createStore(opts) });
+      for (let i = 1; i <= 3; i++) await reg.register('dep', testBytes(100, i));
+      await reg.deploy('dep', 1, { reason: 'first' });
+      let kills = 0;
+      let lastRevision = 1;
+      for (let round = 0; round < 22; round++) {
+        const kid = run(opts, { kind: 'deploy-loop', name: 'dep', versions: 3 });
+        await kid.ready;
+        kid.proc.stdin!.write('go\n');
+        await kid.mid;
+        await new Promise((res) => setTimeout(res, 5 + ((round * 37) % 60)));
+        const gone = new Promise((res) => kid.proc.once('exit', res));
+        kid.proc.kill('SIGKILL');
+        await gone;
+        if (kid.proc.signalCode === 'SIGKILL') kills++;
+        const fresh = createRegistry<Uint8Array>({ store: o.createStore(opts) });
+        const r = (await fresh.getRollout('dep'))!;
+        const aliases = await fresh.listAliases('dep');
+        // the aliases are the rollout's, and its history ends in the state it holds
+        expect(aliases.production).toBe(r.production);
+        expect(aliases.candidate).toBe(r.candidate);
+        expect(await fresh.getAlias('dep', 'production')).toBe(r.production);
+        const last = r.history!.at(-1)!;
+        expect(last.revision).toBe(r.revision);
+        expect([last.production, last.candidate ?? undefined, last.candidateWeight]).toEqual([
+          r.production,
+          r.candidate,
+          r.weights.candidate ?? 0,
+        ]);
+        expect(r.history!.map((h) => h.revision)).toEqual(Array.from({ length: r.revision }, (_, i) => i + 1));
+        expect(r.revision).toBeGreaterThan(lastRevision);
+        lastRevision = r.revision;
+        const served = (await fresh.load('dep', 'production')).version.version;
+        expect(served).toBe(r.production);
+        await fresh.close();
+      }
+      expect(kills).toBeGreaterThanOrEqual(20);
+      await reg.close();
+    });
   });
 }

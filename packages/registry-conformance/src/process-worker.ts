@@ -11,7 +11,8 @@ import { testBytes } from './bytes.js';
 export type WorkerTask =
   | { kind: 'register'; name: string; size: number; seed: number; worker: number }
   | { kind: 'setAlias'; name: string; alias: string; version: number; expect: number | null; worker: number }
-  | { kind: 'crash-register'; name: string; size: number; seed: number; at: 'blob' | 'commit' };
+  | { kind: 'crash-register'; name: string; size: number; seed: number; at: 'blob' | 'commit' }
+  | { kind: 'deploy-loop'; name: string; versions: number };
 
 /** The worker's configuration (argv[2], JSON). */
 export interface WorkerConfig {
@@ -56,6 +57,25 @@ async function main(): Promise<void> {
   rl.close();
   try {
     let result: unknown;
+    if (task.kind === 'deploy-loop') {
+      // Deployment changes forever (start → ramp → ramp → promote | rollback), until killed.
+      let n = 0;
+      for (;;) {
+        const r = await registry.getRollout(task.name);
+        if (!r) throw new Error('deploy-loop: no rollout');
+        if (r.candidate === undefined) {
+          const candidate = (r.production % task.versions) + 1;
+          await registry.startRollout(task.name, { candidate, steps: [0.05, 0.2, 0.5] });
+        } else if (r.ramp && r.ramp.stepIndex < r.ramp.steps.length - 1) {
+          await registry.rampRollout(task.name);
+        } else if (n % 2 === 0) {
+          await registry.promoteCandidate(task.name, { reason: `loop ${n}` });
+        } else {
+          await registry.rollbackCandidate(task.name, { reason: `loop ${n}` });
+        }
+        if (n++ === 0) process.stdout.write('mid\n');
+      }
+    }
     if (task.kind === 'register' || task.kind === 'crash-register') {
       const v = await registry.register(task.name, testBytes(task.size, task.seed), {
         tags: { seed: String(task.seed) },

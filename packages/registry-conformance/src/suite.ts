@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
 import { aliasGroups } from './group-aliases.js';
+import { deploymentGroups } from './group-deployment.js';
 import { basicGroups } from './group-basics.js';
 import { safetyGroups } from './group-safety.js';
 import { createContext } from './context.js';
@@ -13,6 +14,7 @@ export const CONFORMANCE_GROUPS = [
   'aliases and compare-and-set',
   'history and rollback',
   'rollout',
+  'deployment',
   'integrity',
   'key safety',
   'events',
@@ -44,6 +46,7 @@ export function runRegistryConformance(options: ConformanceOptions): void {
     afterEach(() => ctx.end());
     basicGroups(ctx);
     aliasGroups(ctx);
+    deploymentGroups(ctx);
     safetyGroups(ctx);
   });
 }

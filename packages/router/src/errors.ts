@@ -20,6 +20,10 @@ export type RouterErrorCode =
   | 'LOAD_FAILED'
   /** The production model failed, so no answer could be given. */
   | 'PREDICTION_FAILED'
+  /** `waitForRevision` gave up after its `timeoutMs`. */
+  | 'TIMEOUT'
+  /** `waitForRevision` was aborted by its `signal`. */
+  | 'ABORTED'
   /** The router was closed. */
   | 'CLOSED';
 

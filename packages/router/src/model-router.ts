@@ -13,6 +13,21 @@ import type { RouterRollout } from './rollout-source.js';
 import { parseRouterOptions, type ModelRouterOptions } from './router-options.js';
 import { RolloutFollower } from './rollout-follower.js';
 import { CANDIDATE, PRODUCTION, type Snapshot } from './snapshot.js';
+import { ObserverQueue } from './observers.js';
+
+/** Options of `waitForRevision`. */
+export interface WaitForRevisionOptions {
+  /** Reject with `RouterError('TIMEOUT')` after this many ms (`Infinity`: never). Default 30,000. */
+  readonly timeoutMs?: number;
+  /** Rejects with `RouterError('ABORTED')` (its reason as `cause`) when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+interface Waiter {
+  readonly revision: number;
+  resolve(rollout: RouterRollout): void;
+  reject(err: RouterError): void;
+}
 
 /** Per-request options of `predict`. */
 export interface PredictOptions {
@@ -78,6 +93,8 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
   readonly #seen = new Map<string, true>();
   readonly #recorders = new Map<string, OutcomeRecorder>();
   readonly #shadows: ShadowRunner;
+  readonly #observers: ObserverQueue;
+  readonly #waiters = new Set<Waiter>();
   #closed = false;
 
   /** Use {@link createModelRouter}. */
@@ -112,6 +129,7 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
       maxQueue: o.maxShadowQueue ?? 10_000,
       isValidAnswer: isFiniteAnswer,
     });
+    this.#observers = new ObserverQueue(o.observers ?? [], this.#logger, o.maxShadowQueue ?? 10_000);
     this.#follower = new RolloutFollower({
       registry: o.registry,
       model: o.model,
@@ -133,6 +151,12 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
           ...(previous ? { previous } : {}),
           loadMs,
         });
+        if (this.#observers.active)
+          this.#observers.swap(
+            [s.production, ...s.served.filter((v) => !v.isProduction)].map((v) => v.info),
+            s.rollout,
+          );
+        for (const w of this.#waiters) if (s.rollout.revision >= w.revision) w.resolve(s.rollout);
       },
     });
   }
@@ -145,6 +169,87 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
   /** Mirrored requests dropped because the shadow queue was full. */
   get shadowDropped(): number {
     return this.#shadows.dropped;
+  }
+
+  /** Observer notifications dropped because the observers' queue was full. */
+  get observerDropped(): number {
+    return this.#observers.dropped;
+  }
+
+  /**
+   * Resolves with the rollout in force once this router serves rollout `revision` or a later one
+   * (at once when it already does), from the router's own swap — no polling by the caller: the
+   * router learns of the change from the registry's in-process `rolloutChanged` event or its
+   * watcher, and reads the rollout once more when called. Rejects with `RouterError` `TIMEOUT`
+   * (the message names the revision served and the last load error), `ABORTED` or `CLOSED`, and
+   * `INVALID_OPTIONS` for a bad argument.
+   *
+   * @example
+   * ```ts
+   * const { revision } = await registry.setRollout('house-prices', plan);
+   * await router.waitForRevision(revision, { timeoutMs: 5000 });
+   * ```
+   */
+  waitForRevision(revision: number, options: WaitForRevisionOptions = {}): Promise<RouterRollout> {
+    const op = { operation: 'router.waitForRevision' };
+    if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0)
+      return Promise.reject(
+        new RouterError('INVALID_OPTIONS', `waitForRevision: revision: expected an integer >= 0, got ${revision}`, op),
+      );
+    const timeoutMs = options?.timeoutMs ?? 30_000;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+      return Promise.reject(
+        new RouterError(
+          'INVALID_OPTIONS',
+          `waitForRevision: timeoutMs: expected a positive number, got ${timeoutMs}`,
+          op,
+        ),
+      );
+    const signal = options.signal;
+    if (this.#closed) return Promise.reject(new RouterError('CLOSED', `router of model "${this.model}" is closed`, op));
+    const current = this.#snapshot?.rollout;
+    if (current !== undefined && current.revision >= revision) return Promise.resolve(current);
+    const aborted = () =>
+      new RouterError('ABORTED', `waitForRevision(${revision}) of model "${this.model}" was aborted`, {
+        ...op,
+        cause: signal?.reason,
+      });
+    if (signal?.aborted) return Promise.reject(aborted());
+    return new Promise<RouterRollout>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => waiter.reject(aborted());
+      const done = (): void => {
+        this.#waiters.delete(waiter);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        revision,
+        resolve: (r) => {
+          done();
+          resolve(r);
+        },
+        reject: (err) => {
+          done();
+          reject(err);
+        },
+      };
+      this.#waiters.add(waiter);
+      if (Number.isFinite(timeoutMs))
+        timer = setTimeout(() => {
+          const served = this.#snapshot?.rollout.revision;
+          const last = this.#follower.lastError as Error | undefined;
+          waiter.reject(
+            new RouterError(
+              'TIMEOUT',
+              `waitForRevision: model "${this.model}" did not reach revision ${revision} within ${timeoutMs} ms (serving ${served === undefined ? 'nothing' : `revision ${served}`}${last ? `; last load error: ${last.message ?? String(last)}` : ''})`,
+              { ...op, details: { revision, ...(served !== undefined ? { served } : {}) } },
+            ),
+          );
+        }, timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#follower.refresh();
+    });
   }
 
   /** The rollout being served, `undefined` before the first load. */
@@ -281,6 +386,7 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
       assigned.outcomes?.prediction({ latencyMs, at: time });
     }
     this.log.record(rec);
+    if (this.#observers.active) this.#observers.serve(answered.info, input, prediction);
     if (s.shadow !== undefined && answered.isProduction && override === undefined)
       this.#shadows.enqueue(s.shadow, input, rec);
     return rec;
@@ -438,13 +544,16 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
     return store.aggregates(this.model, { versions, weights });
   }
 
-  /** Stops following the rollout and flushes and closes the prediction log's sinks. */
+  /** Stops following the rollout, rejects pending `waitForRevision` calls (`CLOSED`), delivers queued observer calls, and flushes and closes the prediction log's sinks. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#follower.close();
     this.#snapshot = undefined;
+    for (const w of [...this.#waiters])
+      w.reject(new RouterError('CLOSED', `router of model "${this.model}" was closed`, { operation: 'router.close' }));
     this.#shadows.drain();
+    this.#observers.drain();
     await this.log.close();
   }
 }

@@ -174,6 +174,19 @@ export class RolloutFollower {
     return p;
   }
 
+  /** Reads the rollout now and offers it (a nudge, e.g. while someone waits for a revision); errors are logged. */
+  refresh(): void {
+    if (this.#closed) return;
+    Promise.resolve()
+      .then(() => this.#o.registry.getRollout(this.#o.model))
+      .then(
+        (r) => {
+          if (r) this.offer(r);
+        },
+        (err: unknown) => this.#o.logger.warn({ err }, 'router could not read the rollout'),
+      );
+  }
+
   readonly #onLocal = (e: { name: string; rollout: RouterRollout }): void => {
     if (e.name === this.#o.model) this.offer(e.rollout);
   };

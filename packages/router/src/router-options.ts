@@ -7,6 +7,7 @@ import { RouterError } from './errors.js';
 import type { InputRedaction, PredictionSink } from './prediction-log.js';
 import type { RolloutSource } from './rollout-source.js';
 import type { ModelLoader } from './servable-model.js';
+import type { ServedObserver } from './observers.js';
 
 /** Options of {@link createModelRouter}. */
 export interface ModelRouterOptions {
@@ -44,7 +45,13 @@ export interface ModelRouterOptions {
   readonly duplicateWindow?: number;
   /** How often the rollout is polled, in ms. Default 1000. */
   readonly pollIntervalMs?: number;
-  /** Mirrored requests waiting for the shadow model beyond which new ones are dropped. Default 10,000. */
+  /**
+   * Told of every answered request and every swap (e.g. `@modelship/drift`'s `createDriftSink`),
+   * off the request path: queued in O(1), delivered in a later turn; beyond `maxShadowQueue`
+   * waiting notifications new ones are dropped (`router.observerDropped`). Default none.
+   */
+  readonly observers?: readonly ServedObserver[];
+  /** Mirrored requests waiting for the shadow model beyond which new ones are dropped (also bounds the observers' queue). Default 10,000. */
   readonly maxShadowQueue?: number;
   /** Wall clock in ms since the epoch (request times, expiry). Default `Date.now`. */
   readonly clock?: () => number;
@@ -80,6 +87,18 @@ const schema = z.object({
     )
     .optional(),
   sinks: z.array(z.any()).optional(),
+  observers: z
+    .array(
+      z.custom<ServedObserver>(
+        (o) =>
+          typeof o === 'object' &&
+          o !== null &&
+          typeof (o as { onServe?: unknown }).onServe === 'function' &&
+          ['undefined', 'function'].includes(typeof (o as { onSwap?: unknown }).onSwap),
+        'expected an observer with onServe(served, input, prediction) and optionally onSwap(served, rollout)',
+      ),
+    )
+    .optional(),
   logCapacity: z.number().int().nonnegative().optional(),
   redactInput: z.any().optional(),
   outcomeStore: z

@@ -2,6 +2,7 @@
  * What the router serves: a model with a synchronous `predict`, and the loader that turns
  * verified artifact bytes into one.
  */
+import type { ModelArtifact } from '@modelship/core';
 
 /**
  * A model the router can serve: a synchronous `predict` that validates its input (throwing
@@ -10,6 +11,12 @@
 export interface ServableModel {
   /** Predicts one input. */
   predict(input: unknown): unknown;
+  /**
+   * The artifact it was loaded from (core's `Model` has it). Observers such as the drift sink read
+   * its reference profile; a custom loader that wraps a model should pass it on, or the served
+   * version is not monitored.
+   */
+  readonly artifact?: ModelArtifact | undefined;
 }
 
 /** Turns verified artifact bytes into a servable model (default: core's `loadModel`). */

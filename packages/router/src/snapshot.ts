@@ -3,6 +3,8 @@ import type { OutcomeRecorder } from '@modelship/core/outcomes';
 import type { OutcomeStore } from '@modelship/core';
 import type { RouterRollout } from './rollout-source.js';
 import type { ServableModel } from './servable-model.js';
+import type { ServedModelInfo } from './observers.js';
+import type { ModelArtifact } from '@modelship/core';
 import { createTrafficSplitter, type TrafficSplitter } from './traffic-splitter.js';
 
 /** The variant names a rollout defines. */
@@ -24,6 +26,14 @@ export interface ServedVariant {
   readonly metrics: PrometheusVariantMetrics | undefined;
   /** Cached outcome recorder, when an outcome store is set. */
   readonly outcomes: OutcomeRecorder | undefined;
+  /** What observers are told of this variant (made once per snapshot). */
+  readonly info: ServedModelInfo;
+}
+
+/** The artifact a loaded model carries (core's `Model.artifact`), if any. */
+function artifactOf(model: ServableModel | undefined): ModelArtifact | undefined {
+  const a = (model as { artifact?: unknown } | undefined)?.artifact;
+  return typeof a === 'object' && a !== null ? (a as ModelArtifact) : undefined;
 }
 
 /**
@@ -60,6 +70,7 @@ export function buildSnapshot(
     isProduction: name === PRODUCTION,
     metrics: metrics?.variant(name, version),
     outcomes: outcomes?.recorder({ model, variant: name, modelVersion: version }),
+    info: Object.freeze({ model, variant: name, version, artifact: artifactOf(models.get(version)) }),
   });
   const production = make(PRODUCTION, rollout.production);
   const candidate = rollout.candidate === undefined ? undefined : make(CANDIDATE, rollout.candidate);

@@ -32,4 +32,4 @@ export type { LinearMljsParams } from './learners/linear-mljs.js';
 export { registerMljsLearners } from './learners/mljs.js';
 export { createTrainer, Trainer } from './train/trainer.js';
 export type { TrainResult, VariantResult, TrainerEvents } from './train/trainer.js';
-export type { TrainerOptions, VariantSpec, EvaluationSpec } from './train/options.js';
+export type { TrainerOptions, TrainerProfileOptions, VariantSpec, EvaluationSpec } from './train/options.js';

@@ -413,3 +413,88 @@ export function mergeExperimentAggregates(a: ExperimentAggregates, b: Experiment
     out.weights = { ...w };
   return out;
 }
+
+/**
+ * The outcomes recorded between two snapshots of the same cumulative aggregates: `later − earlier`
+ * (counts, sums and histogram bins subtracted; the range starts where `earlier` ended). How a
+ * controller evaluates one ramp step, or one experiment, on a store that keeps counting a
+ * production version across experiments. `earlier` must be an earlier snapshot of `later` (else
+ * `INVALID_INPUT`: a count would go negative). Min and max latency are `later`'s (a bound, not exact).
+ */
+export function subtractExperimentAggregates(
+  later: ExperimentAggregates,
+  earlier: ExperimentAggregates,
+): ExperimentAggregates {
+  const variants: Record<string, VariantAggregates> = {};
+  for (const [name, x] of Object.entries(later.variants)) {
+    const y = earlier.variants[name];
+    variants[name] = y ? subtractAggregates(x, y) : structuredClone(x);
+  }
+  const out: ExperimentAggregates = {
+    schemaVersion: 1,
+    variants,
+    since: Math.max(later.since, earlier.until),
+    until: later.until,
+  };
+  if (later.weights) out.weights = { ...later.weights };
+  return out;
+}
+
+function subtractAggregates(a: VariantAggregates, b: VariantAggregates): VariantAggregates {
+  const op = 'subtractExperimentAggregates';
+  const sub = (x: number, y: number, field: string, count: boolean): number => {
+    const d = x - y;
+    if (count && d < 0) {
+      throw new ValidationError(
+        'INVALID_INPUT',
+        `${op}: variant "${a.variant}": ${field} would be negative (${x} − ${y}): the earlier aggregates are not a snapshot of the later ones`,
+        { operation: op, details: { field, variant: a.variant } },
+      );
+    }
+    return count ? d : Math.max(field.endsWith('Sq') || field === 'absErrorSum' ? 0 : -Infinity, d);
+  };
+  const fa = a.feedback;
+  const fb = b.feedback;
+  const f = (k: keyof FeedbackSums, count = false) => sub(fa[k], fb[k], `feedback.${k}`, count);
+  const bins: Record<string, number> = {};
+  for (const k of Object.keys(a.latency.bins)) {
+    const d = sub(a.latency.bins[k]!, b.latency.bins[k] ?? 0, `latency.bins.${k}`, true);
+    if (d > 0) bins[k] = d;
+  }
+  const count = sub(a.latency.count, b.latency.count, 'latency.count', true);
+  const out: VariantAggregates = {
+    schemaVersion: 1,
+    variant: a.variant,
+    requests: sub(a.requests, b.requests, 'requests', true),
+    errors: sub(a.errors, b.errors, 'errors', true),
+    fallbacks: sub(a.fallbacks, b.fallbacks, 'fallbacks', true),
+    timeouts: sub(a.timeouts, b.timeouts, 'timeouts', true),
+    feedback: {
+      count: f('count', true),
+      ratingCount: f('ratingCount', true),
+      ratingSum: f('ratingSum'),
+      ratingSumSq: f('ratingSumSq'),
+      correctCount: f('correctCount', true),
+      correctTotal: f('correctTotal', true),
+      actualCount: f('actualCount', true),
+      errorSum: f('errorSum'),
+      absErrorSum: f('absErrorSum'),
+      sqErrorSum: f('sqErrorSum'),
+      sqErrorSumSq: f('sqErrorSumSq'),
+    },
+    latency: {
+      ...a.latency,
+      count,
+      sum: count === 0 ? 0 : Math.max(0, a.latency.sum - b.latency.sum),
+      sumSq: count === 0 ? 0 : Math.max(0, a.latency.sumSq - b.latency.sumSq),
+      min: count === 0 ? null : a.latency.min,
+      max: count === 0 ? null : a.latency.max,
+      zeroCount: sub(a.latency.zeroCount, b.latency.zeroCount, 'latency.zeroCount', true),
+      bins,
+    },
+    firstSeen: a.requests - b.requests > 0 ? Math.max(a.firstSeen ?? 0, b.lastSeen ?? 0) : null,
+    lastSeen: a.requests - b.requests > 0 ? a.lastSeen : null,
+  };
+  if (a.modelVersion !== undefined) out.modelVersion = a.modelVersion;
+  return out;
+}

@@ -11,6 +11,7 @@ export {
   recordFeedback,
   mergeAggregates,
   mergeExperimentAggregates,
+  subtractExperimentAggregates,
   checkFeedbackValues,
   DEFAULT_FEEDBACK_LIMITS,
   MAX_FEEDBACK_MAGNITUDE,

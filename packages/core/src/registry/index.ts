@@ -12,6 +12,8 @@ export type {
   RegisterMeta,
   AliasMoveOptions,
   SetRolloutOptions,
+  RolloutFence,
+  StartRolloutInput,
   Authorizer,
   AuthorizationRequest,
   ArtifactCodec,

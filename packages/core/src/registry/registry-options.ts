@@ -205,17 +205,81 @@ export const aliasMoveOptionsSchema = z
   })
   .strict();
 
-/** Options of `setRollout`. */
+/**
+ * A fencing token: the epoch of the lease its writer holds. A rollout write carrying a fence is
+ * refused (`FENCED`) when the record was already written under a higher epoch, so a deposed
+ * leader's late write cannot land.
+ */
+export interface RolloutFence {
+  /** The lease epoch (increases with every change of leader). */
+  epoch: number;
+  /** Who holds the lease (a controller id). */
+  holder: string;
+}
+
+/** Options of `setRollout` and of every deployment change (`deploy`, `startRollout`, `rampRollout`, `promoteCandidate`, `rollbackCandidate`). */
 export interface SetRolloutOptions {
   /** Compare-and-set: the revision that must be current (`null`: no rollout yet); default omitted: no check. */
   expect?: number | null | undefined;
-  /** Why (stored in the record); default none. */
+  /** Why (stored in the record and its history); default none. */
   reason?: string | undefined;
   /** Who (default: the registry's actor). */
   actor?: string | undefined;
+  /** The writer's fencing token (see {@link RolloutFence}); default none (no fencing check). */
+  fence?: RolloutFence | undefined;
+  /**
+   * The controller's state to store in the same write (replaces the record's `state`); default:
+   * kept as it is. A state machine that keeps its phase here moves with the deployment, atomically.
+   */
+  state?: { [key: string]: JsonValue } | undefined;
+  /** The id of the decision the change applies, stored in its history entry (how a decision log is matched to what landed). */
+  decisionId?: string | undefined;
 }
+
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+/** The zod schema of {@link RolloutFence}. */
+export const rolloutFenceSchema = z.strictObject({
+  epoch: z.number().int().nonnegative(),
+  holder: z.string().min(1).max(256),
+});
 
 /** The zod schema of {@link SetRolloutOptions}. */
 export const setRolloutOptionsSchema = z
-  .object({ expect: positiveInt.nullable().optional(), reason: reason.optional(), actor: actor.optional() })
+  .object({
+    expect: positiveInt.nullable().optional(),
+    reason: reason.optional(),
+    actor: actor.optional(),
+    fence: rolloutFenceSchema.optional(),
+    state: z.record(z.string(), jsonValue).optional(),
+    decisionId: z.string().min(1).max(256).optional(),
+  })
   .strict();
+
+/** What `startRollout` starts. */
+export interface StartRolloutInput {
+  /** The candidate version. */
+  candidate: number;
+  /** `'ramp'` (stepped split, the default), `'split'` (fixed weight) or `'shadow'` (mirror). */
+  mode?: 'ramp' | 'split' | 'shadow' | undefined;
+  /** Ramp steps (increasing candidate shares in (0, 1]); default `[0.05, 0.1, 0.2, 0.5]`. */
+  steps?: number[] | undefined;
+  /** The candidate's share in `split` mode; default 0.1. */
+  weight?: number | undefined;
+  /** How long each ramp step should last (ms), a hint for the controller; default none. */
+  intervalMs?: number | undefined;
+  /** The assignment salt; default the current rollout's. */
+  salt?: string | undefined;
+}
+
+/** The zod schema of {@link StartRolloutInput}. */
+export const startRolloutInputSchema = z.strictObject({
+  candidate: positiveInt,
+  mode: z.enum(['ramp', 'split', 'shadow']).optional(),
+  steps: z.array(z.number().gt(0).max(1)).min(1).optional(),
+  weight: z.number().gt(0).lt(1).optional(),
+  intervalMs: positiveInt.optional(),
+  salt: z.string().min(1).max(256).optional(),
+});

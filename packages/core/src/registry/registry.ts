@@ -26,6 +26,8 @@ import type {
 import {
   aliasMoveOptionsSchema,
   setRolloutOptionsSchema,
+  startRolloutInputSchema,
+  type StartRolloutInput,
   validateRegistryOptions,
   type AliasMoveOptions,
   type RegisterMeta,
@@ -40,16 +42,29 @@ import {
   type ResolveResult,
   type VersionRef,
 } from './resolve-op.js';
-import { rolloutSchema, type Rollout, type RolloutRecord } from '../rollout/rollout.js';
+import { rolloutSchema, type DeploymentEntry, type Rollout, type RolloutRecord } from '../rollout/rollout.js';
 import { matchModel, matchVersion, type ModelQuery, type VersionQuery } from './search.js';
 import type { Store } from '../store/store.js';
 import { RegistryWatcher, type WatchOptions } from './watch.js';
 import { readBlob, streamBlob } from './blob-io.js';
-import { listAliases, moveAlias, readAlias } from './alias-moves.js';
+import { authorize, listAliases, moveAlias, readAlias } from './alias-moves.js';
+import {
+  DEPLOYMENT_ALIASES,
+  deploymentAlias,
+  deploymentAliasHistory,
+  planAliasSet,
+  planDeploy,
+  planKeep,
+  planPromote,
+  planRamp,
+  planRevert,
+  planRollback,
+  planStart,
+} from '../rollout/deployment.js';
 import { getModel, listModels, tagModel } from './model-ops.js';
 import { notFound, parseInput, type RegistryContext } from './context.js';
 import { getDataset, listDatasets, listDatasetVersions, registerDataset } from './dataset-ops.js';
-import { readRollout, writeRollout } from '../rollout/rollout-ops.js';
+import { commitRollout, readRollout, writeRollout, type RolloutPlan } from '../rollout/rollout-ops.js';
 import { modelArtifactCodec } from './artifact-codec.js';
 import type { ModelArtifact } from '../artifact/model-artifact.js';
 
@@ -255,19 +270,42 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
 
   /** The version an alias points to now, or `undefined`. */
   async getAlias(name: string, alias: string): Promise<number | undefined> {
-    return (await this.readAlias(name, alias, 'registry.getAlias'))?.record.version ?? undefined;
+    const op = 'registry.getAlias';
+    const dep = await this.deploymentOf(name, alias, op);
+    if (dep) return deploymentAlias(dep, alias);
+    return (await this.readAlias(name, alias, op))?.record.version ?? undefined;
+  }
+
+  /** The rollout record when `alias` is a deployment alias (`production`, `candidate`) of a model that has one. */
+  private async deploymentOf(name: string, alias: string, op: string): Promise<RolloutRecord | undefined> {
+    this.assertOpen(op);
+    name = validateName(name, 'name', op);
+    alias = validateName(alias, 'alias', op);
+    if (!DEPLOYMENT_ALIASES.has(alias)) return undefined;
+    return (await readRollout(this.ctx, name, op))?.record;
   }
 
   /** Every alias currently set on a model (alias → version). */
   async listAliases(name: string): Promise<Record<string, number>> {
     const op = 'registry.listAliases';
     this.assertOpen(op);
-    return listAliases(this.ctx, validateName(name, 'name', op), op);
+    name = validateName(name, 'name', op);
+    const out = await listAliases(this.ctx, name, op);
+    const dep = (await readRollout(this.ctx, name, op))?.record;
+    if (dep) {
+      out.production = dep.production;
+      if (dep.candidate !== undefined) out.candidate = dep.candidate;
+      else delete out.candidate;
+    }
+    return out;
   }
 
   /** The append-only history of an alias, oldest first (empty when never set). */
   async aliasHistory(name: string, alias: string): Promise<AliasHistoryEntry[]> {
-    return (await this.readAlias(name, alias, 'registry.aliasHistory'))?.record.history ?? [];
+    const op = 'registry.aliasHistory';
+    const legacy = (await this.readAlias(name, alias, op))?.record.history ?? [];
+    const dep = await this.deploymentOf(name, alias, op);
+    return dep ? deploymentAliasHistory(dep, alias, legacy) : legacy;
   }
 
   /** What the alias pointed to at `time` (epoch ms or Date), or `undefined` (not set then). */
@@ -311,6 +349,8 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
     version = validateVersion(version, 'version', op);
     const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
     await this.getVersion(name, version);
+    const dep = await this.deploymentOf(name, alias, op);
+    if (dep) return this.moveDeploymentAlias(op, 'setAlias', name, alias, version, o);
     return moveAlias(this.ctx, op, 'setAlias', 'set', name, alias, () => version, o);
   }
 
@@ -321,6 +361,8 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
     const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
+    if (await this.deploymentOf(name, alias, op))
+      return this.moveDeploymentAlias(op, 'deleteAlias', name, alias, null, o);
     return moveAlias(
       this.ctx,
       op,
@@ -348,6 +390,7 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
     name = validateName(name, 'name', op);
     alias = validateName(alias, 'alias', op);
     const o = parseInput(aliasMoveOptionsSchema, options, op, 'options');
+    if (await this.deploymentOf(name, alias, op)) return this.moveDeploymentAlias(op, 'rollback', name, alias, null, o);
     return moveAlias(
       this.ctx,
       op,
@@ -363,6 +406,74 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
       },
       o,
     );
+  }
+
+  /**
+   * A move of a deployment alias once the model has a rollout: one write of the rollout record
+   * (so the alias and what routers serve never disagree), with the alias rules (expect, protected).
+   */
+  private async moveDeploymentAlias(
+    op: string,
+    operation: 'setAlias' | 'deleteAlias' | 'rollback',
+    name: string,
+    alias: string,
+    version: number | null,
+    o: AliasMoveOptions,
+  ): Promise<AliasHistoryEntry> {
+    const legacy = (await readAlias(this.ctx, name, alias, op))?.record.history ?? [];
+    const actor = o.actor ?? this.actor;
+    let forced = false;
+    const plan: RolloutPlan = (cur) => {
+      const from = cur ? (deploymentAlias(cur, alias) ?? null) : null;
+      if (o.expect !== undefined && o.expect !== from) {
+        throw new RegistryError(
+          'CONFLICT',
+          `${op}: alias "${alias}" of model "${name}" points to ${from ?? 'nothing'}, expected ${o.expect ?? 'nothing'}`,
+          { operation: op, details: { name, alias, expected: o.expect, actual: from } },
+        );
+      }
+      if (operation === 'setAlias') return planAliasSet(op, name, alias, version!)(cur);
+      if (operation === 'rollback') {
+        if (alias !== 'production') {
+          throw new RegistryError(
+            'INVALID_STATE',
+            `${op}: model "${name}": roll the candidate back with rollbackCandidate`,
+            {
+              operation: op,
+              details: { name, alias },
+            },
+          );
+        }
+        return planRevert(op, name, legacy)(cur);
+      }
+      if (alias === 'production') {
+        throw new RegistryError('INVALID_STATE', `${op}: model "${name}": a rollout always has a production version`, {
+          operation: op,
+          details: { name, alias },
+        });
+      }
+      return planRollback(op, name)(cur);
+    };
+    const cur = (await readRollout(this.ctx, name, op))?.record;
+    const from = cur ? (deploymentAlias(cur, alias) ?? null) : null;
+    if (operation === 'setAlias' && from === version && o.expect === undefined) {
+      const h = deploymentAliasHistory(cur!, alias, legacy);
+      if (h.length > 0) return h[h.length - 1]!;
+    }
+    forced = await authorize(
+      this.ctx,
+      op,
+      { operation, name, alias, from, to: version, actor, ...(o.reason ? { reason: o.reason } : {}) },
+      o.force === true,
+    );
+    const rec = await commitRollout(this.ctx, name, op, plan, {
+      ...(o.actor ? { actor: o.actor } : {}),
+      ...(o.reason ? { reason: o.reason } : {}),
+    });
+    const h = deploymentAliasHistory(rec, alias, legacy);
+    const entry = { ...h[h.length - 1]!, ...(forced ? { forced: true } : {}) };
+    this.emitSafely('aliasMoved', { name, alias, from, to: deploymentAlias(rec, alias) ?? null, entry });
+    return entry;
   }
 
   private async readAlias(
@@ -401,6 +512,92 @@ export class ModelRegistry<A = ModelArtifact> extends SafeEmitter<RegistryEvents
     await this.getVersion(name, r.production);
     if (r.candidate !== undefined) await this.getVersion(name, r.candidate);
     return writeRollout(this.ctx, name, r, o);
+  }
+
+  // ---- deployment changes: each one compare-and-set write of the rollout record -----------------
+
+  /**
+   * Deploys `version` as production directly, with no candidate (the first deployment of a model,
+   * or a manual override that ends a rollout in progress). One compare-and-set write of the rollout
+   * record, which also holds the `production` and `candidate` aliases of a model that has one, so
+   * no reader ever sees the alias and the served version disagree.
+   *
+   * @example
+   * ```ts
+   * await registry.deploy('iris', 1, { reason: 'first model' });
+   * await registry.startRollout('iris', { candidate: 2 });   // ramp 5 → 10 → 20 → 50 %
+   * await registry.rampRollout('iris');                       // 10 %
+   * await registry.promoteCandidate('iris', { reason: 'composite +0.07' });
+   * ```
+   */
+  async deploy(name: string, version: number, options: SetRolloutOptions = {}): Promise<RolloutRecord> {
+    const op = 'registry.deploy';
+    const { n, o } = this.deploymentArgs(name, options, op);
+    version = validateVersion(version, 'version', op);
+    await this.getVersion(n, version);
+    return commitRollout(this.ctx, n, op, planDeploy(op, n, version), o);
+  }
+
+  /**
+   * Starts a rollout of `input.candidate` against the current production (default: a ramp through
+   * 5, 10, 20 and 50 %; or a fixed `split`, or `shadow`). Throws `INVALID_STATE` when the model has
+   * no production yet or a rollout is already in progress. One compare-and-set write.
+   */
+  async startRollout(name: string, input: StartRolloutInput, options: SetRolloutOptions = {}): Promise<RolloutRecord> {
+    const op = 'registry.startRollout';
+    const { n, o } = this.deploymentArgs(name, options, op);
+    const i = parseInput(startRolloutInputSchema, input, op, 'input');
+    await this.getVersion(n, i.candidate);
+    return commitRollout(this.ctx, n, op, planStart(op, n, i), o);
+  }
+
+  /** Moves a ramp to its next step (or to `step`); `INVALID_STATE` past the last one. One compare-and-set write. */
+  async rampRollout(name: string, options: SetRolloutOptions & { step?: number } = {}): Promise<RolloutRecord> {
+    const op = 'registry.rampRollout';
+    const { step, ...rest } = options;
+    const { n, o } = this.deploymentArgs(name, rest, op);
+    if (step !== undefined && (!Number.isInteger(step) || step < 0)) {
+      throw new ValidationError('INVALID_INPUT', `${op}: options.step: expected an integer ≥ 0, received ${step}`, {
+        operation: op,
+        details: { field: 'step' },
+      });
+    }
+    return commitRollout(this.ctx, n, op, planRamp(op, n, step), o);
+  }
+
+  /** Promotes the candidate: production ← candidate, no candidate. `INVALID_STATE` without one. One compare-and-set write. */
+  async promoteCandidate(name: string, options: SetRolloutOptions = {}): Promise<RolloutRecord> {
+    const op = 'registry.promoteCandidate';
+    const { n, o } = this.deploymentArgs(name, options, op);
+    return commitRollout(this.ctx, n, op, planPromote(op, n), o);
+  }
+
+  /** Rolls the candidate back: production alone again. `INVALID_STATE` without a candidate. One compare-and-set write. */
+  async rollbackCandidate(name: string, options: SetRolloutOptions = {}): Promise<RolloutRecord> {
+    const op = 'registry.rollbackCandidate';
+    const { n, o } = this.deploymentArgs(name, options, op);
+    return commitRollout(this.ctx, n, op, planRollback(op, n), o);
+  }
+
+  /**
+   * Writes the fence and/or the controller state without changing the deployment (no history
+   * entry). A new leader calls it with its fence on every model it takes over, so that a deposed
+   * leader's later writes fail with `FENCED`.
+   */
+  async updateRolloutState(name: string, options: SetRolloutOptions): Promise<RolloutRecord> {
+    const op = 'registry.updateRolloutState';
+    const { n, o } = this.deploymentArgs(name, options, op);
+    return commitRollout(this.ctx, n, op, planKeep(op, n), o);
+  }
+
+  /** The deployment history of a model (every change of its rollout record, oldest first). */
+  async deploymentHistory(name: string): Promise<DeploymentEntry[]> {
+    return (await this.getRollout(name))?.history ?? [];
+  }
+
+  private deploymentArgs(name: string, options: SetRolloutOptions, op: string): { n: string; o: SetRolloutOptions } {
+    this.assertOpen(op);
+    return { n: validateName(name, 'name', op), o: parseInput(setRolloutOptionsSchema, options, op, 'options') };
   }
 
   /**

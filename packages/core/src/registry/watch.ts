@@ -6,6 +6,7 @@ import type { AliasMovedEvent, RolloutChangedEvent } from './events.js';
 import { registryKeys as K } from './keys.js';
 import type { AliasRecord } from './records.js';
 import type { RolloutRecord } from '../rollout/rollout.js';
+import { DEPLOYMENT_ALIASES, deploymentAlias } from '../rollout/deployment.js';
 import type { Store } from '../store/store.js';
 
 /** Options of `registry.watch`. */
@@ -96,6 +97,7 @@ export class RegistryWatcher extends SafeEmitter<WatcherEvents> {
       if (!e) continue;
       this.etags.set(key, e.etag);
       const rec = decodeJson<AliasRecord>(e.body, key, 'registry.watch');
+      if (this.rollout && DEPLOYMENT_ALIASES.has(rec.alias)) continue; // a view of the rollout record now
       const from = this.aliases.get(rec.alias) ?? null;
       this.aliases.set(rec.alias, rec.version);
       if (from === rec.version) continue;
@@ -107,6 +109,15 @@ export class RegistryWatcher extends SafeEmitter<WatcherEvents> {
         to: rec.version,
         ...(entry ? { entry } : {}),
       });
+    }
+    if (this.rollout) {
+      for (const alias of DEPLOYMENT_ALIASES) {
+        const to = deploymentAlias(this.rollout, alias) ?? null;
+        const from = this.aliases.get(alias) ?? null;
+        if (to === from) continue;
+        this.aliases.set(alias, to);
+        this.emitSafely('aliasMoved', { name: this.name, alias, from, to });
+      }
     }
   }
 

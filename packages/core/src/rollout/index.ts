@@ -5,7 +5,8 @@
  * @module @modelship/core/rollout
  */
 export { rolloutSchema } from './rollout.js';
-export type { Rollout, RolloutRecord } from './rollout.js';
+export type { Rollout, RolloutRecord, DeploymentEntry, DeploymentAction } from './rollout.js';
+export { DEFAULT_RAMP_STEPS } from './deployment.js';
 export { createRampSchedule } from './ramp-schedule.js';
 export type { RampSchedule, RampScheduleOptions } from './ramp-schedule.js';
 export { planRollout } from './plan-rollout.js';

@@ -1,6 +1,7 @@
 /**
  * Reading and writing a model's rollout record in the registry's store: compare-and-set on its
- * revision, with a change id that recognises a retried write (internal to the registry).
+ * revision, with a change id that recognises a retried write, a fencing check, and the
+ * append-only deployment history (internal to the registry).
  */
 import { RegistryError, isModelshipError } from '../errors.js';
 import { authorize } from '../registry/alias-moves.js';
@@ -8,7 +9,7 @@ import { decodeJson, encodeJson, randomId } from '../registry/bytes.js';
 import type { RegistryContext } from '../registry/context.js';
 import { registryKeys as K } from '../registry/keys.js';
 import type { SetRolloutOptions } from '../registry/registry-options.js';
-import type { Rollout, RolloutRecord } from './rollout.js';
+import type { DeploymentAction, DeploymentEntry, Rollout, RolloutRecord } from './rollout.js';
 
 /** Reads the rollout record and its etag (name already validated). */
 export async function readRollout(
@@ -21,56 +22,114 @@ export async function readRollout(
 }
 
 /**
- * Writes a validated rollout by compare-and-set on its revision (`expect`); without `expect`,
- * lost races are retried. Each call stamps its record with a fresh `changeId`, so a write that
- * was applied but whose answer was lost (a retried conditional request then fails) is
- * recognised as ours and never applied twice. The versions it names must have been checked by
- * the caller.
+ * What a change makes of the current record: the next rollout and the action recorded in the
+ * history (`null`: a state-only or fence-only write, not a deployment change, and not in the
+ * history). Throws to refuse (the error reaches the caller; nothing is written).
  */
-export async function writeRollout(
+export type RolloutPlan = (current: RolloutRecord | undefined) => { rollout: Rollout; action: DeploymentAction | null };
+
+function rolloutOnly(r: RolloutRecord): Rollout {
+  return {
+    production: r.production,
+    ...(r.candidate !== undefined ? { candidate: r.candidate } : {}),
+    weights: { ...r.weights },
+    mode: r.mode,
+    salt: r.salt,
+    ...(r.ramp ? { ramp: { ...r.ramp, steps: [...r.ramp.steps] } } : {}),
+  };
+}
+
+/** The current deployment of a record as a plain {@link Rollout} (history, fence and state left out). */
+export function currentRollout(r: RolloutRecord): Rollout {
+  return rolloutOnly(r);
+}
+
+/**
+ * Applies `plan` to the model's rollout record in one compare-and-set write: the deployment,
+ * its history entry, the fence and the controller state move together, so no reader ever sees
+ * one without the others. With `expect`, the revision must match (else `CONFLICT`); without,
+ * lost races are re-planned on the new record. A write carrying an older fence than the record's
+ * is refused with `FENCED`. Each call stamps a fresh `changeId`, so a write that was applied but
+ * whose answer was lost is recognised and never applied twice. Versions the plan names must have
+ * been checked by the caller.
+ */
+export async function commitRollout(
   ctx: RegistryContext,
   name: string,
-  r: Rollout,
+  op: string,
+  plan: RolloutPlan,
   options: SetRolloutOptions,
 ): Promise<RolloutRecord> {
-  const op = 'registry.setRollout';
   const actor = options.actor ?? ctx.actor;
   const changeId = randomId();
   for (;;) {
     const read = await readRollout(ctx, name, op);
     const cur = read?.record;
     const revision = cur?.revision ?? null;
+    // the fence first: a deposed writer learns it is deposed, not merely that it lost a race
+    if (options.fence && cur?.fence && cur.fence.epoch > options.fence.epoch) {
+      throw new RegistryError(
+        'FENCED',
+        `${op}: rollout of model "${name}" was written under lease epoch ${cur.fence.epoch} (${cur.fence.holder}); this writer holds epoch ${options.fence.epoch} (${options.fence.holder}) and is no longer the leader`,
+        { operation: op, details: { name, recordEpoch: cur.fence.epoch, writerEpoch: options.fence.epoch } },
+      );
+    }
     if (options.expect !== undefined && options.expect !== revision) {
       throw new RegistryError(
         'CONFLICT',
         `${op}: rollout of model "${name}" is at revision ${revision ?? 'none'}, expected ${options.expect ?? 'none'}`,
-        {
-          operation: op,
-          details: { name, expected: options.expect, actual: revision },
-        },
+        { operation: op, details: { name, expected: options.expect, actual: revision } },
       );
     }
-    await authorize(
-      ctx,
-      op,
-      {
-        operation: 'setRollout',
-        name,
-        from: cur?.production ?? null,
-        to: r.production,
-        actor,
-        ...(options.reason ? { reason: options.reason } : {}),
-      },
-      false,
-    );
+    const { rollout: r, action } = plan(cur);
+    if (action !== null) {
+      await authorize(
+        ctx,
+        op,
+        {
+          operation: 'setRollout',
+          name,
+          from: cur?.production ?? null,
+          to: r.production,
+          actor,
+          ...(options.reason ? { reason: options.reason } : {}),
+        },
+        false,
+      );
+    }
+    const nextRevision = (revision ?? 0) + 1;
+    const at = ctx.clock();
+    const history = cur?.history ?? [];
+    const entry: DeploymentEntry | undefined =
+      action === null
+        ? undefined
+        : {
+            revision: nextRevision,
+            action,
+            production: r.production,
+            candidate: r.candidate ?? null,
+            candidateWeight: r.weights.candidate ?? 0,
+            mode: r.mode,
+            at,
+            actor,
+            ...(options.reason ? { reason: options.reason } : {}),
+            changeId,
+            ...(options.fence ? { epoch: options.fence.epoch } : {}),
+            ...(options.decisionId ? { decision: options.decisionId } : {}),
+          };
+    const fence = options.fence ?? cur?.fence;
+    const state = options.state ?? cur?.state;
     const next: RolloutRecord = {
       ...r,
       name,
-      revision: (revision ?? 0) + 1,
-      updatedAt: ctx.clock(),
-      actor,
-      ...(options.reason ? { reason: options.reason } : {}),
+      revision: nextRevision,
+      updatedAt: at,
+      actor: action === null && cur ? cur.actor : actor,
+      ...(action === null && cur?.reason ? { reason: cur.reason } : options.reason ? { reason: options.reason } : {}),
       changeId,
+      history: entry ? [...history, entry] : history,
+      ...(fence ? { fence: { epoch: fence.epoch, holder: fence.holder } } : {}),
+      ...(state ? { state } : {}),
     };
     try {
       await ctx.store.put(K.rollout(name), encodeJson(next), read ? { ifMatch: read.etag } : { ifNoneMatch: '*' });
@@ -88,7 +147,31 @@ export async function writeRollout(
         continue;
       }
     }
+    if (action !== null) {
+      ctx.log.info(
+        { name, action, production: next.production, candidate: next.candidate, revision: next.revision, actor },
+        'deployment changed',
+      );
+    }
     ctx.emit('rolloutChanged', { name, rollout: next, ...(cur ? { previous: cur } : {}) });
     return next;
   }
+}
+
+/** Writes a validated rollout as given (`setRollout`): one history entry `set`. */
+export function writeRollout(
+  ctx: RegistryContext,
+  name: string,
+  r: Rollout,
+  options: SetRolloutOptions,
+): Promise<RolloutRecord> {
+  return commitRollout(ctx, name, 'registry.setRollout', () => ({ rollout: r, action: 'set' }), options);
+}
+
+/** A `RegistryError('INVALID_STATE')` for a deployment change that does not fit the record. */
+export function invalidState(op: string, name: string, message: string): RegistryError {
+  return new RegistryError('INVALID_STATE', `${op}: model "${name}": ${message}`, {
+    operation: op,
+    details: { name },
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { JsonValue } from '../registry/records.js';
 
 const version = z.number().int().positive();
 const weight = z.number().min(0).max(1);
@@ -119,6 +120,41 @@ export interface Rollout {
     | undefined;
 }
 
+/** What a deployment change did (one entry of {@link RolloutRecord.history}). */
+export type DeploymentAction = 'set' | 'deploy' | 'start' | 'ramp' | 'promote' | 'rollback' | 'revert' | 'alias';
+
+/**
+ * One entry of a rollout's append-only deployment history: what the change did and the state it
+ * left (production, candidate, the candidate's share). `aliasHistory('production')` and
+ * `aliasAt` read it, so "what was production at time T" has one answer.
+ */
+export interface DeploymentEntry {
+  /** The record revision this change produced. */
+  revision: number;
+  /** What the change did. */
+  action: DeploymentAction;
+  /** The production version after the change. */
+  production: number;
+  /** The candidate version after the change (`null`: none). */
+  candidate: number | null;
+  /** The candidate's traffic share after the change. */
+  candidateWeight: number;
+  /** The mode after the change. */
+  mode: Rollout['mode'];
+  /** When (epoch milliseconds, the registry's clock). */
+  at: number;
+  /** Who. */
+  actor: string;
+  /** Why, if given. */
+  reason?: string;
+  /** The change id of the write. */
+  changeId: string;
+  /** The fencing epoch the writer held, if it gave one. */
+  epoch?: number;
+  /** The id of the decision this change applied (a controller's decision-log entry), if given. */
+  decision?: string;
+}
+
 /** A stored rollout: the {@link Rollout} plus who set it, when, why, and its revision. */
 export interface RolloutRecord extends Rollout {
   /** The model it belongs to. */
@@ -133,4 +169,10 @@ export interface RolloutRecord extends Rollout {
   reason?: string;
   /** A random id of the `setRollout` call that wrote it (how a retried write recognises itself). */
   changeId?: string;
+  /** Every deployment change, oldest first (absent on records written before it existed). */
+  history?: DeploymentEntry[];
+  /** The highest fencing token a write carried (see `RolloutFence`); writes with a lower epoch are refused. */
+  fence?: { epoch: number; holder: string };
+  /** The controller's state, written atomically with the deployment (opaque to the registry). */
+  state?: { [key: string]: JsonValue };
 }

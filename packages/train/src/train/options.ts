@@ -35,6 +35,19 @@ export type EvaluationSpec =
       readonly k?: number | undefined;
     };
 
+/**
+ * The drift reference profile the trainer attaches to the artifact's `profile` field (built with
+ * `@modelship/drift`'s `buildProfile`).
+ */
+export interface TrainerProfileOptions {
+  /** The input columns to profile; default every input column of the pipeline (the columns a request carries). */
+  readonly columns?: readonly string[] | undefined;
+  /** Quantile bins per numeric column; default 10. */
+  readonly bins?: number | undefined;
+  /** Reference values kept per numeric column for KS and Wasserstein (a quantile sketch beyond it); default 1000. */
+  readonly sampleSize?: number | undefined;
+}
+
 /** Options of {@link createTrainer}. */
 export interface TrainerOptions {
   /** `'regression'` or `'classification'`. */
@@ -60,8 +73,25 @@ export interface TrainerOptions {
   readonly seed?: number | undefined;
   /** Refit the best variant on every row before packaging; default false for holdout (the evaluated model is kept), always true for k-fold. */
   readonly refit?: boolean | undefined;
-  /** The input schema stored in the artifact; default derived from the table (types, required-ness). */
+  /**
+   * The data schema whose specs the artifact's input schema keeps for each input column — type,
+   * `required`, `min`, `max`, `integer` and closed `categories` (its `role` is dropped), so the
+   * served model rejects what the data schema rejects (e.g. `total_rooms: -5` against `min: 0`).
+   * Default: derived from the table, keeping types and required-ness only (a column the pipeline
+   * imputes is optional); no range is derived from the training rows, whose observed min and max
+   * are not bounds on valid input (the drift profile watches the distribution instead).
+   */
   readonly schema?: Schema | undefined;
+  /**
+   * Attach the drift reference profile of the training rows to the artifact (`artifact.profile`):
+   * the input columns and the model's predictions on those rows (the profile's `prediction`
+   * entry, which `createDriftMonitor` tests as prediction drift; class labels for classifiers).
+   * The rows are those the packaged model was fitted on: the training split for holdout (never
+   * the test rows), every row when the model is refitted (`refit`, k-fold). `true` uses the
+   * defaults of {@link TrainerProfileOptions}; default `true` (one profiling pass and one
+   * prediction pass over the training rows per packaged variant).
+   */
+  readonly profile?: boolean | TrainerProfileOptions | undefined;
   /** A dataset name stored in the artifact; default none. */
   readonly datasetName?: string | undefined;
   /** Tags stored in the artifact; default none. */
@@ -115,6 +145,16 @@ const optionsZ = z.strictObject({
   schema: z
     .object({ columns: z.record(z.string(), z.unknown()) })
     .loose()
+    .optional(),
+  profile: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        columns: z.array(z.string().min(1)).min(1).optional(),
+        bins: z.number().int().min(2).max(100).optional(),
+        sampleSize: z.number().int().min(10).max(100_000).optional(),
+      }),
+    ])
     .optional(),
   datasetName: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),

@@ -26,7 +26,11 @@ export function predictTest(learner: Learner, x: Matrix, task: LearnerTask, numC
   return { values, proba };
 }
 
-/** The metrics of predictions against the truth, as a flat record of numbers. */
+/**
+ * The metrics of predictions against the truth, as a flat record of numbers named as core's
+ * offline gate reads them: regression `r2`, `rmse`, `mae`, `mape`; classification `accuracy`,
+ * `precision`, `recall`, `f1` (macro averages) and every other field of `classificationMetrics`.
+ */
 export function scorePredictions(
   task: LearnerTask,
   yTrue: Float64Array,
@@ -35,7 +39,13 @@ export function scorePredictions(
 ): Record<string, number> {
   if (task === 'regression') return { ...regressionMetrics(yTrue, pred.values) };
   const m = classificationMetrics(yTrue, pred.values, numClasses, pred.proba);
-  const out: Record<string, number> = {};
+  // the offline gate's default names (compareOffline: accuracy, precision, recall, f1), as macro averages
+  const out: Record<string, number> = {
+    accuracy: m.accuracy,
+    precision: m.macroPrecision,
+    recall: m.macroRecall,
+    f1: m.macroF1,
+  };
   for (const [k, v] of Object.entries(m)) if (typeof v === 'number') out[k] = v;
   return out;
 }

@@ -16,10 +16,11 @@ import { createLearner } from '@modelship/core/learners';
 import { registerMljsLearners } from '../learners/mljs.js';
 import { metricDirection } from '@modelship/core';
 import type { MetricDirection } from '@modelship/core/policy';
-import type { Serial } from '@modelship/core';
+import type { Matrix, Serial } from '@modelship/core';
 import { predictTest, scorePredictions, selectBest, type TestPredictions } from './scoring.js';
 import { concatFolds, evaluationSplits, makeFold, withFixedClasses } from './folds.js';
 import { deriveInputSchema } from './input-schema.js';
+import { checkProfileColumns, profileSettings, trainingProfile } from './profile.js';
 import { parseTrainerOptions, type TrainerOptions } from './options.js';
 import { preflight } from './preflight.js';
 
@@ -31,7 +32,14 @@ export interface VariantResult {
   readonly learner: string;
   /** The learner's hyperparameters as used (defaults filled in). */
   readonly params: { readonly [key: string]: Serial };
-  /** Test metrics (holdout) or out-of-fold metrics (k-fold). */
+  /**
+   * Test metrics (holdout) or out-of-fold metrics (k-fold), named as core's offline gate
+   * (`compareOffline`) and `metricDirection` read them, and stored as such in the artifact's
+   * `metrics`. Regression: `r2`, `rmse`, `mae`, `mape`. Classification: `accuracy`, `precision`,
+   * `recall`, `f1` (macro averages, the gate's defaults), `macroPrecision`, `macroRecall`,
+   * `macroF1`, `weightedPrecision`, `weightedRecall`, `weightedF1`, and with probabilities
+   * `logLoss` and `rocAuc`.
+   */
   readonly metrics: { readonly [name: string]: number };
   /** Mean wall time of one fit, in seconds. */
   readonly fitSeconds: number;
@@ -50,8 +58,20 @@ export interface TrainResult {
     /** `'maximize'` or `'minimize'`. */
     readonly direction: MetricDirection;
   };
-  /** The best variant packaged as a model artifact (encode it with `encodeArtifact`). */
+  /**
+   * The best variant packaged as a model artifact (encode it with `encodeArtifact`); the same
+   * object `artifactOf(best)` resolves to. Its `metrics` are the variant's {@link VariantResult.metrics}.
+   */
   readonly artifact: ModelArtifact;
+  /**
+   * Any variant packaged as a model artifact, built on first call and kept (so the result holds
+   * the table and the evaluated models while it is alive). Packaging is the best's: with holdout
+   * and no `refit`, the model evaluated on the test rows (fitted on the training split); with
+   * `refit` or k-fold, the variant refitted on every row with the same seed (its metrics stay
+   * the holdout or out-of-fold ones). Rejects with ValidationError `INVALID_INPUT` for an
+   * unknown name.
+   */
+  artifactOf(name: string): Promise<ModelArtifact>;
 }
 
 /** Events of a {@link Trainer} (eventemitter3). */
@@ -66,7 +86,10 @@ export interface TrainerEvents {
 
 /**
  * Trains named hyperparameter variants on a table, evaluates them (holdout or k-fold), picks the
- * best by a metric and packages it as a model artifact. Seeded: the same options and table give
+ * best by a metric and packages it as a complete model artifact: the input schema (with the data
+ * schema's ranges when `schema` is given), the offline metrics under the offline gate's names and
+ * the drift reference profile of the training rows and predictions (`profile`, on by default);
+ * any other variant is packaged on demand (`TrainResult.artifactOf`). Seeded: the same options and table give
  * the same metrics and the same artifact (but for `createdAt`).
  */
 export class Trainer extends SafeEmitter<TrainerEvents> {
@@ -202,66 +225,104 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
     }
     const selectedBy = this.#selectMetric();
     const bestIndex = selectBest(results, selectedBy);
-    const best = results[bestIndex]!;
-    const [, bestSpec] = entries[bestIndex]!;
     const refit = folds.length > 1 || (o.refit ?? false);
-    let pipeline: FeaturePipeline;
-    let learner: Learner;
-    let fitTable: Table;
-    if (refit) {
-      fitTable = table;
-      pipeline = createFeaturePipeline(spec).fit(table);
-      learner = createLearner(bestSpec.learner, bestSpec.params ?? {}, task);
-      await learner.fit(pipeline.transform(table), pipeline.transformTarget(table), {
-        seed,
-        ...(numClasses ? { numClasses } : {}),
-      });
-    } else {
-      fitTable = table.select(splits[0]!.train);
-      pipeline = folds[0]!.pipeline;
-      learner = kept[bestIndex]!;
-    }
-    const { schema, categories } = deriveInputSchema(table, spec, pipeline.inputColumns, o.schema);
+    const profile = profileSettings(o.profile);
+    if (profile) checkProfileColumns(profile, probe.inputColumns);
     const ev = o.evaluation ?? { kind: 'holdout' as const };
-    const classes = pipeline.targetClasses;
-    const artifact = createArtifact({
-      task,
-      schema,
-      categories,
-      target: {
-        name: this.#spec.target!.column,
-        kind: task === 'classification' ? 'categorical' : 'numeric',
-        ...(classes ? { classes: [...classes] } : {}),
-      },
-      pipeline: pipeline.toJSON() as unknown as Serial,
-      learner: learner.toState(),
-      metrics: best.metrics,
-      params: {
-        variant: best.name,
-        learner: best.learner,
-        learnerParams: best.params,
-        seed,
-        refit,
-        selectBy: selectedBy.metric,
-      },
-      fingerprint: fingerprint(fitTable),
-      dataset: {
-        ...(o.datasetName ? { name: o.datasetName } : {}),
-        rows: fitTable.numRows,
-        evaluation:
-          ev.kind === 'kfold'
-            ? { kind: 'kfold', k: folds.length, rows: table.numRows }
-            : {
-                kind: 'holdout',
-                trainRows: splits[0]!.train.length,
-                testRows: splits[0]!.test.length,
-                explicitSplit: ev.split !== undefined,
-              },
-      },
-      createdAt: (o.now ?? (() => new Date()))(),
-      tags: { ...(o.tags ?? {}) },
-    });
-    return { variants: results, best: best.name, selectedBy, artifact };
+    const createdAt = (o.now ?? (() => new Date()))();
+    const pack = async (vi: number): Promise<ModelArtifact> => {
+      const [, vspec] = entries[vi]!;
+      const result = results[vi]!;
+      let pipeline: FeaturePipeline;
+      let learner: Learner;
+      let fitTable: Table;
+      let xFit: Matrix;
+      if (refit) {
+        fitTable = table;
+        pipeline = createFeaturePipeline(spec).fit(table);
+        learner = createLearner(vspec.learner, vspec.params ?? {}, task);
+        xFit = pipeline.transform(table);
+        await learner.fit(xFit, pipeline.transformTarget(table), { seed, ...(numClasses ? { numClasses } : {}) });
+      } else {
+        fitTable = table.select(splits[0]!.train);
+        pipeline = folds[0]!.pipeline;
+        learner = kept[vi]!;
+        xFit = folds[0]!.xTrain;
+      }
+      const { schema, categories } = deriveInputSchema(table, spec, pipeline.inputColumns, o.schema);
+      const classes = pipeline.targetClasses;
+      return createArtifact({
+        task,
+        schema,
+        categories,
+        target: {
+          name: this.#spec.target!.column,
+          kind: task === 'classification' ? 'categorical' : 'numeric',
+          ...(classes ? { classes: [...classes] } : {}),
+        },
+        pipeline: pipeline.toJSON() as unknown as Serial,
+        learner: learner.toState(),
+        metrics: result.metrics,
+        params: {
+          variant: result.name,
+          learner: result.learner,
+          learnerParams: result.params,
+          seed,
+          refit,
+          selectBy: selectedBy.metric,
+        },
+        fingerprint: fingerprint(fitTable),
+        dataset: {
+          ...(o.datasetName ? { name: o.datasetName } : {}),
+          rows: fitTable.numRows,
+          evaluation:
+            ev.kind === 'kfold'
+              ? { kind: 'kfold', k: folds.length, rows: table.numRows }
+              : {
+                  kind: 'holdout',
+                  trainRows: splits[0]!.train.length,
+                  testRows: splits[0]!.test.length,
+                  explicitSplit: ev.split !== undefined,
+                },
+        },
+        ...(profile
+          ? {
+              profile: trainingProfile(
+                fitTable,
+                pipeline.inputColumns,
+                profile,
+                learner.predict(xFit),
+                task === 'classification' ? classes : undefined,
+              ),
+            }
+          : {}),
+        createdAt,
+        tags: { ...(o.tags ?? {}) },
+      });
+    };
+    const packed = new Map<string, Promise<ModelArtifact>>();
+    const artifactOf = (name: string): Promise<ModelArtifact> => {
+      const vi = results.findIndex((r) => r.name === name);
+      if (vi < 0) {
+        return Promise.reject(
+          new ValidationError(
+            'INVALID_INPUT',
+            `artifactOf: no variant named '${name}'; variants: ${results.map((r) => r.name).join(', ')}`,
+            { operation: 'TrainResult.artifactOf', details: { field: 'name' } },
+          ),
+        );
+      }
+      let p = packed.get(name);
+      if (p === undefined) {
+        p = pack(vi);
+        packed.set(name, p);
+        p.catch(() => packed.delete(name));
+      }
+      return p;
+    };
+    const best = results[bestIndex]!;
+    const artifact = await artifactOf(best.name);
+    return { variants: results, best: best.name, selectedBy, artifact, artifactOf };
   }
 }
 
