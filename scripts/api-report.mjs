@@ -22,7 +22,9 @@ const ROOT_BUDGET = {
   'registry-s3': 10,
   'registry-conformance': 10,
   controller: 120,
-  'adapters-express': 80,
+  'adapters-express': 100,
+  cli: 10,
+  dashboard: 10,
 };
 
 /** The names a module re-exports with `export { … }` and `export type { … }`. */

@@ -65,7 +65,7 @@ export interface ModelState {
   /** The revision whose start the evaluation baseline was taken at (outcomes before it are left out). */
   baselineRevision?: number;
   /** The last retraining: job id, trigger and when. */
-  retrain?: { jobId: string; trigger: JobTrigger; at: number };
+  retrain?: { jobId: string; trigger: JobTrigger; at: number; done?: 'succeeded' | 'failed' | 'cancelled' };
 }
 
 /** One entry of the append-only decision log. */
@@ -264,7 +264,7 @@ export class Controller extends SafeEmitter<ControllerEvents> {
             if (!this.isLeader) return;
             await this.#startRetraining(cfg, 'schedule', `schedule ${cfg.schedule}`, false);
           },
-          { logger: this.#log },
+          { logger: this.#log, ...(cfg.timezone ? { timezone: cfg.timezone } : {}) },
         ),
       );
     }
@@ -478,6 +478,34 @@ export class Controller extends SafeEmitter<ControllerEvents> {
       return;
     }
     const st = stateOf(r);
+    if (st.retrain && !st.retrain.done && this.#jobs) {
+      const job = await this.#jobs.get(st.retrain.jobId);
+      if (job && (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled')) {
+        const done = job.status;
+        if (done === 'succeeded') {
+          this.#event('retraining.succeeded', model, `retraining job ${job.id} registered v${job.version}`, {
+            jobId: job.id,
+            version: job.version ?? null,
+            trigger: st.retrain.trigger,
+          });
+        } else {
+          this.#event('retraining.failed', model, `retraining job ${job.id} ${done}: ${job.error ?? ''}`, {
+            jobId: job.id,
+            status: done,
+            error: job.error ?? null,
+          });
+          await this.#raiseAlert(
+            model,
+            'job',
+            job.id,
+            'medium',
+            `retraining job ${job.id} ${done}: ${job.error ?? ''}`,
+          );
+        }
+        await this.#registry.updateRolloutState(model, this.#opts(r, { ...st, retrain: { ...st.retrain, done } }));
+        return;
+      }
+    }
     if (r.candidate === undefined && (st.phase === 'canary' || st.phase === 'shadow' || st.phase === 'held')) {
       // the rollout ended outside the controller (a manual rollback or promote): back to idle
       await this.#registry.updateRolloutState(
@@ -511,14 +539,19 @@ export class Controller extends SafeEmitter<ControllerEvents> {
     const prod = await this.#registry.getVersion(model, r.production);
     this.#event('candidate.registered', model, `v${latest} registered`, { version: latest, production: r.production });
     const seen: ModelState = { ...st, seenVersion: latest };
-    if (cfg.gate) {
+    const gate =
+      cfg.gate ??
+      (cfg.training?.gate
+        ? { metric: cfg.training.gate.metric, tolerance: cfg.training.gate.tolerance ?? 0.01 }
+        : undefined);
+    if (gate) {
       let decision: Decision;
       try {
         decision = compareOffline({
           current: prod.metrics,
           candidate: cand.metrics,
-          metrics: [cfg.gate.metric],
-          tolerances: { [cfg.gate.metric]: cfg.gate.tolerance },
+          metrics: [gate.metric],
+          tolerances: { [gate.metric]: gate.tolerance },
         });
       } catch (err) {
         decision = {
@@ -528,8 +561,8 @@ export class Controller extends SafeEmitter<ControllerEvents> {
         };
       }
       if (decision.action === 'rollback') {
-        await this.#registry.updateRolloutState(model, this.#opts(r, seen));
         await this.#appendLog(model, r, decision, 'gate-failed', latest);
+        await this.#registry.updateRolloutState(model, this.#opts(r, seen));
         this.#event('gate.failed', model, `v${latest} failed the offline gate: ${text(decision)}`, {
           version: latest,
           reasons: decision.reasons,
@@ -999,14 +1032,14 @@ export class Controller extends SafeEmitter<ControllerEvents> {
     if (!this.#jobs || !cfg.training) return;
     const model = cfg.name;
     const now = this.#clock();
-    if (cfg.schedule && st.retrain === undefined && cfg.trainOnStart) {
+    if (st.retrain === undefined && cfg.trainOnStart) {
       await this.#startRetraining(cfg, 'schedule', 'first scheduled training', false, r, st);
       return;
     }
     if (cfg.triggers.drift && this.#drift) {
       const report = await this.#drift(model, r.production);
       if (report) {
-        const reasons = driftReasons(report, this.#driftRules);
+        const reasons = driftReasons(report, this.#driftRules, await this.#referenceCategories(model, r.production));
         for (const f of report.features) {
           if (f.severity === 'high' || f.drifted)
             await this.#raiseAlert(
@@ -1037,6 +1070,33 @@ export class Controller extends SafeEmitter<ControllerEvents> {
       }
     }
     void now;
+  }
+
+  readonly #refCats = new Map<string, Record<string, number>>();
+
+  /** The number of categories each categorical feature had in the served version's reference profile. */
+  async #referenceCategories(model: string, version: number): Promise<Record<string, number>> {
+    const key = `${model}@${version}`;
+    let out = this.#refCats.get(key);
+    if (!out) {
+      out = {};
+      try {
+        const { artifact } = await this.#registry.loadArtifact(model, version);
+        const profile = (
+          artifact as { profile?: { features?: Record<string, { type?: string; categories?: unknown[] }> } }
+        ).profile;
+        for (const [name, f] of Object.entries(profile?.features ?? {})) {
+          if (f.type === 'categorical' && Array.isArray(f.categories)) out[name] = f.categories.length;
+        }
+      } catch (err) {
+        this.#log.warn(
+          { err, model, version },
+          'reference profile unreadable: the cardinality rule is off for this version',
+        );
+      }
+      this.#refCats.set(key, out);
+    }
+    return out;
   }
 
   async #degradation(cfg: ResolvedModelConfig, r: RolloutRecord): Promise<string | undefined> {

@@ -9,10 +9,6 @@ export type ControllerErrorCode =
   | 'NOT_FOUND'
   /** The request does not fit the current state (e.g. approve when nothing awaits approval). */
   | 'INVALID_STATE'
-  /** This controller is not the leader (or was deposed: its fencing epoch is stale). */
-  | 'NOT_LEADER'
-  /** A training job failed. */
-  | 'JOB_FAILED'
   /** The controller (or a runner) was closed. */
   | 'CLOSED';
 

@@ -47,7 +47,9 @@ export interface ModelConfig {
   training?: TrainingSpec;
   /** A cron expression for scheduled retraining (needs `training`); default none. */
   schedule?: string;
-  /** Train at the first tick when the model has never been retrained by the controller; default false. */
+  /** The time zone of `schedule` (IANA, e.g. `Europe/Berlin`); default the process's. */
+  timezone?: string;
+  /** Train at the first tick when the controller has never retrained the model (with or without a schedule); default false. */
   trainOnStart?: boolean;
   /** Retraining triggers. */
   triggers?: {
@@ -72,6 +74,7 @@ export interface ResolvedModelConfig {
   webhooks: { confirmRollout?: string; confirmPromotion?: string };
   training: TrainingSpec | undefined;
   schedule: string | undefined;
+  timezone: string | undefined;
   trainOnStart: boolean;
   triggers: { drift: boolean; degradation: false | { maxDrop: number; minFeedback: number }; cooldownMs: number };
 }
@@ -147,6 +150,7 @@ const modelZ = z.strictObject({
   webhooks: z.strictObject({ confirmRollout: z.url().optional(), confirmPromotion: z.url().optional() }).optional(),
   training: obj('a training spec').optional(),
   schedule: z.string().min(1).optional(),
+  timezone: z.string().min(1).optional(),
   trainOnStart: z.boolean().optional(),
   triggers: z
     .strictObject({
@@ -238,7 +242,7 @@ export function parseControllerOptions(options: ControllerOptions): ParsedContro
     }
     if (m.schedule !== undefined) {
       try {
-        createSchedule(m.schedule, async () => {}).stop();
+        createSchedule(m.schedule, async () => {}, m.timezone ? { timezone: m.timezone } : {}).stop();
       } catch (err) {
         rethrow('schedule', err);
       }
@@ -259,6 +263,7 @@ export function parseControllerOptions(options: ControllerOptions): ParsedContro
       webhooks: { ...(m.webhooks ?? {}) },
       training,
       schedule: m.schedule,
+      timezone: m.timezone,
       trainOnStart: m.trainOnStart ?? false,
       triggers: {
         drift: m.triggers?.drift ?? options.drift !== undefined,

@@ -15,7 +15,8 @@ export interface DriftRules {
   /**
    * Retrain when a categorical feature's window shows this many times the categories it had in
    * training (1 + new categories / known categories); default 1.3. The known-category count is
-   * read from the report's `newCategories` check when present.
+   * that of the served version's reference profile (`referenceCategories` of {@link driftReasons};
+   * the controller reads it from the artifact).
    */
   cardinalityRatio: number | false;
   /** Retrain when at least this many features are at high severity; default 2. */
@@ -33,8 +34,15 @@ export const DEFAULT_DRIFT_RULES: DriftRules = {
   datasetDrift: false,
 };
 
-/** The reasons to retrain a report gives under `rules` (empty: none). */
-export function driftReasons(report: DriftReport, rules: DriftRules = DEFAULT_DRIFT_RULES): string[] {
+/**
+ * The reasons to retrain a report gives under `rules` (empty: none). `referenceCategories` is
+ * the category count of each categorical feature in the reference profile (for the cardinality rule).
+ */
+export function driftReasons(
+  report: DriftReport,
+  rules: DriftRules = DEFAULT_DRIFT_RULES,
+  referenceCategories: Readonly<Record<string, number>> = {},
+): string[] {
   const out: string[] = [];
   if (report.summary.verdict === 'insufficient-data') return out;
   const psiOf = (f: DriftReport['features'][number]): number | null => {
@@ -55,7 +63,7 @@ export function driftReasons(report: DriftReport, rules: DriftRules = DEFAULT_DR
   if (rules.cardinalityRatio !== false) {
     for (const f of report.features) {
       if (f.type !== 'categorical' || !f.newCategories || f.newCategories.length === 0) continue;
-      const known = (f as { referenceCategories?: number }).referenceCategories;
+      const known = referenceCategories[f.feature];
       if (known === undefined || known <= 0) continue;
       const ratio = 1 + f.newCategories.length / known;
       if (ratio > rules.cardinalityRatio) {

@@ -54,3 +54,5 @@ export type { LatencyHistogramJson, HistogramOptions } from './latency-histogram
 export { outcomeSnapshotSchema } from './outcome-store.js';
 export type { OutcomeStore, OutcomeKey, OutcomeRecorder, OutcomeSnapshot, AggregatesQuery } from './outcome-store.js';
 export { MemoryOutcomeStore, createMemoryOutcomeStore, mergeOutcomeSnapshots } from './memory-outcome-store.js';
+export { createOutcomePublisher, StoreOutcomeSource, OUTCOME_SNAPSHOTS_PREFIX } from './shared-outcomes.js';
+export type { OutcomePublisher, OutcomePublisherOptions } from './shared-outcomes.js';
