@@ -9,7 +9,10 @@
  * values, so the bench needs no data download); the body is the peer's wrk_post.lua row.
  * Writes bench/results/serving.json: { case, connections, rps, p50Ms, p99Ms, peerRps }.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,14 +46,17 @@ async function train(learner: 'linear' | 'forest'): Promise<ModelArtifact> {
   return r.artifact;
 }
 
-function wrk(
+/** wrk as a child process, awaited (never a sync call: the server answers on this event loop). */
+async function wrk(
   url: string,
   connections: number,
   seconds: number,
-): { rps: number; p50Ms: number; p99Ms: number; non2xx: number } {
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', LUA, url], {
-    encoding: 'utf8',
-  });
+): Promise<{ rps: number; p50Ms: number; p99Ms: number; non2xx: number }> {
+  const { stdout: out } = await execFileAsync(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', LUA, url],
+    { encoding: 'utf8' },
+  );
   const line = out.split('\n').find((l) => l.startsWith('JSON '));
   const j = JSON.parse(line!.slice(5)) as { rps: number; p50_ms: number; p99_ms: number; errors_status: number };
   return { rps: Math.round(j.rps), p50Ms: j.p50_ms, p99Ms: j.p99_ms, non2xx: j.errors_status };
@@ -95,9 +101,9 @@ async function main(): Promise<void> {
     if (kind === 'linear') cases.push(['bare-express-linear', apps.bare]);
     for (const [name, app] of cases) {
       const { server, url } = await listen(app);
-      wrk(url, 8, 2); // warm-up
+      await wrk(url, 8, 2); // warm-up
       for (const c of [1, 32]) {
-        const r = wrk(url, c, SECONDS);
+        const r = await wrk(url, c, SECONDS);
         const p = peerRps[kind === 'linear' ? 'linreg' : 'rf']?.[c];
         records.push({
           case: name,

@@ -8,6 +8,10 @@
  * then a challenger is trained as a second job, and the controller takes it from there. Iris is
  * always available (npm package); California and Bangalore need their CSVs
  * (`MODELSHIP_DATA_DIR`, else `../shared/datasets`, else the datasets cache).
+ *
+ * Beside the serving routes, each seed keeps its own endpoints (`./seed-routes.ts`): Bangalore's
+ * `/api/*` and its page at `/bangalore/`, California's `GET /model/info`, Iris's `POST /reload`;
+ * Iris also retrains daily at 03:00 (`IRIS_SCHEDULE`).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -43,6 +47,7 @@ import { FsStore } from '@modelship/registry-fs';
 import { createModelRouter, type ModelRouter } from '@modelship/router';
 import express from 'express';
 import helmet from 'helmet';
+import { createSeedRoutes } from './seed-routes.js';
 
 /** Options of {@link startLocal}. */
 export interface LocalOptions {
@@ -60,6 +65,8 @@ export interface LocalOptions {
   log?: (line: string) => void;
   /** Requests per second the simulator sends per model; default 40. */
   rps?: number;
+  /** Train a challenger after the first production model (and so start a rollout); default true. */
+  challenger?: boolean;
 }
 
 /** What {@link startLocal} returns. */
@@ -86,6 +93,9 @@ interface Pipeline {
   rows: Array<{ input: Record<string, unknown>; truth: number | string }>;
   rules?: BusinessRule;
 }
+
+/** Iris's daily retraining schedule (cron): 03:00 every day, in the process's time zone. */
+export const IRIS_SCHEDULE = '0 3 * * *';
 
 const FAST_POLICY = { minDurationMs: 15_000, minSamples: 50, minGuardrailSamples: 20 };
 
@@ -135,6 +145,8 @@ export function pipelinesFor(
         stepMs: 15_000,
         policy: FAST_POLICY,
         gate: { metric: 'accuracy', tolerance: 0.05 },
+        // the seed's daily retraining: the training spec (the challenger's) again at 03:00
+        schedule: IRIS_SCHEDULE,
       },
       rows: sample(iris, 150, (r) => ({
         input: {
@@ -278,6 +290,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
   });
   app.use('/manage', management);
   app.use('/dashboard', createDashboardRouter({ managementPath: '/manage', servingPath: '' }));
+  // the seeds' own endpoints (Bangalore's /api/* and page, California's /model/info, Iris's
+  // /reload), before the serving router, which answers every unknown path with a 404 problem
+  app.use(createSeedRoutes({ registry, routers }));
   const serving = createServingRouter({
     routers,
     registry,
@@ -307,7 +322,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalHandl
       // the router serves once the controller has deployed the first version (revision 1)
       await routers[p.name]!.waitForRevision(1, { timeoutMs: 600_000 });
       const r = await registry.getRollout(p.name);
-      if ((await registry.listVersions(p.name)).length === 1 && r?.candidate === undefined) {
+      if (
+        options.challenger !== false &&
+        (await registry.listVersions(p.name)).length === 1 &&
+        r?.candidate === undefined
+      ) {
         const job = await jobs.submit(p.challenger, { trigger: 'manual', idempotencyKey: 'first-challenger' });
         log(`${p.name}: training a challenger (job ${job.id})`);
       }

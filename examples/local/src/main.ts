@@ -36,6 +36,9 @@ process.stdout.write(
     `  predict     POST ${handle.url}/predict   {"model":"${handle.pipelines[0] ?? 'iris'}","row":{…}}`,
     `  management  ${handle.url}/manage/models   (Authorization: Bearer <token>)`,
     `  openapi     ${handle.url}/openapi.json`,
+    ...(handle.pipelines.includes('bangalore')
+      ? [`  bangalore   ${handle.url}/bangalore/  (API: ${handle.url}/api/…)`]
+      : []),
     `  started in ${((Date.now() - started) / 1000).toFixed(1)} s; Ctrl-C stops`,
     '',
   ].join('\n'),

@@ -41,9 +41,15 @@ export class Lease {
   #seen: { etag: string; since: number } | undefined;
   #held: { epoch: number; etag: string; until: number } | undefined;
 
+  /**
+   * A lease on `key` in `store` for the controller `id`, lasting `durationMs` after each renewal,
+   * on `clock`, checked every `checkMs`.
+   */
   constructor(
     private readonly store: Store,
+    /** The controller id that holds (or wants) the lease. */
     readonly id: string,
+    /** How long the lease lasts after each renewal (ms). */
     readonly durationMs: number,
     private readonly clock: Clock,
     private readonly key: string = controllerKeys.lease(),

@@ -125,6 +125,9 @@ describe('crash safety', () => {
       'ramp',
       'promote',
     ]);
+    console.log(
+      `crash: ${crashed.kills} SIGKILLs at ${[...crashed.pointsKilled].join(', ')}; phases at a kill: ${[...crashed.phasesAtKill].join(', ')}; ${crashed.log.filter((d) => d.landed === false).length} logged decisions did not land (re-decided)`,
+    );
     expect(crashed.kills).toBeGreaterThanOrEqual(20);
     expect([...crashed.pointsKilled].sort()).toEqual([...POINTS].sort());
     expect(crashed.phasesAtKill.has('idle') && crashed.phasesAtKill.has('canary')).toBe(true);

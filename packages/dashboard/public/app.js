@@ -565,18 +565,43 @@ function psiBand(/** @type {number | null} */ x) {
   return x < 0.1 ? 'stable (< 0.1)' : x < 0.25 ? 'moderate (0.1–0.25)' : 'major (≥ 0.25)';
 }
 
+/**
+ * The reference against the live histogram of one feature (the report's `histogram`: the profile's
+ * bins or categories, each side's share of the non-missing values) as a table, one row per bin; the
+ * two series are named by their column headers, and every share is written out next to its bar.
+ */
 function histogramTable(/** @type {any} */ f) {
-  const hg = f.histogram;
+  const hg = f?.histogram;
   if (!hg || !Array.isArray(hg.reference) || !Array.isArray(hg.live)) return null;
-  const labels = hg.labels ?? hg.reference.map((/** @type {unknown} */ _, /** @type {number} */ i) => `bin ${i + 1}`);
+  const labels = Array.isArray(hg.labels)
+    ? hg.labels
+    : hg.reference.map((/** @type {unknown} */ _, /** @type {number} */ i) => `bin ${i + 1}`);
+  // The bars share one scale, up to the largest share shown (so small shares stay visible).
+  const top = Math.max(0.01, ...[...hg.reference, ...hg.live].filter((x) => typeof x === 'number' && x <= 1));
+  const share = (/** @type {string} */ series, /** @type {string} */ label, /** @type {unknown} */ x) =>
+    h(
+      'span',
+      { class: `share share-${series}` },
+      h('meter', { min: 0, max: top, value: typeof x === 'number' ? x : 0, 'aria-hidden': 'true' }),
+      h('span', { 'data-share': series, title: `${series} share of ${label}`, text: pct(x) }),
+    );
   return table(
-    `${f.feature}: reference against live`,
-    ['Bin', 'Reference', 'Live'],
-    labels.map((/** @type {string} */ l, /** @type {number} */ i) => [
-      String(l),
-      h('span', {}, h('meter', { min: 0, max: 1, value: hg.reference[i] ?? 0 }), ` ${pct(hg.reference[i])}`),
-      h('span', {}, h('meter', { min: 0, max: 1, value: hg.live[i] ?? 0 }), ` ${pct(hg.live[i])}`),
-    ]),
+    `${f.feature}: reference against live, share of the non-missing values per ${f.type === 'categorical' ? 'category' : 'bin'}`,
+    [f.type === 'categorical' ? 'Category' : 'Bin', 'Reference', 'Live', 'Live − reference'],
+    labels.map((/** @type {unknown} */ l, /** @type {number} */ i) => {
+      const ref = hg.reference[i];
+      const cur = hg.live[i];
+      const pp = typeof ref === 'number' && typeof cur === 'number' ? Number(((cur - ref) * 100).toFixed(1)) : null;
+      return [
+        String(l),
+        share('reference', String(l), ref),
+        share('live', String(l), cur),
+        pp === null || !Number.isFinite(pp)
+          ? 'n/a'
+          : `${pp > 0 ? '+' : pp < 0 ? '−' : ''}${Math.abs(pp).toFixed(1)} pp`,
+      ];
+    }),
+    { class: 'histogram', 'data-histogram': f.feature },
   );
 }
 
@@ -610,8 +635,17 @@ async function drift(/** @type {string} */ model) {
         ]),
         { id: 'drift-table' },
       ),
-      ...features.map(histogramTable).filter(Boolean),
     );
+    const histograms = [...features, report.prediction].map(histogramTable).filter(Boolean);
+    if (histograms.length)
+      out.push(
+        h(
+          'section',
+          { 'aria-labelledby': 'hist-h', id: 'drift-histograms' },
+          h('h3', { id: 'hist-h', text: 'Reference against live, per feature' }),
+          ...histograms,
+        ),
+      );
   }
   out.push(
     table(

@@ -283,6 +283,8 @@ const PAGES: Array<{ name: string; hash: string; ready: string }> = [
 
 const fmt = (x: number | null | undefined, d = 4) =>
   typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : 'n/a';
+/** A share as the dashboard writes it (`12.5 %`). */
+const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : 'n/a');
 
 describe('the dashboard', () => {
   it('loads every page with no console error, shows the API figures and saves the screenshots', async () => {
@@ -341,6 +343,25 @@ describe('the dashboard', () => {
     // paging: the next 50, as the API pages them
     await s.page.click('#older-decisions');
     await expect.poll(() => s.page.locator('#decisions-table tbody tr').count()).toBe(100);
+
+    // drift: a feature's reference-against-live table shows the shares of the API's report
+    await open(s, '/models/alpha/drift', '#drift-table tbody tr');
+    const report = await api('/models/alpha/drift');
+    const withHistogram = [...report.features, report.prediction].find((f: Doc) => f?.histogram);
+    expect(withHistogram, 'a report entry with a histogram').toBeDefined();
+    const hg = withHistogram.histogram;
+    expect(hg.labels.length).toBeGreaterThan(1);
+    const hist = s.page.locator(`#drift-histograms table[data-histogram="${withHistogram.feature}"]`);
+    expect(await hist.locator('thead th').allTextContents()).toEqual(['Bin', 'Reference', 'Live', 'Live − reference']);
+    expect({
+      labels: await hist.locator('tbody th').allTextContents(),
+      reference: await hist.locator('[data-share="reference"]').allTextContents(),
+      live: await hist.locator('[data-share="live"]').allTextContents(),
+    }).toEqual({
+      labels: hg.labels,
+      reference: hg.reference.map(pct),
+      live: hg.live.map(pct),
+    });
 
     // the jobs page streams a log tail
     await open(s, '/jobs', '#jobs-table tbody tr');

@@ -8,11 +8,13 @@ import {
   runTest,
   severityOf,
   testApplies,
+  type CategoricalSnapshot,
   type DriftTestName,
   type FeatureSnapshot,
+  type NumericSnapshot,
   type Severity,
 } from './feature-tests.js';
-import type { FeatureProfile, ReferenceProfile } from './profile.js';
+import type { CategoricalFeatureProfile, FeatureProfile, NumericFeatureProfile, ReferenceProfile } from './profile.js';
 
 /** A test and its threshold for one feature. */
 export interface TestChoice {
@@ -82,6 +84,25 @@ export interface FeatureDriftResult extends TestResultEntry {
   newCategories?: [string, number][];
   /** Results of the checks: the default missing-rate and new-categories checks, then the extra ones. */
   checks?: TestResultEntry[];
+  /**
+   * The reference against the window, bin by bin, as shares of the non-missing values (each of
+   * `reference` and `live` sums to 1); present only when `status` is `'ok'`. Numeric features: the
+   * profile's quantile bins, labelled from its edges — `(−∞, e₁)`, `[e₁, e₂)` … `[eₖ, ∞)`, the outer
+   * two catching the values beyond the inner edges — with `reference` the profile's bin proportions
+   * and `live` the window's values in the same bins. Categorical features: the profile's 20
+   * categories of largest reference share, in that order, then `(other)` for the rest of the
+   * profile's categories (only when it has more than 20) and `(new)` for the categories the
+   * reference never saw (reference share 0). So the report stays small: one entry per profile bin
+   * (at most 100 from `buildProfile`), or at most 22 for a categorical feature.
+   */
+  histogram?: {
+    /** The bin or category of each entry. */
+    labels: string[];
+    /** The reference's share in each bin or category. */
+    reference: number[];
+    /** The window's share in each bin or category. */
+    live: number[];
+  };
 }
 
 /** Facts about the window a report covers. */
@@ -172,6 +193,61 @@ export interface DriftReport {
     /** 'insufficient-data' when the window is below `minSamples` rows; else 'drift' when the dataset drifted or any feature raised an alarm; else 'insufficient-data' when no feature could be tested; else 'no-drift'. */
     verdict: DriftVerdict;
   };
+}
+
+/** Categories shown by name in a categorical feature's histogram (the rest are summed in `(other)`). */
+export const HISTOGRAM_CATEGORIES = 20;
+/** The histogram label of the profile's categories beyond the first {@link HISTOGRAM_CATEGORIES}. */
+export const HISTOGRAM_OTHER = '(other)';
+/** The histogram label of the categories the reference never saw. */
+export const HISTOGRAM_NEW = '(new)';
+
+/** A bin edge as a short label: six significant digits, no trailing zeros. */
+const edgeLabel = (x: number): string => String(Number(x.toPrecision(6)));
+
+function numericHistogram(p: NumericFeatureProfile, s: NumericSnapshot): FeatureDriftResult['histogram'] {
+  const e = p.edges;
+  const labels: string[] = [];
+  for (let i = 0; i <= e.length; i++) {
+    const lo = i === 0 ? '(−∞' : `[${edgeLabel(e[i - 1]!)}`;
+    const hi = i === e.length ? '∞)' : `${edgeLabel(e[i]!)})`;
+    labels.push(`${lo}, ${hi}`);
+  }
+  const n = s.count;
+  return {
+    labels,
+    reference: labels.map((_, i) => p.binProportions[i] ?? 0),
+    live: labels.map((_, i) => (n > 0 ? (s.binCounts[i] ?? 0) / n : 0)),
+  };
+}
+
+function categoricalHistogram(p: CategoricalFeatureProfile, s: CategoricalSnapshot): FeatureDriftResult['histogram'] {
+  const order = p.categories.map((_, i) => i);
+  // Stable: categories of equal share keep the profile's order.
+  order.sort((a, b) => (p.proportions[b] ?? 0) - (p.proportions[a] ?? 0));
+  const top = order.slice(0, HISTOGRAM_CATEGORIES);
+  const rest = order.slice(HISTOGRAM_CATEGORIES);
+  const n = s.count;
+  const share = (c: number): number => (n > 0 ? c / n : 0);
+  const labels = top.map((i) => p.categories[i]!);
+  const reference = top.map((i) => p.proportions[i] ?? 0);
+  const live = top.map((i) => share(s.counts[i] ?? 0));
+  if (rest.length > 0) {
+    labels.push(HISTOGRAM_OTHER);
+    reference.push(rest.reduce((a, i) => a + (p.proportions[i] ?? 0), 0));
+    live.push(share(rest.reduce((a, i) => a + (s.counts[i] ?? 0), 0)));
+  }
+  labels.push(HISTOGRAM_NEW);
+  reference.push(0);
+  live.push(share(s.newCategories.reduce((a, [, c]) => a + c, 0)));
+  return { labels, reference, live };
+}
+
+/** The reference against the window, bin by bin (see `FeatureDriftResult.histogram`). */
+export function histogramOf(profile: FeatureProfile, snap: FeatureSnapshot): FeatureDriftResult['histogram'] {
+  if (profile.type === 'numeric' && snap.type === 'numeric') return numericHistogram(profile, snap);
+  if (profile.type === 'categorical' && snap.type === 'categorical') return categoricalHistogram(profile, snap);
+  return undefined;
 }
 
 const finiteOrNull = (x: number | undefined): number | null =>
@@ -269,6 +345,10 @@ export function evaluateFeature(
     checks = total >= minSamples ? checks.filter((x) => x.test === 'missing-rate') : [];
   } else res = { ...base, ...runEntry(c, profile, snap), status: 'ok' };
   if (checks.length) res.checks = checks.map((x) => runEntry(x, profile, snap));
+  if (res.status === 'ok') {
+    const histogram = histogramOf(profile, snap);
+    if (histogram) res.histogram = histogram;
+  }
   return res;
 }
 
