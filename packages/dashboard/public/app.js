@@ -220,7 +220,8 @@ function actionButtons(/** @type {string} */ model, /** @type {any} */ r) {
     actions.push(['promote', `Promote v${r.candidate}`, `${base}/promote`, { expect: r.revision }]);
     actions.push(['abort', 'Abort rollout', `${base}/rollout/abort`, { expect: r.revision }]);
   }
-  actions.push(['rollback', 'Roll production back', `${base}/rollback`, { expect: r.production }]);
+  // production is a protected alias: moving it back needs the admin role (the server checks it too)
+  if (can('admin')) actions.push(['rollback', 'Roll production back', `${base}/rollback`, { expect: r.production }]);
   const buttons = actions.map(([id, label, path, body]) =>
     h('button', {
       type: 'button',
