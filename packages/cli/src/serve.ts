@@ -40,6 +40,11 @@ export async function serveCommand(c: CommandContext, o: ServeOptions): Promise<
   const routers: Record<string, ModelRouter> = {};
   for (const name of names)
     routers[name] = createModelRouter({ registry, model: name, hmacKey, outcomeStore: outcomes });
+  // serve only once every router has loaded what its rollout names (else the first requests get 503)
+  for (const name of names) {
+    const rollout = await registry.getRollout(name);
+    if (rollout) await routers[name]!.waitForRevision(rollout.revision, { timeoutMs: 120_000 });
+  }
   const jobs = o.controller === false ? undefined : createEmbeddedJobRunner({ registry });
   const controller =
     o.controller === false
