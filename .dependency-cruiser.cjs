@@ -52,10 +52,42 @@ module.exports = {
       to: { path: '^packages/', pathNot: ['^packages/$1/', '^packages/core/'] },
     },
     {
+      name: 'outcomes-redis-imports-only-core',
+      severity: 'error',
+      comment:
+        'The Redis outcome store and lease import core (the interfaces and aggregates), never a sibling: the lease implements the controller interface structurally.',
+      from: { path: '^packages/outcomes-redis/src/' },
+      to: { path: '^packages/', pathNot: ['^packages/outcomes-redis/', '^packages/core/'] },
+    },
+    {
+      name: 'jobs-bullmq-imports-controller-and-core',
+      severity: 'error',
+      comment:
+        "The BullMQ job runner implements the controller's JobRunner and runs its training (controller) over the registry (core), nothing else.",
+      from: { path: '^packages/jobs-bullmq/src/' },
+      to: { path: '^packages/', pathNot: ['^packages/(jobs-bullmq|controller|core)/'] },
+    },
+    {
+      name: 'prediction-log-sql-imports-only-core',
+      severity: 'error',
+      comment:
+        'The SQL prediction-log sinks import core (errors, logger), never a sibling: they implement the router sink interface structurally.',
+      from: { path: '^packages/prediction-log-sql/src/' },
+      to: { path: '^packages/', pathNot: ['^packages/prediction-log-sql/', '^packages/core/'] },
+    },
+    {
       name: 'conformance-imports-only-core',
       severity: 'error',
       from: { path: '^packages/registry-conformance/src/' },
       to: { path: '^packages/', pathNot: ['^packages/registry-conformance/', '^packages/core/'] },
+    },
+    {
+      name: 'onnx-imports-only-core-and-trees',
+      severity: 'error',
+      comment:
+        'The ONNX export reads a model artifact (core) and its compiled ensemble (trees), never the training stack.',
+      from: { path: '^packages/onnx/src/' },
+      to: { path: '^packages/', pathNot: ['^packages/(onnx|core|trees|stats)/'] },
     },
     {
       name: 'drift-imports-core-types-only',

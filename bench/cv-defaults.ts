@@ -2,10 +2,16 @@
  * How the learners' defaults are chosen: by 5-fold cross-validation on the TRAINING rows of the
  * shared fixed splits only (the test rows are never looked at). For each candidate value of a
  * default, the out-of-fold R² on California and Bangalore; the default is the value with the best
- * mean out-of-fold R² over both. Writes bench/results/cv-defaults.json.
+ * mean out-of-fold R² over both. Writes bench/results/cv-defaults.json (the records of the grids
+ * run; give a learner name to run only its grids, e.g. `npm run bench -- cv-defaults forest`).
  *
- * usage: npm run bench -- cv-defaults
+ * The forest grid crosses rows per leaf with the split search (`maxBins`: exact thresholds, as
+ * scikit-learn, or 255 histogram bins), the two settings where our forest could differ from
+ * scikit-learn's RandomForestRegressor defaults (1 row per leaf, exact thresholds, all features).
+ *
+ * usage: npm run bench -- cv-defaults [gbdt|forest]
  */
+import { readFileSync } from 'node:fs';
 import { trainForest, trainGbdt, type TreesMatrix } from '@modelship/trees';
 import { bangalore, california, type Split } from './_data.js';
 import { writeResults, type BenchRecord } from './_lib.js';
@@ -69,22 +75,39 @@ function cvR2(
 
 const data = { california: california(), bangalore: bangalore() };
 const records: BenchRecord[] = [];
+type Fit = (x: TreesMatrix, y: Float64Array) => { predict(x: TreesMatrix): ArrayLike<number> };
 const grid: Array<{
   learner: string;
   param: string;
-  values: number[];
-  fit: (v: number) => (x: TreesMatrix, y: Float64Array) => { predict(x: TreesMatrix): ArrayLike<number> };
+  values: string[];
+  fit: (v: string) => Fit;
 }> = [
-  { learner: 'gbdt', param: 'lambda', values: [0, 1], fit: (v) => (x, y) => trainGbdt(x, y, { lambda: v }).model },
+  {
+    learner: 'gbdt',
+    param: 'lambda',
+    values: ['0', '1'],
+    fit: (v) => (x, y) => trainGbdt(x, y, { lambda: Number(v) }).model,
+  },
   {
     learner: 'forest',
-    param: 'minSamplesLeaf',
-    values: [1, 3],
-    fit: (v) => (x, y) => trainForest(x, y, { trees: 50, minSamplesLeaf: v, seed: 1 }).model,
+    param: 'minSamplesLeaf/maxBins',
+    values: ['1/exact', '3/exact', '1/255', '3/255'],
+    fit: (v) => {
+      const [msl, bins] = v.split('/');
+      return (x, y) =>
+        trainForest(x, y, {
+          trees: 50,
+          minSamplesLeaf: Number(msl),
+          maxBins: bins === 'exact' ? 'exact' : Number(bins),
+          seed: 1,
+        }).model;
+    },
   },
 ];
+const only = process.argv[2];
 for (const g of grid) {
-  const scores: Record<string, Record<number, number>> = {};
+  if (only && g.learner !== only) continue;
+  const scores: Record<string, Record<string, number>> = {};
   for (const [name, d] of Object.entries(data)) {
     scores[name] = {};
     for (const v of g.values) {
@@ -105,7 +128,7 @@ for (const g of grid) {
     }
   }
   // the value with the best mean out-of-fold R² over the data sets
-  const mean = (v: number) => Object.values(scores).reduce((s, sc) => s + sc[v]!, 0) / Object.keys(scores).length;
+  const mean = (v: string) => Object.values(scores).reduce((s, sc) => s + sc[v]!, 0) / Object.keys(scores).length;
   const best = [...g.values].sort((a, b) => mean(b) - mean(a))[0]!;
   records.push({
     case: `choice/${g.learner}/${g.param}`,
@@ -115,4 +138,12 @@ for (const g of grid) {
     meanCvR2: Object.fromEntries(g.values.map((v) => [v, Number(mean(v).toFixed(5))])),
   });
 }
-writeResults('cv-defaults', records);
+// keep the earlier records of the learners not run this time
+const ran = new Set(records.map((r) => r.learner));
+let earlier: BenchRecord[] = [];
+try {
+  earlier = JSON.parse(readFileSync(new URL('./results/cv-defaults.json', import.meta.url), 'utf8')) as BenchRecord[];
+} catch {
+  earlier = [];
+}
+writeResults('cv-defaults', [...earlier.filter((r) => !ran.has(r.learner as string)), ...records]);

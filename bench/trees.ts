@@ -5,9 +5,11 @@
  * Peak RSS of the California cases is measured in a child process that only trains that model.
  * Each case first trains once on a 2,000-row slice to warm the JIT (not timed); fit times are the
  * median of 3 fits. Like for like (../shared/CONVENTIONS.md "Fair benchmarks"): every record names
- * our settings and the peer's (the `_matched` / `_msl3` models of `PEER_THREADS=1`) and the thread
+ * our settings and the peer's (the `_matched`, default and `_msl3` models of `PEER_THREADS=1`) and the thread
  * counts; `gbdt-lambda0` is our gbdt with the peers' lambda 0 (our default is 1); batch rows/s is
  * the prediction comparison, single-row latency is in-process and not comparable with a Python call.
+ * Two more GBDT cases (California ×16 rows, California price terciles) sit beside LightGBM of
+ * `PEER_THREADS=1 /tmp/modelship-peer-venv/bin/python bench/peer/gbdt_extra.py` (run it just before too).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,7 @@ function train(_dataset: string, learner: string, d: Split): TreeEnsemble {
     return trainGbdt(d.train.x, d.train.y, cls ? { objective: 'multiclass', minSamplesLeaf: 5 } : {}).model;
   }
   if (learner === 'gbdt-lambda0') return trainGbdt(d.train.x, d.train.y, { lambda: 0 }).model;
+  if (learner === 'forest-msl3') return trainForest(d.train.x, d.train.y, { minSamplesLeaf: 3 }).model;
   return trainForest(d.train.x, d.train.y, cls ? { task: 'classification' } : {}).model;
 }
 
@@ -79,7 +82,9 @@ const OURS = {
   gbdtMulticlass:
     'ours: multiclass, rounds 100, lr 0.1, 31 leaves, 5 rows/leaf, 255 bins, lambda 1, no early stopping, 1 thread',
   forest:
-    'ours: 100 trees, bootstrap, all features per split, 3 rows/leaf, unlimited depth, 255-bin histogram splits, 1 thread',
+    'ours: 100 trees, bootstrap, all features per split, 1 row/leaf (default, chosen by 5-fold CV on the training rows: bench/cv-defaults.ts), unlimited depth, exact thresholds (default for regression), 1 thread',
+  'forest-msl3':
+    'ours: 100 trees, bootstrap, all features per split, 3 rows/leaf (set for this case), unlimited depth, exact thresholds, 1 thread',
   forestClassifier:
     'ours: 100 trees, bootstrap, sqrt(features) per split, gini, 1 row/leaf, unlimited depth, 255-bin histogram splits, 1 thread',
 } as const;
@@ -96,6 +101,16 @@ const PEER = {
     settings:
       'LightGBM LGBMRegressor: 100 rounds, lr 0.1, num_leaves 31, min_child_samples 20, min_child_weight 1e-3 (default), max_bin 255, reg_lambda 0, no early stopping',
   },
+  RandomForest100_njobs1: {
+    label: 'RF',
+    settings:
+      'scikit-learn RandomForestRegressor (defaults): 100 trees, bootstrap, max_features 1.0, min_samples_leaf 1, unlimited depth, exact thresholds, n_jobs 1',
+  },
+  RandomForest100_njobs2: {
+    label: 'RF',
+    settings:
+      'scikit-learn RandomForestRegressor (defaults): 100 trees, bootstrap, max_features 1.0, min_samples_leaf 1, unlimited depth, exact thresholds, n_jobs 2 (2 threads)',
+  },
   RandomForest100_msl3: {
     label: 'RF',
     settings:
@@ -111,7 +126,9 @@ const PEER = {
 /** Where our settings and the peers' differ, per case (empty when they agree but for binning). */
 function differs(learner: string, dataset: string): string {
   if (learner === 'gbdt' && dataset !== 'iris') return 'lambda 1 (ours) / 0 (peer _matched)';
-  if (learner.startsWith('forest')) return '255-bin histogram splits (ours) / exact thresholds (scikit-learn)';
+  if (learner.startsWith('forest') && dataset === 'iris')
+    return '255-bin histogram splits (ours) / exact thresholds (scikit-learn)';
+  if (learner.startsWith('forest')) return 'none (both: exact thresholds, the same rows per leaf)';
   return 'no peer (the peers train no boosted Iris model)';
 }
 
@@ -148,7 +165,13 @@ function peerFields(
       : { peer: 'none (the peers train no boosted Iris model)' };
   return base === 'gbdt'
     ? { ...pick('HistGradientBoosting_matched'), ...pick('LightGBM_matched') }
-    : pick('RandomForest100_msl3');
+    : pick(
+        learner === 'forest-msl3'
+          ? 'RandomForest100_msl3'
+          : learner === 'forest-2-workers'
+            ? 'RandomForest100_njobs2'
+            : 'RandomForest100_njobs1',
+      );
 }
 
 /** Child mode: train one case and print the peak RSS of this process. */
@@ -179,7 +202,7 @@ function childRss(c: string): number | undefined {
 /** Which of OURS a case's settings are. */
 function oursSettings(dataset: string, learner: string): string {
   if (dataset === 'iris') return learner === 'gbdt' ? OURS.gbdtMulticlass : OURS.forestClassifier;
-  return OURS[learner as 'gbdt' | 'gbdt-lambda0' | 'forest'];
+  return OURS[learner as 'gbdt' | 'gbdt-lambda0' | 'forest' | 'forest-msl3'];
 }
 
 /** ours / peer for each peer fit time in `rec` (> 1: we are slower), and peer / ours for batch rows/s. */
@@ -198,7 +221,7 @@ const only = process.argv[2];
 const loadAtStart = loadAverage();
 for (const dataset of ['california', 'bangalore', 'iris']) {
   const d = datasets[dataset]!();
-  for (const learner of dataset === 'iris' ? ['gbdt', 'forest'] : ['gbdt', 'gbdt-lambda0', 'forest']) {
+  for (const learner of dataset === 'iris' ? ['gbdt', 'forest'] : ['gbdt', 'gbdt-lambda0', 'forest', 'forest-msl3']) {
     const c = `${dataset}/${learner}`;
     if (only && !c.startsWith(only)) continue;
     const repeats = 3;
@@ -244,9 +267,86 @@ for (const dataset of ['california', 'bangalore', 'iris']) {
     records.push(rec);
   }
 }
-// Our worker mode beside the peer on the same number of threads: the California forest on this
-// thread + 1 worker, beside RandomForest100_msl3 of `PEER_THREADS=2` (n_jobs 2), read from
-// $PEER_OUT_2 (default /tmp/modelship-peer-t2; see the README's Figures for the command). One
+// The two extra GBDT cases of issue #17 ("Training speed"), our lambda 0 beside LightGBM `_matched`
+// of the same run (bench/peer/gbdt_extra.py writes $PEER_OUT/py_california_gbdt_extra.json):
+// California ×16 rows (the training rows tiled 16 times, 264k rows; the same test rows) and a
+// 3-class task (California price terciles of the training rows, multiclass softmax).
+if (!only || 'california-x16/gbdt-lambda0'.startsWith(only) || 'california-terciles/gbdt-lambda0'.startsWith(only)) {
+  const d = california();
+  const extra = peerResults('california', undefined, 'py_california_gbdt_extra.json');
+  const tile = (x: Split['train']['x'], y: Float64Array, k: number) => {
+    const data = new Float64Array(x.data.length * k);
+    const yy = new Float64Array(y.length * k);
+    for (let t = 0; t < k; t++) {
+      data.set(x.data, t * x.data.length);
+      yy.set(y, t * y.length);
+    }
+    return { x: { data, rows: x.rows * k, cols: x.cols }, y: yy };
+  };
+  const sorted = Float64Array.from(d.train.y).sort();
+  const [lo, hi] = [sorted[Math.floor(sorted.length / 3)]!, sorted[Math.floor((2 * sorted.length) / 3)]!];
+  const tercile = (y: Float64Array) => Float64Array.from(y, (v) => (v <= lo ? 0 : v <= hi ? 1 : 2));
+  const cases = [
+    {
+      name: 'california-x16/gbdt-lambda0',
+      peerModel: 'LightGBM_matched_x16',
+      train: tile(d.train.x, d.train.y, 16),
+      test: d.test,
+      options: { lambda: 0 },
+      ours: `${OURS['gbdt-lambda0']}; the training rows tiled 16 times`,
+      peer: `${PEER.LightGBM_matched.settings}; the same tiled rows`,
+    },
+    {
+      name: 'california-terciles/gbdt-lambda0',
+      peerModel: 'LightGBM_matched_terciles',
+      train: { x: d.train.x, y: tercile(d.train.y) },
+      test: { x: d.test.x, y: tercile(d.test.y) },
+      options: { lambda: 0, objective: 'multiclass' as const, numClasses: 3 },
+      ours: OURS['gbdt-lambda0'].replace('ours: ', 'ours: multiclass (3 price terciles), '),
+      peer: PEER.LightGBM_matched.settings.replace('LGBMRegressor', 'LGBMClassifier (3 price terciles, multiclass)'),
+    },
+  ];
+  for (const c of cases) {
+    if (only && !c.name.startsWith(only)) continue;
+    const warmRows = 2000;
+    trainGbdt(
+      { data: c.train.x.data.subarray(0, warmRows * c.train.x.cols), rows: warmRows, cols: c.train.x.cols },
+      c.train.y.subarray(0, warmRows),
+      c.options,
+    );
+    const { seconds, result: model } = await medianSeconds(() => trainGbdt(c.train.x, c.train.y, c.options).model, 3);
+    const split: Split = {
+      train: c.train,
+      test: c.test,
+      task: c.options.objective === 'multiclass' ? 'classification' : 'regression',
+    };
+    const m = extra?.models?.[c.peerModel];
+    const rec: BenchRecord = {
+      case: c.name,
+      settings: `${c.ours} | peer: see peerLightGBMSettings`,
+      settingsThatDiffer: 'none but binning details',
+      threads: 1,
+      trainRows: c.train.x.rows,
+      ...metrics(split, model.predict(c.test.x)),
+      fitSeconds: seconds,
+      fitRepeats: 3,
+      ...(m
+        ? {
+            peerLightGBM: c.peerModel,
+            peerLightGBMSettings: c.peer,
+            peerLightGBMThreads: peerThreads(extra),
+            ...(m.r2 !== undefined ? { peerLightGBMR2: m.r2 } : { peerLightGBMAccuracy: m.accuracy }),
+            peerLightGBMFitSeconds: m.fit_s,
+          }
+        : { peer: 'no /tmp/modelship-peer/py_california_gbdt_extra.json: run bench/peer/gbdt_extra.py' }),
+    };
+    ratios(rec);
+    records.push(rec);
+  }
+}
+// Our worker mode beside the peer on the same number of threads: the California forest (our
+// defaults) on this thread + 1 worker, beside scikit-learn's default RandomForest with n_jobs 2 (its
+// trees are grown in 2 threads; `RandomForest100_njobs2` of ../shared/peer/run.sh california). One
 // thread and two workers alternate (median of 3 each) so that both see the same machine load.
 if (!only || 'california/forest-2-workers'.startsWith(only)) {
   const d = california();
@@ -260,14 +360,6 @@ if (!only || 'california/forest-2-workers'.startsWith(only)) {
     model = r.result.model;
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-  const dir2 = process.env.PEER_OUT_2 ?? '/tmp/modelship-peer-t2';
-  const peer2 =
-    peerResults('california', dir2) ??
-    peerResults(
-      'california',
-      dir2,
-      'py_california_HistGradientBoosting_matched_LightGBM_matched_RandomForest100_msl3.json',
-    );
   const rec: BenchRecord = {
     case: 'california/forest-2-workers',
     settings: `${OURS.forest.replace('1 thread', '2 threads (this thread + 1 worker)')} | peer: see peerRFSettings`,
@@ -277,10 +369,101 @@ if (!only || 'california/forest-2-workers'.startsWith(only)) {
     fitSeconds: med(two),
     oneThreadFitSeconds: med(one),
     speedupOverOneThread: med(one) / med(two),
-    ...peerFields('california', 'forest', peer2, dir2),
+    ...peerFields('california', 'forest-2-workers'),
   };
-  if (peer2 && peerThreads(peer2) !== 2) rec.peerWarning = `peer threads ${peerThreads(peer2)}, not 2`;
   ratios(rec);
+  records.push(rec);
+}
+// TreeSHAP: explain rows/s of the California gbdt (100 rounds, our defaults) beside Python shap
+// 0.51's TreeExplainer (its C++ tree_shap, one thread) on the same trees, given as shap's dict
+// model: the same work on both sides (path-dependent TreeSHAP of 2,000 test rows, medians of 3).
+if (!only || 'california/gbdt-explain'.startsWith(only)) {
+  const d = california();
+  const model = trainGbdt(d.train.x, d.train.y).model;
+  const rows = Math.min(2000, d.test.x.rows);
+  const x = { data: d.test.x.data.subarray(0, rows * d.test.x.cols), rows, cols: d.test.x.cols };
+  model.explain({ ...x, rows: 100, data: x.data.subarray(0, 100 * x.cols) }); // JIT warm-up
+  const { seconds } = await medianSeconds(() => model.explain(x), 3);
+  const ours = rows / seconds;
+  const python = process.env.MODELSHIP_PYTHON ?? 'python3';
+  const script = `
+import json, sys, time, numpy as np, shap
+p = json.load(sys.stdin)
+trees = []
+for t in p['trees']:
+    cl = np.array(t['l']); cr = np.array(t['r']); w = np.array(t['w'], float); v = np.array(t['v'], float)[:, None]
+    trees.append({'children_left': cl, 'children_right': cr, 'children_default': np.array(t['d']),
+                  'features': np.array(t['f']), 'thresholds': np.array([float(a) for a in t['t']]), 'values': v,
+                  'node_sample_weight': w})
+X = np.array([np.nan if a is None else a for a in p['x']], float).reshape(p['rows'], p['cols'])
+e = shap.TreeExplainer({'trees': trees, 'base_offset': p['base']}, model_output='raw')
+e.shap_values(X[:100])
+ts = []
+for _ in range(3):
+    t0 = time.perf_counter(); e.shap_values(X); ts.append(time.perf_counter() - t0)
+print(json.dumps({'rowsPerSecond': p['rows'] / sorted(ts)[1], 'shap': shap.__version__}))
+`;
+  const trees = [];
+  for (let t = 0; t < model.numTrees; t++) {
+    const tr = {
+      l: [] as number[],
+      r: [] as number[],
+      d: [] as number[],
+      f: [] as number[],
+      t: [] as (number | string)[],
+      v: [] as number[],
+      w: [] as number[],
+    };
+    const add = (ref: number): number => {
+      const id = tr.f.length;
+      const thr = ref >= 0 ? model.threshold[ref]! : 0;
+      tr.f.push(ref >= 0 ? model.feature[ref]! : -1);
+      tr.t.push(Number.isFinite(thr) ? thr : String(thr));
+      tr.w.push(ref >= 0 ? model.nodeCover![ref]! : model.leafCover![~ref]!);
+      tr.v.push(ref >= 0 ? 0 : model.leafValues[~ref]!);
+      tr.l.push(-1);
+      tr.r.push(-1);
+      tr.d.push(-1);
+      if (ref >= 0) {
+        const l = add(model.left[ref]!);
+        const r = add(model.right[ref]!);
+        tr.l[id] = l;
+        tr.r[id] = r;
+        tr.d[id] = (model.flags[ref]! & 1) !== 0 ? l : r;
+      }
+      return id;
+    };
+    add(model.treeRoots[t]!);
+    trees.push(tr);
+  }
+  const r = spawnSync(python, ['-c', script], {
+    input: JSON.stringify({
+      trees,
+      base: model.baseScore[0],
+      x: Array.from(x.data, (v) => (Number.isNaN(v) ? null : v)),
+      rows,
+      cols: x.cols,
+    }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const peer = r.status === 0 ? (JSON.parse(r.stdout) as { rowsPerSecond: number; shap: string }) : undefined;
+  const rec: BenchRecord = {
+    case: 'california/gbdt-explain',
+    settings:
+      'ours: trainGbdt defaults (100 rounds, 31 leaves), explain() of 2,000 test rows, 1 thread | peer: shap.TreeExplainer on the same trees (dict model), shap_values, 1 thread',
+    settingsThatDiffer: 'none: the same trees, covers and rows',
+    threads: 1,
+    explainRowsPerSecond: ours,
+    trees: model.numTrees,
+    ...(peer
+      ? {
+          peerShapVersion: peer.shap,
+          peerExplainRowsPerSecond: peer.rowsPerSecond,
+          explainRatioOursOverPeer: ours / peer.rowsPerSecond,
+        }
+      : { peerWarning: `python shap not available: ${(r.stderr || String(r.error)).trim().split('\n').pop()}` }),
+  };
   records.push(rec);
 }
 for (const r of records)

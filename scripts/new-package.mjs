@@ -19,7 +19,13 @@ if (existsSync(join(dir, 'package.json'))) {
 mkdirSync(join(dir, 'src'), { recursive: true });
 mkdirSync(join(dir, 'test'), { recursive: true });
 const core = JSON.parse(readFileSync('packages/core/package.json', 'utf8'));
-const pkg = { ...core, name: `@modelship/${name}`, description, dependencies: {} };
+const pkg = {
+  ...core,
+  name: `@modelship/${name}`,
+  description,
+  repository: { ...core.repository, directory: `packages/${name}` },
+  dependencies: {},
+};
 writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 for (const f of ['tsconfig.json', 'tsup.config.ts']) {
   writeFileSync(join(dir, f), readFileSync(join('packages/core', f), 'utf8'));

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: builds every package (turbo; type errors fail the build), then runs every vitest
-// project and ends with the plain line `N passed, N failed[, N skipped]`.
+// `npm test`: builds every package (turbo; type errors fail the build), type-checks the TSDoc
+// examples and checks the package READMEs' links (scripts/check-examples.mjs,
+// scripts/check-readme-links.mjs: one test each), then runs every vitest project and ends with the
+// plain line `N passed, N failed[, N skipped]`.
 // Extra arguments go to vitest: `npm test -- packages/core`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -23,6 +25,22 @@ if (turbo('build').status !== 0 || turbo('typecheck').status !== 0 || tscBench()
   console.log('build failed');
   console.log('0 passed, 1 failed');
   process.exit(1);
+}
+// Checks that are not vitest tests, each counted as one test in the last line: every TSDoc
+// `@example` compiles against the built packages, and every package README link works in the tarball.
+const checks = [
+  ['TSDoc examples', 'scripts/check-examples.mjs'],
+  ['package README links', 'scripts/check-readme-links.mjs'],
+];
+let checksPassed = 0;
+let checksFailed = 0;
+for (const [name, script] of checks) {
+  const r = spawnSync(process.execPath, [script], { stdio: 'inherit', env });
+  if (r.status === 0) checksPassed++;
+  else {
+    checksFailed++;
+    console.log(`check FAILED: ${name} (node ${script})`);
+  }
 }
 mkdirSync('.test-results', { recursive: true });
 const out = '.test-results/vitest.json';
@@ -48,8 +66,10 @@ if (existsSync(out)) {
   failed = 1;
 }
 if (run.status !== 0 && failed === 0) failed = 1;
+passed += checksPassed;
+failed += checksFailed;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(run.status ?? 1);
+process.exit(run.status !== 0 ? (run.status ?? 1) : checksFailed > 0 ? 1 : 0);
 
 /** Test files that failed without a failed test (an import error, a failing hook) count as one failure each. */
 function countFilesFailedOutsideTests(r) {

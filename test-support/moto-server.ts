@@ -4,6 +4,35 @@ import { createServer } from 'node:net';
 /** True when `moto_server` is on the PATH. */
 export const motoAvailable = spawnSync('sh', ['-c', 'command -v moto_server'], { encoding: 'utf8' }).status === 0;
 
+/**
+ * moto's app behind one lock: moto checks a conditional PUT (`If-None-Match: *`, `If-Match`) and
+ * then writes, without a lock, on a threaded server, so two concurrent create-only writes of one
+ * key can both succeed — which S3 itself never allows (its conditional writes are atomic). The
+ * registry's compare-and-set relies on that atomicity, so the tests serialise moto's request
+ * handling (connections are still accepted concurrently).
+ */
+const LOCKED_MOTO = `
+import os, sys, threading
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+os.environ.setdefault("MOTO_PORT", sys.argv[2])
+app = DomainDispatcherApplication(create_backend_app)
+lock = threading.Lock()
+def serialised(environ, start_response):
+    with lock:
+        return list(app(environ, start_response))
+run_simple(sys.argv[1], int(sys.argv[2]), serialised, threaded=True)
+`;
+
+/** The Python that has moto (the one behind `moto_server`), when it can import moto's app. */
+function motoPython(): string | undefined {
+  for (const py of [process.env.MODELSHIP_PYTHON, 'python3'].filter((p): p is string => !!p)) {
+    const r = spawnSync(py, ['-c', 'import moto.moto_server.werkzeug_app'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return undefined;
+}
+
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
@@ -28,7 +57,10 @@ export class MotoServer {
   async start(): Promise<void> {
     const port = await freePort();
     this.endpoint = `http://127.0.0.1:${port}`;
-    this.proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    const py = motoPython();
+    this.proc = py
+      ? spawn(py, ['-c', LOCKED_MOTO, '127.0.0.1', String(port)], { stdio: 'ignore' })
+      : spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {

@@ -27,12 +27,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryOutcomeStore, createRandom, createRegistry } from '@modelship/core';
 import { createController, type ControllerEvent, type DecisionLogEntry } from '@modelship/controller';
-import { cleanBangalore, loadBangalore, loadSplit, rowsById } from '@modelship/datasets';
+import { cleanBangalore, findDataDir, loadBangalore, loadSplit, rowsById } from '@modelship/datasets';
 import { createDriftSink, renderDriftReport, type DriftReport } from '@modelship/drift';
 import { FsStore } from '@modelship/registry-fs';
 import { createModelRouter, type ModelRouter } from '@modelship/router';
 import { fingerprint, type VariantSpec } from '@modelship/train';
-import { resolveDataDir } from './data-dir.js';
 import { createSimulatedTime, simulatedLatencyLoader } from './simulated-time.js';
 import { DRIFT_FEATURES, requestOf, trainModels, type TrainedModel } from './train-models.js';
 import { relativeError, userFeedback } from './user-feedback.js';
@@ -110,7 +109,12 @@ export const CANDIDATES: Record<'gbdt' | 'forest', VariantSpec> = {
 export async function runBangalorePipeline(options: BangalorePipelineOptions = {}): Promise<BangalorePipelineResult> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 42;
-  const dataDir = resolveDataDir(options.dataDir, 'bengaluru_house_data.csv', 'runBangalorePipeline');
+  const dataDir = findDataDir('bengaluru_house_data.csv', {
+    dataDir: options.dataDir,
+    from: import.meta.dirname,
+    required: true,
+    operation: 'runBangalorePipeline',
+  })!;
   const raw = loadBangalore({ dataDir });
   const clean = cleanBangalore(raw);
   const ids = loadSplit('bengaluru_house_data', { dataDir });

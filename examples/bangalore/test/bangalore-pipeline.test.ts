@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
-import { defaultDataDir } from '../src/data-dir.js';
+import { findDataDir } from '@modelship/datasets';
 import { runBangalorePipeline, type BangalorePipelineResult } from '../src/pipeline.js';
 import { starRating, userFeedback } from '../src/user-feedback.js';
 
@@ -127,7 +127,9 @@ describe('user feedback', () => {
     try {
       delete process.env.MODELSHIP_DATA_DIR;
       const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-      expect(defaultDataDir()).toBe(resolve(repoRoot, '../shared/datasets'));
+      expect(findDataDir('bengaluru_house_data.csv', { from: import.meta.dirname })).toBe(
+        resolve(repoRoot, '../shared/datasets'),
+      );
     } finally {
       if (saved !== undefined) process.env.MODELSHIP_DATA_DIR = saved;
     }

@@ -25,13 +25,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createMemoryOutcomeStore, createRandom, createRegistry, isModelshipError, type Table } from '@modelship/core';
 import { createController, type ControllerEvent } from '@modelship/controller';
-import { californiaSchema, loadCalifornia, loadSplit } from '@modelship/datasets';
+import { californiaSchema, findDataDir, loadCalifornia, loadSplit } from '@modelship/datasets';
 import { createDriftSink, type DriftReport } from '@modelship/drift';
 import { FsStore } from '@modelship/registry-fs';
 import { createJsonLinesSink, createModelRouter } from '@modelship/router';
 import { createTrainer, fingerprint, type TrainResult, type VariantSpec } from '@modelship/train';
 import { clampedModelLoader, type HousePrice } from './business-rules.js';
-import { resolveDataDir } from './data-dir.js';
 import { californiaExampleSpec, REQUEST_FIELDS } from './features.js';
 
 /** Options of {@link runCaliforniaPipeline}. */
@@ -110,7 +109,12 @@ export async function runCaliforniaPipeline(
 ): Promise<CaliforniaPipelineResult> {
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 42;
-  const dataDir = resolveDataDir(options.dataDir, 'california_housing.csv', 'runCaliforniaPipeline');
+  const dataDir = findDataDir('california_housing.csv', {
+    dataDir: options.dataDir,
+    from: import.meta.dirname,
+    required: true,
+    operation: 'runCaliforniaPipeline',
+  })!;
   const table = loadCalifornia({ dataDir });
   const split = loadSplit('california_housing', { dataDir });
   const registryDir = options.registryDir ?? mkdtempSync(join(tmpdir(), 'modelship-california-'));

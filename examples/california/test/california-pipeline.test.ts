@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '@modelship/core';
 import { FsStore } from '@modelship/registry-fs';
 import { clampPrice, PRICE_RANGE } from '../src/business-rules.js';
-import { defaultDataDir } from '../src/data-dir.js';
+import { findDataDir } from '@modelship/datasets';
 import { runCaliforniaPipeline, type CaliforniaPipelineResult } from '../src/pipeline.js';
 
 describe('the California pipeline', () => {
@@ -138,10 +138,15 @@ describe('the business rule', () => {
     const saved = process.env.MODELSHIP_DATA_DIR;
     try {
       process.env.MODELSHIP_DATA_DIR = '/somewhere/else';
-      expect(defaultDataDir()).toBe('/somewhere/else');
+      // a folder that is given but lacks the file is an error naming it, not a reason to look elsewhere
+      expect(() => findDataDir('california_housing.csv', { from: import.meta.dirname })).toThrow(
+        /no data folder: \/somewhere\/else has no california_housing\.csv/,
+      );
       delete process.env.MODELSHIP_DATA_DIR;
       const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-      expect(defaultDataDir()).toBe(resolve(repoRoot, '../shared/datasets'));
+      expect(findDataDir('california_housing.csv', { from: import.meta.dirname })).toBe(
+        resolve(repoRoot, '../shared/datasets'),
+      );
     } finally {
       if (saved !== undefined) process.env.MODELSHIP_DATA_DIR = saved;
     }

@@ -3,8 +3,8 @@
  * real sockets on 127.0.0.1 while the rollout changes 20 times (startRollout, rampRollout,
  * promoteCandidate, rollbackCandidate, deploy on core's registry), spread over the run.
  *
- * The issue asks for 30 s of load; this test runs wrk for 10 s to keep CI short (the same 20
- * changes, so one change every ~470 ms).
+ * wrk runs for 30 s, as the issue asks (one change every ~1.5 s); `MODELSHIP_HOTSWAP_SECONDS`
+ * shortens it for a quick local run.
  *
  * - wrk: no "Non-2xx or 3xx responses" line and no socket errors.
  * - A node-side client (32 concurrent keep-alive loops of global fetch, beside wrk) records for each
@@ -34,7 +34,8 @@ import { type Served, startServing } from './serving-fixture.js';
 
 const WRK = '/usr/bin/wrk';
 const CONNECTIONS = 32;
-const SECONDS = 10; // the issue says 30 s; 10 s keeps CI short
+const SECONDS = Number(process.env.MODELSHIP_HOTSWAP_SECONDS ?? 30);
+const TIMEOUT_MS = (SECONDS + 30) * 1000;
 const CLIENT_LOOPS = 32;
 const CHANGES = 20;
 const POLL_MS = 20;
@@ -149,124 +150,128 @@ function change(i: number): Promise<RolloutRecord> {
   }
 }
 
-it('swaps 20 times under wrk at 32 connections: no non-2xx, every answer from a revision in force', async () => {
-  // warm-up (JIT, keep-alive connections), so that the first revision is served like the others
-  await Promise.all(
-    Array.from({ length: CLIENT_LOOPS }, async () => {
-      for (let i = 0; i < 10; i++) {
-        const res = await fetch(`${s.base}/predict`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(ROW),
-        });
-        await res.arrayBuffer();
+it(
+  'swaps 20 times under wrk at 32 connections: no non-2xx, every answer from a revision in force',
+  async () => {
+    // warm-up (JIT, keep-alive connections), so that the first revision is served like the others
+    await Promise.all(
+      Array.from({ length: CLIENT_LOOPS }, async () => {
+        for (let i = 0; i < 10; i++) {
+          const res = await fetch(`${s.base}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(ROW),
+          });
+          await res.arrayBuffer();
+        }
+      }),
+    );
+    const t0 = Date.now();
+    const wrk = runWrk(`${s.base}/predict`);
+    let stop = false;
+    const answers: Answer[] = [];
+    const failures: string[] = [];
+    const loop = async (k: number) => {
+      for (let i = 0; !stop; i++) {
+        const start = Date.now();
+        try {
+          const res = await fetch(`${s.base}/predict`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-unit-key': `u${k}-${i}` },
+            body: JSON.stringify(ROW),
+          });
+          const body = (await res.json()) as { revision?: unknown; version?: unknown; variant?: unknown };
+          const end = Date.now();
+          answers.push({
+            start,
+            end,
+            status: res.status,
+            revision: Number(res.headers.get('x-rollout-revision')),
+            version: Number(res.headers.get('x-model-version')),
+            variant: res.headers.get('x-model-variant') ?? '',
+            bodyRevision: body.revision,
+            bodyVersion: body.version,
+            bodyVariant: body.variant,
+          });
+        } catch (err) {
+          failures.push(String(err));
+        }
       }
-    }),
-  );
-  const t0 = Date.now();
-  const wrk = runWrk(`${s.base}/predict`);
-  let stop = false;
-  const answers: Answer[] = [];
-  const failures: string[] = [];
-  const loop = async (k: number) => {
-    for (let i = 0; !stop; i++) {
-      const start = Date.now();
-      try {
-        const res = await fetch(`${s.base}/predict`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-unit-key': `u${k}-${i}` },
-          body: JSON.stringify(ROW),
-        });
-        const body = (await res.json()) as { revision?: unknown; version?: unknown; variant?: unknown };
-        const end = Date.now();
-        answers.push({
-          start,
-          end,
-          status: res.status,
-          revision: Number(res.headers.get('x-rollout-revision')),
-          version: Number(res.headers.get('x-model-version')),
-          variant: res.headers.get('x-model-variant') ?? '',
-          bodyRevision: body.revision,
-          bodyVersion: body.version,
-          bodyVariant: body.variant,
-        });
-      } catch (err) {
-        failures.push(String(err));
+    };
+    const loops = Array.from({ length: CLIENT_LOOPS }, (_, k) => loop(k));
+
+    // the 20 changes, spread over the run
+    const records: RolloutRecord[] = [];
+    const spacing = (SECONDS * 1000 - 600) / CHANGES;
+    for (let i = 0; i < CHANGES; i++) {
+      await sleep(t0 + 300 + i * spacing - Date.now());
+      records.push(await change(i));
+    }
+    const w = await wrk;
+    stop = true;
+    await Promise.all(loops);
+    const last = records.at(-1)!;
+    await s.router.waitForRevision(last.revision, { timeoutMs: 5000 });
+
+    // wrk: every answer 2xx, no socket error
+    expect(w.stdout).not.toMatch(/Non-2xx or 3xx responses/);
+    expect(w.stdout).not.toMatch(/Socket errors/);
+    expect({ status: w.status, connect: w.connect, read: w.read, write: w.write, timeout: w.timeout }).toEqual({
+      status: 0,
+      connect: 0,
+      read: 0,
+      write: 0,
+      timeout: 0,
+    });
+    expect(w.requests).toBeGreaterThan(1000);
+
+    // the history: one entry per write, revisions 1 (the fixture's deploy) … last
+    const history: DeploymentEntry[] = await s.registry.deploymentHistory(MODEL);
+    expect(history.map((h) => h.revision)).toEqual(Array.from({ length: last.revision }, (_, i) => i + 1));
+    expect(last.revision).toBe(1 + CHANGES);
+    const byRevision = new Map(history.map((h, i) => [h.revision, { h, until: history[i + 1]?.at ?? Infinity }]));
+
+    // the node client: every answer 200, consistent, from a revision that existed and was in force
+    expect(failures).toEqual([]);
+    const bad: string[] = [];
+    let maxLag = 0;
+    const served = new Set<number>();
+    const variants: Record<string, number> = {};
+    for (const a of answers) {
+      const e = byRevision.get(a.revision);
+      const where = `revision ${a.revision} v${a.version} ${a.variant} [${a.start - t0}, ${a.end - t0}] ms`;
+      if (a.status !== 200) bad.push(`${where}: status ${a.status}`);
+      else if (e === undefined) bad.push(`${where}: no such revision`);
+      else if (a.bodyRevision !== a.revision || a.bodyVersion !== a.version || a.bodyVariant !== a.variant)
+        bad.push(`${where}: body says revision ${a.bodyRevision} v${a.bodyVersion} ${a.bodyVariant}`);
+      else if (a.variant === 'production' ? a.version !== e.h.production : a.version !== e.h.candidate)
+        bad.push(`${where}: torn (revision has production ${e.h.production}, candidate ${e.h.candidate})`);
+      else if (e.h.at > a.end) bad.push(`${where}: revision written at ${e.h.at - t0} ms, after the answer`);
+      else if (a.start > e.until + POLL_MS + MARGIN_MS)
+        bad.push(`${where}: revision superseded at ${e.until - t0} ms, ${a.start - e.until} ms before the request`);
+      else {
+        maxLag = Math.max(maxLag, a.start - e.until);
+        served.add(a.revision);
+        variants[a.variant] = (variants[a.variant] ?? 0) + 1;
       }
     }
-  };
-  const loops = Array.from({ length: CLIENT_LOOPS }, (_, k) => loop(k));
-
-  // the 20 changes, spread over the run
-  const records: RolloutRecord[] = [];
-  const spacing = (SECONDS * 1000 - 600) / CHANGES;
-  for (let i = 0; i < CHANGES; i++) {
-    await sleep(t0 + 300 + i * spacing - Date.now());
-    records.push(await change(i));
-  }
-  const w = await wrk;
-  stop = true;
-  await Promise.all(loops);
-  const last = records.at(-1)!;
-  await s.router.waitForRevision(last.revision, { timeoutMs: 5000 });
-
-  // wrk: every answer 2xx, no socket error
-  expect(w.stdout).not.toMatch(/Non-2xx or 3xx responses/);
-  expect(w.stdout).not.toMatch(/Socket errors/);
-  expect({ status: w.status, connect: w.connect, read: w.read, write: w.write, timeout: w.timeout }).toEqual({
-    status: 0,
-    connect: 0,
-    read: 0,
-    write: 0,
-    timeout: 0,
-  });
-  expect(w.requests).toBeGreaterThan(1000);
-
-  // the history: one entry per write, revisions 1 (the fixture's deploy) … last
-  const history: DeploymentEntry[] = await s.registry.deploymentHistory(MODEL);
-  expect(history.map((h) => h.revision)).toEqual(Array.from({ length: last.revision }, (_, i) => i + 1));
-  expect(last.revision).toBe(1 + CHANGES);
-  const byRevision = new Map(history.map((h, i) => [h.revision, { h, until: history[i + 1]?.at ?? Infinity }]));
-
-  // the node client: every answer 200, consistent, from a revision that existed and was in force
-  expect(failures).toEqual([]);
-  const bad: string[] = [];
-  let maxLag = 0;
-  const served = new Set<number>();
-  const variants: Record<string, number> = {};
-  for (const a of answers) {
-    const e = byRevision.get(a.revision);
-    const where = `revision ${a.revision} v${a.version} ${a.variant} [${a.start - t0}, ${a.end - t0}] ms`;
-    if (a.status !== 200) bad.push(`${where}: status ${a.status}`);
-    else if (e === undefined) bad.push(`${where}: no such revision`);
-    else if (a.bodyRevision !== a.revision || a.bodyVersion !== a.version || a.bodyVariant !== a.variant)
-      bad.push(`${where}: body says revision ${a.bodyRevision} v${a.bodyVersion} ${a.bodyVariant}`);
-    else if (a.variant === 'production' ? a.version !== e.h.production : a.version !== e.h.candidate)
-      bad.push(`${where}: torn (revision has production ${e.h.production}, candidate ${e.h.candidate})`);
-    else if (e.h.at > a.end) bad.push(`${where}: revision written at ${e.h.at - t0} ms, after the answer`);
-    else if (a.start > e.until + POLL_MS + MARGIN_MS)
-      bad.push(`${where}: revision superseded at ${e.until - t0} ms, ${a.start - e.until} ms before the request`);
-    else {
-      maxLag = Math.max(maxLag, a.start - e.until);
-      served.add(a.revision);
-      variants[a.variant] = (variants[a.variant] ?? 0) + 1;
-    }
-  }
-  console.log('hot swap', {
-    wrkRequests: w.requests,
-    wrkRps: Math.round(w.requests / SECONDS),
-    clientChecked: answers.length,
-    rolloutChanges: records.length,
-    revisions: history.length,
-    revisionsServed: served.size,
-    variants,
-    non2xx: w.status + answers.filter((a) => a.status < 200 || a.status >= 300).length,
-    maxStalenessMs: maxLag,
-    answersPerRevision: [...byRevision.keys()].map((r) => answers.filter((x) => x.revision === r).length),
-    toleranceMs: POLL_MS + MARGIN_MS,
-  });
-  expect(bad.slice(0, 10)).toEqual([]);
-  expect(answers.length).toBeGreaterThan(1000);
-  expect(variants.candidate ?? 0).toBeGreaterThan(0);
-  expect(served.size).toBe(history.length); // every revision was served
-}, 40_000);
+    console.log('hot swap', {
+      wrkRequests: w.requests,
+      wrkRps: Math.round(w.requests / SECONDS),
+      clientChecked: answers.length,
+      rolloutChanges: records.length,
+      revisions: history.length,
+      revisionsServed: served.size,
+      variants,
+      non2xx: w.status + answers.filter((a) => a.status < 200 || a.status >= 300).length,
+      maxStalenessMs: maxLag,
+      answersPerRevision: [...byRevision.keys()].map((r) => answers.filter((x) => x.revision === r).length),
+      toleranceMs: POLL_MS + MARGIN_MS,
+    });
+    expect(bad.slice(0, 10)).toEqual([]);
+    expect(answers.length).toBeGreaterThan(1000);
+    expect(variants.candidate ?? 0).toBeGreaterThan(0);
+    expect(served.size).toBe(history.length); // every revision was served
+  },
+  TIMEOUT_MS,
+);

@@ -44,6 +44,24 @@ export async function trainLinear(slope: number) {
   return (await trainer.fit(Table.fromRows(rows(300, slope * 7, slope)))).artifact;
 }
 
+/** The same data as {@link trainLinear}, fitted by the gbdt learner (explainable by TreeSHAP). */
+export async function trainGbdtHouses(seed: number) {
+  const trainer = createTrainer({
+    task: 'regression',
+    target: 'y',
+    features: {
+      features: [
+        { type: 'numeric', column: 'rooms' },
+        { type: 'numeric', column: 'bedrooms' },
+        { type: 'onehot', column: 'city' },
+      ],
+    },
+    variants: { gbdt: { learner: 'gbdt', params: { rounds: 30, maxLeaves: 8, minSamplesLeaf: 5 } } },
+    evaluation: { kind: 'holdout', testFraction: 0.2 },
+  } as never);
+  return (await trainer.fit(Table.fromRows(rows(300, seed)))).artifact;
+}
+
 export interface Served {
   registry: ModelRegistry;
   router: ModelRouter;
@@ -64,9 +82,10 @@ export async function startServing(
   extra: Partial<ServingRouterOptions> = {},
   versions = 2,
   routerOptions: FixtureRouterOptions = {},
+  train: (version: number) => ReturnType<typeof trainLinear> = (v) => trainLinear(2 + v),
 ): Promise<Served> {
   const registry = createRegistry({ store: new MemoryStore() });
-  for (let v = 1; v <= versions; v++) await registry.register('houses', await trainLinear(2 + v));
+  for (let v = 1; v <= versions; v++) await registry.register('houses', await train(v));
   await registry.deploy('houses', 1);
   const metrics = new Registry();
   const router = createModelRouter({

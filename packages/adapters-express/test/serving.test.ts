@@ -55,6 +55,20 @@ describe('OpenAPI', () => {
     expect(r.valid).toBe(true);
     expect(v.version).toBe('3.1');
   });
+  it("carries each served model's row schema, offered as a typed body of POST /predict", async () => {
+    const doc = (await (await fetch(`${s.base}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, { type: unknown }>; required: string[] }> };
+      paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { anyOf: unknown[] } }> } } }>;
+    };
+    const rowSchema = doc.components.schemas['houses.row']!;
+    expect(Object.keys(rowSchema.properties).sort()).toEqual(Object.keys(row).sort());
+    expect(rowSchema.properties.rooms!.type).toBe('number');
+    expect(rowSchema.properties.city!.type).toBe('string');
+    expect(rowSchema.required.sort()).toEqual(Object.keys(row).sort());
+    expect(doc.paths['/predict']!.post.requestBody.content['application/json']!.schema.anyOf).toContainEqual({
+      $ref: '#/components/schemas/houses.predictRequest',
+    });
+  });
 });
 
 describe('serving routes over a real socket', () => {
@@ -79,6 +93,7 @@ describe('serving routes over a real socket', () => {
     expect(res.status).toBe(200);
     expect(body.predictions).toHaveLength(2);
     expect(body.predictions[0].explanation.available).toBe(false);
+    expect(body.predictions[0].explanation.note).toContain("'linear'");
   });
   it('POST /predict/batch and /feedback', async () => {
     const { body } = await call('POST', '/predict/batch', {

@@ -25,7 +25,7 @@ import type { JsonValue, RolloutFence, SetRolloutOptions } from '@modelship/core
 import type { DriftReport } from '@modelship/drift';
 import { randomUUID } from 'node:crypto';
 import { ControllerError } from './errors.js';
-import { Lease, type LeaseState } from './lease.js';
+import { Lease, type ControllerLease, type LeaseState } from './lease.js';
 import { controllerKeys as CK, getJson, isConflict, putJson, updateJson } from './store-json.js';
 import type { Clock, ControllerEvent, ControllerEventType, JobRunner, JobTrigger, Notifier } from './types.js';
 import {
@@ -177,7 +177,7 @@ export class Controller extends SafeEmitter<ControllerEvents> {
   readonly #notifiers: Notifier[];
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #lease: Lease;
+  readonly #lease: ControllerLease;
   readonly #models: Map<string, ResolvedModelConfig>;
   readonly #evaluator: Evaluator;
   readonly #intervalMs: number;
@@ -202,7 +202,7 @@ export class Controller extends SafeEmitter<ControllerEvents> {
     const log = childLogger(o.logger, { component: 'controller' });
     super(log);
     this.#log = log;
-    this.id = o.id ?? `controller-${randomUUID().slice(0, 8)}`;
+    this.id = o.id ?? o.lease?.id ?? `controller-${randomUUID().slice(0, 8)}`;
     this.#registry = o.registry;
     this.#outcomes = o.outcomes;
     this.#jobs = o.jobs;
@@ -210,14 +210,16 @@ export class Controller extends SafeEmitter<ControllerEvents> {
     this.#clock = o.clock ?? Date.now;
     this.#intervalMs = o.intervalMs;
     this.#evaluator = o.evaluator ?? createEvaluator();
-    this.#lease = new Lease(
-      o.registry.store,
-      this.id,
-      o.leaseMs,
-      this.#clock,
-      undefined,
-      Math.max(1, Math.min(o.intervalMs, Math.floor(o.leaseMs / 5))),
-    );
+    this.#lease =
+      o.lease ??
+      new Lease(
+        o.registry.store,
+        this.id,
+        o.leaseMs,
+        this.#clock,
+        undefined,
+        Math.max(1, Math.min(o.intervalMs, Math.floor(o.leaseMs / 5))),
+      );
     this.#models = o.models;
     this.#drift = o.drift;
     this.#driftRules = o.driftRules;

@@ -18,7 +18,7 @@ export type { ControllerOptions, ModelConfig, ApprovalRule, OutcomeSource } from
 export { DEFAULT_DRIFT_RULES, driftReasons } from './triggers.js';
 export type { DriftRules } from './triggers.js';
 export { Lease } from './lease.js';
-export type { LeaseRecord, LeaseState } from './lease.js';
+export type { LeaseRecord, LeaseState, ControllerLease } from './lease.js';
 export { ControllerError } from './errors.js';
 export type { ControllerErrorCode } from './errors.js';
 export { controllerKeys } from './store-json.js';

@@ -36,8 +36,29 @@ export interface LeaseState {
   acquired: boolean;
 }
 
+/**
+ * What the controller needs of a lease (`createController({ lease })`): the registry
+ * {@link Lease} by default, or another implementation with the same guarantees (a fencing epoch
+ * that increases on every change of holder, leadership that ends before anyone may take over),
+ * such as the Redis lease of `@modelship/outcomes-redis`.
+ */
+export interface ControllerLease {
+  /** The controller id that holds (or wants) the lease; the controller's `id`. */
+  readonly id: string;
+  /** How often the controller renews or observes the lease (ms). */
+  readonly checkMs: number;
+  /** Acquires, renews or observes the lease. */
+  tryAcquire(): Promise<LeaseState>;
+  /** The epoch held, if leader and not expired by the holder's own clock. */
+  heldEpoch(): number | undefined;
+  /** Forgets leadership (after a FENCED write or a failed renewal). */
+  drop(): void;
+  /** Releases the lease if held (a clean shutdown hands over at once). */
+  release(): Promise<void>;
+}
+
 /** A lease on one key for one controller id. */
-export class Lease {
+export class Lease implements ControllerLease {
   #seen: { etag: string; since: number } | undefined;
   #held: { epoch: number; etag: string; until: number } | undefined;
 

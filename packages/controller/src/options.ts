@@ -8,6 +8,7 @@ import { DEFAULT_DRIFT_RULES, type DriftRules } from './triggers.js';
 import { validateTrainingSpec } from './jobs/spec.js';
 import { createSchedule } from './jobs/schedule.js';
 import type { Clock, JobRunner, Notifier, TrainingSpec } from './types.js';
+import type { ControllerLease } from './lease.js';
 
 /** Where the controller reads the merged outcome aggregates (an `OutcomeStore` fits). */
 export interface OutcomeSource {
@@ -107,6 +108,11 @@ export interface ControllerOptions {
   intervalMs?: number;
   /** Lease duration (ms); default 30 s. A replica takes over after the lease stayed unchanged this long. */
   leaseMs?: number;
+  /**
+   * The lease that elects one leader; default the registry lease (in the registry's store, for
+   * `leaseMs`). Its `id` is the controller's id (`id`, when also given, must equal it).
+   */
+  lease?: ControllerLease;
   /** `fetch` for gate webhooks; default the global one. */
   fetch?: typeof fetch;
   /**
@@ -193,6 +199,19 @@ const optionsZ = z.strictObject({
     .optional(),
   intervalMs: ms.optional(),
   leaseMs: ms.optional(),
+  lease: z
+    .custom<object>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['tryAcquire', 'heldEpoch', 'drop', 'release'].every(
+          (k) => typeof (v as Record<string, unknown>)[k] === 'function',
+        ) &&
+        typeof (v as { id?: unknown }).id === 'string' &&
+        typeof (v as { checkMs?: unknown }).checkMs === 'number',
+      'expected a lease (id, checkMs, tryAcquire, heldEpoch, drop, release)',
+    )
+    .optional(),
   fetch: fn.optional(),
   hooks: z.strictObject({ step: fn.optional() }).optional(),
 });
@@ -207,6 +226,13 @@ export function parseControllerOptions(options: ControllerOptions): ParsedContro
       operation: 'createController',
       details: { field },
     });
+  }
+  if (options.lease && options.id !== undefined && options.lease.id !== options.id) {
+    throw new ControllerError(
+      'INVALID_OPTIONS',
+      `createController: lease: its id "${options.lease.id}" differs from id "${options.id}"`,
+      { operation: 'createController', details: { field: 'lease' } },
+    );
   }
   const models = new Map<string, ResolvedModelConfig>();
   for (const [name, m] of Object.entries(options.models)) {

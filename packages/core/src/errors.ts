@@ -33,7 +33,7 @@ export class ModelshipError<C extends string = string> extends Error {
 }
 
 /** Codes of {@link ValidationError}. */
-export type ValidationErrorCode = 'INVALID_INPUT' | 'INVALID_OPTIONS' | 'SCHEMA_MISMATCH';
+export type ValidationErrorCode = 'INVALID_INPUT' | 'INVALID_OPTIONS' | 'SCHEMA_MISMATCH' | 'NOT_EXPLAINABLE';
 /** Bad input at a public boundary: the message names the field and what was expected. */
 export class ValidationError extends ModelshipError<ValidationErrorCode> {
   constructor(code: ValidationErrorCode, message: string, options?: ModelshipErrorOptions) {

@@ -48,12 +48,19 @@ export { FeaturePipeline, createFeaturePipeline } from './features/pipeline.js';
 export type { FeaturePipelineSpec, FeatureStepSpec, DerivedColumnSpec, TargetSpec } from './features/spec.js';
 
 // ---- learners, artifact and model runtime -------------------------------------------------
-export type { Learner, LearnerState, LearnerTask } from './learners/learner.js';
+export type {
+  Learner,
+  LearnerState,
+  LearnerTask,
+  LearnerExplanation,
+  ExplanationSpace,
+} from './learners/learner.js';
 export { createArtifact } from './artifact/model-artifact.js';
 export type { ModelArtifact, ArtifactInput, InputSchema } from './artifact/model-artifact.js';
 export { encodeArtifact, decodeArtifact, artifactSha256 } from './artifact/codec.js';
 export { loadModel, Model } from './model/model.js';
 export type { Prediction, LoadModelOptions } from './model/model.js';
+export type { Explanation, ExplanationOutput } from './model/explanation.js';
 
 // ---- registry, store and rollout ----------------------------------------------------------
 export { createRegistry, ModelRegistry } from './registry/registry.js';

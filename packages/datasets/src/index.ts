@@ -5,8 +5,8 @@
  *
  * @module
  */
-export { resolveDataFile, defaultCacheDir, sha256File } from './resolve.js';
-export type { DataSourceOptions, DatasetFile, ResolvedFile } from './resolve.js';
+export { resolveDataFile, defaultCacheDir, sha256File, findDataDir } from './resolve.js';
+export type { DataSourceOptions, DatasetFile, ResolvedFile, FindDataDirOptions } from './resolve.js';
 export { loadCalifornia, californiaSchema, californiaFeatureSpec, CALIFORNIA_FILE } from './california.js';
 export {
   loadBangalore,

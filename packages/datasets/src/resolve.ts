@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DataError } from '@modelship/core';
 
 /** Where to find a data file; see {@link resolveDataFile} for the order. */
@@ -34,6 +34,56 @@ export interface ResolvedFile {
   readonly path: string;
   /** Which step of the search found it. */
   readonly from: 'path' | 'dataDir' | 'cache';
+}
+
+/** Options of {@link findDataDir}. */
+export interface FindDataDirOptions {
+  /** An explicit folder; default `$MODELSHIP_DATA_DIR`, else the search from `from`. */
+  dataDir?: string | undefined;
+  /** Where the search for a `shared/datasets` folder starts; default the working directory. */
+  from?: string | undefined;
+  /** Throw DataError `NOT_FOUND` (naming where it looked) instead of returning `undefined`; default `false`. */
+  required?: boolean | undefined;
+  /** The operation named in the error; default `'findDataDir'`. */
+  operation?: string | undefined;
+}
+
+/**
+ * The data folder holding `fileName`: `dataDir` when given, else `$MODELSHIP_DATA_DIR`, else the
+ * nearest `shared/datasets` beside `from` or one of its parents (a checkout with `../shared` next
+ * to it, as `npm test` and `.ci/run` lay it out). A given folder (option or variable) without the
+ * file is an error (DataError `NOT_FOUND`), not a reason to look elsewhere; when the search finds
+ * nothing the result is `undefined`, or that error with `required`.
+ *
+ * @example
+ * ```ts
+ * const dir = findDataDir('california_housing.csv', { from: import.meta.dirname, required: true });
+ * const table = loadCalifornia(dir ? { dataDir: dir } : {});
+ * ```
+ */
+export function findDataDir(fileName: string, options: FindDataDirOptions = {}): string | undefined {
+  const operation = options.operation ?? 'findDataDir';
+  const given = options.dataDir ?? process.env.MODELSHIP_DATA_DIR;
+  const missing = (looked: string[]): DataError =>
+    new DataError(
+      'NOT_FOUND',
+      `${operation}: no data folder: ${looked.join(', ')} ${looked.length === 1 ? 'has' : 'have'} no ${fileName} (pass dataDir, or set MODELSHIP_DATA_DIR to the folder holding ${fileName} and splits/)`,
+      { operation, details: { looked, fileName } },
+    );
+  if (given !== undefined && given !== '') {
+    const dir = resolve(given);
+    if (existsSync(join(dir, fileName))) return dir;
+    throw missing([dir]);
+  }
+  const looked: string[] = [];
+  for (let at = resolve(options.from ?? process.cwd()); ; at = dirname(at)) {
+    const dir = join(at, 'shared', 'datasets');
+    looked.push(dir);
+    if (existsSync(join(dir, fileName))) return dir;
+    if (dirname(at) === at) break;
+  }
+  if (options.required) throw missing([looked[0]!, '…', looked.at(-1)!]);
+  return undefined;
 }
 
 /** The cache folder: `cacheDir`, else `$MODELSHIP_CACHE_DIR`, else `~/.cache/modelship`. */

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { californiaSchema, loadCalifornia } from '../src/california.js';
 import { cleanBangalore, loadBangalore, parseSqft } from '../src/bangalore.js';
 import { loadIris } from '../src/iris.js';
 import { loadSplit, rowsById } from '../src/splits.js';
-import { sha256File } from '../src/resolve.js';
+import { findDataDir, sha256File } from '../src/resolve.js';
 import { expectError } from '../../../test-support/expect-error.js';
 import { requireDataDir } from '../../../test-support/data-dir.js';
 
@@ -155,5 +155,38 @@ describe('sha256File', () => {
       'DataError',
       /sha256File: cannot read '\/nonexistent\/modelship-file.csv'/,
     );
+  });
+});
+
+describe('findDataDir', () => {
+  const file = 'california_housing.csv';
+  it('takes a given folder, else MODELSHIP_DATA_DIR, else the nearest shared/datasets above `from`', () => {
+    const saved = process.env.MODELSHIP_DATA_DIR;
+    const root = mkdtempSync(join(tmpdir(), 'ms-find-'));
+    try {
+      mkdirSync(join(root, 'shared', 'datasets'), { recursive: true });
+      writeFileSync(join(root, 'shared', 'datasets', file), 'x');
+      mkdirSync(join(root, 'main', 'examples', 'a', 'src'), { recursive: true });
+      delete process.env.MODELSHIP_DATA_DIR;
+      expect(findDataDir(file, { from: join(root, 'main', 'examples', 'a', 'src') })).toBe(
+        join(root, 'shared', 'datasets'),
+      );
+      expect(findDataDir('no-such.csv', { from: join(root, 'main') })).toBeUndefined();
+      expect(() => findDataDir('no-such.csv', { from: join(root, 'main'), required: true, operation: 'op' })).toThrow(
+        /op: no data folder: .* no no-such\.csv/,
+      );
+      process.env.MODELSHIP_DATA_DIR = join(root, 'shared', 'datasets');
+      expect(findDataDir(file, { from: '/' })).toBe(join(root, 'shared', 'datasets'));
+      // a folder that is given but lacks the file is an error naming it, not a reason to look elsewhere
+      process.env.MODELSHIP_DATA_DIR = join(root, 'main');
+      expect(() => findDataDir(file, { from: join(root, 'main') })).toThrow(
+        new RegExp(`no data folder: ${join(root, 'main')} has no ${file}`),
+      );
+      expect(findDataDir(file, { dataDir: join(root, 'shared', 'datasets') })).toBe(join(root, 'shared', 'datasets'));
+    } finally {
+      if (saved === undefined) delete process.env.MODELSHIP_DATA_DIR;
+      else process.env.MODELSHIP_DATA_DIR = saved;
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

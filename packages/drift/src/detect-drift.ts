@@ -20,10 +20,12 @@ export interface DetectDriftOptions extends EvaluationOptions {
  * Throws DriftError: `INVALID_OPTIONS`, `INVALID_PROFILE`, or `INVALID_INPUT` on input of the wrong
  * type (neither rows, columns nor a Table; a row that is not an object; a column that is not an array).
  * @example
+ * ```ts
  * const report = detectDrift(profile, liveTable);
  * // verdict 'drift' = dataset drift (a share of features) or a feature alarm (one feature at high severity).
  * if (report.summary.datasetDrift) retrain();
  * else if (report.summary.featureAlarms.length) investigate(report.summary.featureAlarms);
+ * ```
  */
 export function detectDrift(
   profile: ReferenceProfile,

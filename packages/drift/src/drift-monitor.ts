@@ -185,9 +185,11 @@ export class DriftMonitor extends SafeEmitter<DriftMonitorEvents> {
 /**
  * Creates a streaming drift monitor. Throws DriftError on invalid options or profile.
  * @example
+ * ```ts
  * const monitor = createDriftMonitor({ profile, window: { kind: 'count', size: 1000, mode: 'tumbling' } });
  * monitor.on('driftDetected', (report) => console.log(renderDriftReport(report)));
  * for (const row of stream) monitor.observe(row);
+ * ```
  */
 export function createDriftMonitor(options: DriftMonitorOptions): DriftMonitor {
   return new DriftMonitor(options);

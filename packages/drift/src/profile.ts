@@ -295,7 +295,9 @@ export function profileCategorical(values: ArrayLike<unknown>): CategoricalFeatu
  * Builds the reference profile of training rows, columns or a core `Table`. Throws DriftError
  * `INVALID_OPTIONS` on bad options and `INVALID_INPUT` on input of the wrong type or a missing column.
  * @example
+ * ```ts
  * const profile = buildProfile(trainRows, { features: { sqft: 'numeric', location: 'categorical' } });
+ * ```
  */
 export function buildProfile(input: TableInput, options: BuildProfileOptions): ReferenceProfile {
   const parsed = optionsSchema.safeParse(options);

@@ -14,3 +14,5 @@ export { runRegistryConformance, CONFORMANCE_GROUPS } from './suite.js';
 export type { ConformanceHarness, ConformanceOptions } from './harness.js';
 export { runProcessConformance } from './process-suite.js';
 export type { ProcessConformanceOptions } from './process-suite.js';
+export { runOutcomeStoreConformance } from './outcome-suite.js';
+export type { OutcomeStoreConformanceOptions, OutcomeStoreHarness } from './outcome-suite.js';

@@ -33,7 +33,7 @@ export type { ServedObserver, ServedModelInfo } from './observers.js';
 export type { ModelRouterOptions } from './router-options.js';
 export type { RolloutSource, RouterRollout, RolloutWatcher } from './rollout-source.js';
 export type { ServableModel, ModelLoader } from './servable-model.js';
-export type { PredictionResult } from './routed-prediction.js';
+export type { PredictionResult, PredictionExplanation } from './routed-prediction.js';
 export { scoreValue } from './routed-prediction.js';
 export type {
   ModelRouterEvents,

@@ -7,7 +7,7 @@ import { PrometheusMetrics } from './prometheus-metrics.js';
 import { PredictionLog, type FallbackReason } from './prediction-log.js';
 import { ShadowRunner } from './shadow-runner.js';
 import { createRequestIdCodec, type RequestIdClaims, type RequestIdCodec } from './request-id.js';
-import { RoutedPrediction, type PredictionResult } from './routed-prediction.js';
+import { RoutedPrediction, type PredictionExplanation, type PredictionResult } from './routed-prediction.js';
 import type { ModelRouterEvents } from './router-events.js';
 import type { RouterRollout } from './rollout-source.js';
 import { parseRouterOptions, type ModelRouterOptions } from './router-options.js';
@@ -35,6 +35,8 @@ export interface PredictOptions {
   readonly unit?: string;
   /** Forces a variant (`'production'` or `'candidate'`), e.g. from a request header. */
   readonly override?: string;
+  /** Attach the answering model's explanation to the result (`result.explanation`); default `false`. Computed after the latency is measured. */
+  readonly explain?: boolean;
 }
 
 /** Per-call options of `predictBatch`. */
@@ -45,6 +47,8 @@ export interface PredictBatchOptions {
   readonly unit?: string;
   /** Forces a variant for every input. */
   readonly override?: string;
+  /** Attach an explanation to every result; default `false`. */
+  readonly explain?: boolean;
 }
 
 /** True for an answer the router may return: finite numbers, labels, arrays and typed arrays without a non-finite number, objects with a finite `value`. */
@@ -272,7 +276,13 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
   predict<P = unknown>(input: unknown, options?: PredictOptions): PredictionResult<P> {
     const s = this.#snapshot;
     if (s === undefined) throw this.#notReady();
-    return this.#predictWith(s, input, options?.unit, options?.override) as PredictionResult<P>;
+    return this.#predictWith(
+      s,
+      input,
+      options?.unit,
+      options?.override,
+      options?.explain === true,
+    ) as PredictionResult<P>;
   }
 
   /** Answers many inputs against one snapshot (each assigned on its own). */
@@ -290,6 +300,7 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
         { operation: 'router.predictBatch' },
       );
     const { units, unit, override } = options;
+    const explain = options.explain === true;
     if (units !== undefined && !Array.isArray(units))
       throw new RouterError('INVALID_OPTIONS', 'predictBatch: units: expected an array of unit keys', {
         operation: 'router.predictBatch',
@@ -303,7 +314,7 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
     }
     const out = new Array<PredictionResult<P>>(inputs.length);
     for (let i = 0; i < inputs.length; i++)
-      out[i] = this.#predictWith(s, inputs[i], units ? units[i] : unit, override) as PredictionResult<P>;
+      out[i] = this.#predictWith(s, inputs[i], units ? units[i] : unit, override, explain) as PredictionResult<P>;
     return out;
   }
 
@@ -317,7 +328,13 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
         );
   }
 
-  #predictWith(s: Snapshot, input: unknown, unit: string | undefined, override: string | undefined): RoutedPrediction {
+  #predictWith(
+    s: Snapshot,
+    input: unknown,
+    unit: string | undefined,
+    override: string | undefined,
+    explain = false,
+  ): RoutedPrediction {
     const time = this.#clock();
     let index: number;
     try {
@@ -385,11 +402,26 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
     } else {
       assigned.outcomes?.prediction({ latencyMs, at: time });
     }
+    if (explain) rec.explanation = this.#explain(answered, input);
     this.log.record(rec);
     if (this.#observers.active) this.#observers.serve(answered.info, input, prediction);
     if (s.shadow !== undefined && answered.isProduction && override === undefined)
       this.#shadows.enqueue(s.shadow, input, rec);
     return rec;
+  }
+
+  /** The answering model's explanation; never throws (a model that cannot explain gets a note). */
+  #explain(v: Snapshot['production'], input: unknown): PredictionExplanation {
+    const model = v.model;
+    if (typeof model.explain !== 'function')
+      return { available: false, note: `model version ${v.version} cannot explain its predictions` };
+    try {
+      return { available: true, ...model.explain(input) };
+    } catch (err) {
+      if (!isModelshipError(err, 'ValidationError', 'NOT_EXPLAINABLE'))
+        this.#logger.warn({ err, variant: v.name, modelVersion: v.version }, 'explanation failed');
+      return { available: false, note: (err as Error)?.message ?? String(err) };
+    }
   }
 
   #callProduction(s: Snapshot, input: unknown, candidateError?: unknown): unknown {

@@ -7,7 +7,9 @@ export const VARIANT_HEADER = 'x-modelship-variant';
  *
  * @example
  * ```ts
- * router.predict(req.body, { unit: req.get('x-user-id'), override: variantOverride(req.headers) });
+ * const unit = req.get('x-user-id');
+ * const override = variantOverride(req.headers);
+ * router.predict(req.body, { ...(unit ? { unit } : {}), ...(override ? { override } : {}) });
  * ```
  */
 export function variantOverride(

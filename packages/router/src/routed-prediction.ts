@@ -1,4 +1,15 @@
+import type { Explanation } from '@modelship/core';
 import type { FallbackReason, PredictionRecord } from './prediction-log.js';
+
+/**
+ * The explanation attached to a result by `predict(input, { explain: true })`: the model's
+ * explanation (core's `Explanation`: method, space, per-output expected value and per-column
+ * contributions) with `available: true`, or `available: false` and a note saying why not (the
+ * learner kind cannot explain, or the model was saved before explanations existed).
+ */
+export type PredictionExplanation =
+  | (Explanation & { readonly available: true })
+  | { readonly available: false; readonly note: string };
 import type { RequestIdCodec } from './request-id.js';
 
 /** What `predict` returns. */
@@ -22,6 +33,8 @@ export interface PredictionResult<P = unknown> {
     /** Why it failed: `'error'`, `'timeout'` or `'non_finite'`. */
     readonly reason: FallbackReason;
   };
+  /** The explanation of the answer, when `explain: true` was asked (see {@link PredictionExplanation}). */
+  readonly explanation?: PredictionExplanation;
 }
 
 /**
@@ -59,6 +72,8 @@ export class RoutedPrediction<P = unknown> implements PredictionResult<P>, Predi
   shadow?: boolean;
   /** @inheritDoc */
   fallback?: { readonly from: string; readonly fromVersion: number; readonly reason: FallbackReason };
+  /** @inheritDoc */
+  explanation?: PredictionExplanation;
 
   constructor(
     codec: RequestIdCodec,
@@ -95,7 +110,7 @@ export class RoutedPrediction<P = unknown> implements PredictionResult<P>, Predi
     }));
   }
 
-  /** The JSON form returned to clients: `{ prediction, variant, modelVersion, requestId, latencyMs, fallback? }`. */
+  /** The JSON form returned to clients: `{ prediction, variant, modelVersion, requestId, latencyMs, fallback?, explanation? }`. */
   toJSON(): PredictionResult<P> {
     const out: { -readonly [K in keyof PredictionResult<P>]: PredictionResult<P>[K] } = {
       prediction: this.prediction,
@@ -105,6 +120,7 @@ export class RoutedPrediction<P = unknown> implements PredictionResult<P>, Predi
       latencyMs: this.latencyMs,
     };
     if (this.fallback) out.fallback = this.fallback;
+    if (this.explanation) out.explanation = this.explanation;
     return out;
   }
 }

@@ -2,7 +2,7 @@
  * What the router serves: a model with a synchronous `predict`, and the loader that turns
  * verified artifact bytes into one.
  */
-import type { ModelArtifact } from '@modelship/core';
+import type { Explanation, ModelArtifact } from '@modelship/core';
 
 /**
  * A model the router can serve: a synchronous `predict` that validates its input (throwing
@@ -11,6 +11,12 @@ import type { ModelArtifact } from '@modelship/core';
 export interface ServableModel {
   /** Predicts one input. */
   predict(input: unknown): unknown;
+  /**
+   * Explains the prediction of one input (core's `Model.explain`: per-column contributions and the
+   * expected value); optional. A model without it, or one that throws ValidationError
+   * `NOT_EXPLAINABLE`, is answered with `{ available: false, note }` by `predict(input, { explain: true })`.
+   */
+  explain?(input: unknown): Explanation;
   /**
    * The artifact it was loaded from (core's `Model` has it). Observers such as the drift sink read
    * its reference profile; a custom loader that wraps a model should pass it on, or the served

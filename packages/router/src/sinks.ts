@@ -89,7 +89,9 @@ export function createJsonLinesSink(options: JsonLinesSinkOptions): PredictionSi
  *
  * @example
  * ```ts
- * const sink = createCallbackSink((batch) => queue.push(...batch));
+ * const sink = createCallbackSink((batch) => {
+ *   queue.push(...batch);
+ * });
  * ```
  */
 export function createCallbackSink(fn: (records: readonly LoggedPrediction[]) => void | Promise<void>): PredictionSink {

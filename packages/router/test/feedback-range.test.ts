@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryOutcomeStore, isModelshipError } from '@modelship/core';
 import { createModelRouter } from '../src/model-router.js';
 import { HMAC_KEY, fakeLoader, registryWith } from './helpers.js';
+import { artifactRegistry, trainLine } from './real-models.js';
+import { trainingTargetSd } from '@modelship/core/outcomes';
 
 async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string; field?: unknown } | undefined> {
   try {
@@ -61,5 +63,72 @@ describe('feedback: bounded actual values', () => {
     );
     expect(await errorOf(router.feedback(r.requestId, { actual: r.prediction + 10 }))).toBeUndefined();
     await router.close();
+  });
+
+  it('derives the error bound from the served artifact, and the feedbackLimits option narrows or overrides it', async () => {
+    const artifact = await trainLine(2);
+    const sd = trainingTargetSd(artifact.metrics as Record<string, number>)!;
+    // y = 2x + 1 over x in 1…50: the training target's sd is about 28.9, read back from rmse and r2.
+    expect(sd).toBeGreaterThan(25);
+    expect(sd).toBeLessThan(33);
+    const build = async (feedbackLimits?: { spread?: number; maxAbsError?: number }) => {
+      const registry = await artifactRegistry('line', [artifact]);
+      await registry.deploy('line', 1);
+      const router = createModelRouter({
+        registry,
+        model: 'line',
+        hmacKey: HMAC_KEY,
+        outcomeStore: createMemoryOutcomeStore(),
+        ...(feedbackLimits ? { feedbackLimits } : {}),
+      });
+      await router.ready();
+      return router;
+    };
+
+    // Default: 100 standard deviations of the training target.
+    let router = await build();
+    let r = router.predict<{ value: number }>({ x: 10 });
+    expect((await errorOf(router.feedback(r.requestId, { actual: r.prediction.value + 101 * sd })))?.message).toMatch(
+      /actual: expected a number within .* of the prediction/,
+    );
+    expect(await errorOf(router.feedback(r.requestId, { actual: r.prediction.value + 99 * sd }))).toBeUndefined();
+    await router.close();
+
+    // spread: 1 → one standard deviation.
+    router = await build({ spread: 1 });
+    r = router.predict<{ value: number }>({ x: 10 });
+    expect((await errorOf(router.feedback(r.requestId, { actual: r.prediction.value + 2 * sd })))?.message).toMatch(
+      /actual: expected a number within .* of the prediction/,
+    );
+    expect(await errorOf(router.feedback(r.requestId, { actual: r.prediction.value + 0.5 * sd }))).toBeUndefined();
+    await router.close();
+
+    // maxAbsError overrides what the artifact implies.
+    router = await build({ maxAbsError: 3 });
+    r = router.predict<{ value: number }>({ x: 10 });
+    expect((await errorOf(router.feedback(r.requestId, { actual: r.prediction.value + 4 })))?.message).toMatch(
+      /actual: expected a number within 3 of the prediction/,
+    );
+    expect(await errorOf(router.feedback(r.requestId, { actual: r.prediction.value + 2 }))).toBeUndefined();
+    await router.close();
+  });
+
+  it('rejects a feedbackLimits option of the wrong shape, naming the field', () => {
+    expect(() =>
+      createModelRouter({
+        registry: {} as never,
+        model: 'm',
+        hmacKey: HMAC_KEY,
+        feedbackLimits: { spread: -1 },
+      }),
+    ).toThrow(/feedbackLimits\.spread/);
+    expect(() =>
+      createModelRouter({
+        registry: {} as never,
+        model: 'm',
+        hmacKey: HMAC_KEY,
+        feedbackLimits: { actualMax: 'big' } as never,
+      }),
+    ).toThrow(/feedbackLimits\.actualMax/);
   });
 });

@@ -32,7 +32,7 @@ export async function trainLine(slope: number): Promise<ModelArtifact> {
 }
 
 /** A real Iris classifier (core's logistic learner). */
-export async function trainIris(params: Record<string, number> = {}): Promise<ModelArtifact> {
+export async function trainIris(params: Record<string, number | boolean> = {}): Promise<ModelArtifact> {
   const r = await createTrainer({
     task: 'classification',
     features: irisFeatureSpec({ standardize: true }),
@@ -49,4 +49,14 @@ export async function artifactRegistry(
   const registry = createRegistry<ModelArtifact>({ store: new MemoryStore(), artifactCodec: modelArtifactCodec });
   for (const a of artifacts) await registry.register(name, a);
   return registry;
+}
+
+/** A real Iris classifier of the gbdt learner (explainable by TreeSHAP). */
+export async function trainIrisGbdt(): Promise<ModelArtifact> {
+  const r = await createTrainer({
+    task: 'classification',
+    features: irisFeatureSpec({ standardize: false }),
+    variants: { gbdt: { learner: 'gbdt', params: { rounds: 20, maxLeaves: 8, minSamplesLeaf: 5 } } },
+  }).fit(loadIris());
+  return r.artifact;
 }

@@ -31,5 +31,8 @@ export { LinearMljsLearner, linearMljsLearner } from './learners/linear-mljs.js'
 export type { LinearMljsParams } from './learners/linear-mljs.js';
 export { registerMljsLearners } from './learners/mljs.js';
 export { createTrainer, Trainer } from './train/trainer.js';
+export { artifactFromLightGbm } from './import/lightgbm.js';
+export type { LightGbmImportOptions } from './import/lightgbm.js';
 export type { TrainResult, VariantResult, TrainerEvents } from './train/trainer.js';
 export type { TrainerOptions, TrainerProfileOptions, VariantSpec, EvaluationSpec } from './train/options.js';
+export type { SmoteOptions } from './train/smote.js';

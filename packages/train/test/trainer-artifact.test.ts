@@ -6,6 +6,7 @@ import {
   encodeArtifact,
   isModelshipError,
   loadModel,
+  type FeaturePipelineSpec,
   type ModelArtifact,
 } from '@modelship/core';
 import { createDriftMonitor, parseProfile } from '@modelship/drift';
@@ -277,5 +278,26 @@ describe("every variant's artifact (d)", () => {
         true,
       );
     }
+  });
+});
+
+describe('the target named by its column', () => {
+  it("keeps the feature spec's target of that column (its divisor), and a plain one otherwise", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ x: i % 50, y: 1000 * (i % 50) + 500 }));
+    const fit = (features: FeaturePipelineSpec) =>
+      createTrainer({
+        task: 'regression',
+        target: 'y',
+        features,
+        variants: { linear: { learner: 'linear' } },
+        evaluation: { kind: 'holdout', testFraction: 0.2 },
+      }).fit(Table.fromRows(rows));
+    const scaled = await fit({
+      features: [{ type: 'numeric', column: 'x' }],
+      target: { column: 'y', kind: 'numeric', divisor: 1000 },
+    });
+    expect(loadModel(encodeArtifact(scaled.artifact)).predict({ x: 10 }).value).toBeCloseTo(10.5, 6);
+    const plain = await fit({ features: [{ type: 'numeric', column: 'x' }] });
+    expect(loadModel(encodeArtifact(plain.artifact)).predict({ x: 10 }).value).toBeCloseTo(10_500, 3);
   });
 });

@@ -8,7 +8,7 @@ import type { TreesMatrix } from './matrix.js';
 export interface BinnedData {
   /** Bin indices, column-major, `rows * cols` long. */
   readonly bins: Uint8Array;
-  /** Histogram slots row-major (`rowSlots[r * cols + f] = offsets[f] + bin`), for histogram building. */
+  /** Histogram slots row-major (`rowSlots[r * cols + f] = offsets[f] + bin`), for histogram building (empty when `sparse`). */
   readonly rowSlots: Uint16Array | Uint32Array;
   /** Number of rows. */
   readonly rows: number;
@@ -43,23 +43,37 @@ export function fitBinBounds(x: TreesMatrix, maxBins: number, sampleRows = 200_0
   const stride = rows > sampleRows ? rows / sampleRows : 1;
   const take = Math.min(rows, sampleRows);
   const buf = new Float64Array(take);
+  const few = new Float64Array(FEW + 1);
   const out: Float64Array[] = [];
   for (let f = 0; f < cols; f++) {
-    // few distinct values (one-hot, flags, small counts): no full sort needed
-    const seen = new Map<number, number>();
+    // the first FEW distinct values are kept as they come (one-hot columns and flags need no sort)
     let m = 0;
+    let nf = 0;
     for (let k = 0; k < take; k++) {
       const v = data[Math.floor(k * stride) * cols + f]!;
-      if (!Number.isFinite(v)) continue;
+      if (v - v !== 0) continue; // not finite
       buf[m++] = v;
-      if (seen.size <= maxBins) seen.set(v, 1);
+      if (nf <= FEW) {
+        let j = 0;
+        while (j < nf && few[j] !== v) j++;
+        if (j === nf) few[nf++] = v;
+      }
+    }
+    let sorted: Float64Array;
+    let distinct = nf;
+    if (nf <= FEW) sorted = few.subarray(0, nf).sort();
+    else {
+      // one native sort of the sample, then its distinct values: few (small counts) give one bin
+      // each, else quantile bins
+      sorted = buf.subarray(0, m).sort();
+      distinct = 0;
+      for (let i = 0; i < m && distinct <= maxBins; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
     }
     const cuts: number[] = [];
-    if (seen.size <= maxBins) {
-      const d = Float64Array.from(seen.keys()).sort();
-      for (let i = 1; i < d.length; i++) cuts.push(midpoint(d[i - 1]!, d[i]!));
+    if (distinct <= maxBins) {
+      for (let i = 1; i < sorted.length; i++)
+        if (sorted[i] !== sorted[i - 1]) cuts.push(midpoint(sorted[i - 1]!, sorted[i]!));
     } else {
-      const sorted = buf.subarray(0, m).sort();
       // Mostly quantile bins, but a bin also closes when it spans too wide a value range, so
       // the sparse tails of skewed features (prices, areas) keep some resolution.
       const perBin = m / (maxBins * (1 - SPAN_SHARE));
@@ -83,6 +97,12 @@ export function fitBinBounds(x: TreesMatrix, maxBins: number, sampleRows = 200_0
   }
   return out;
 }
+
+/** Rows transposed together by {@link binMatrix}. */
+const BLOCK = 64;
+
+/** Distinct values tracked without sorting (at most this many: one-hot columns, flags). */
+const FEW = 16;
 
 /** Share of the bins that close on value span rather than count (tuned on California and Bangalore). */
 const SPAN_SHARE = 0.15;
@@ -113,48 +133,76 @@ export function binMatrix(x: TreesMatrix, upper: readonly Float64Array[]): Binne
   const offsets = new Int32Array(cols);
   let total = 0;
   for (let f = 0; f < cols; f++) {
-    const up = upper[f]!;
-    numBins[f] = up.length;
+    numBins[f] = upper[f]!.length;
     offsets[f] = total;
-    total += up.length + 1;
-    const base = f * rows;
-    if (up.length === 1) {
-      for (let r = 0; r < rows; r++) bins[base + r] = data[r * cols + f]! !== data[r * cols + f]! ? 1 : 0;
-      continue;
-    }
-    for (let r = 0; r < rows; r++) bins[base + r] = binOf(up, data[r * cols + f]!);
+    total += upper[f]!.length + 1;
   }
-  const rowSlots = total <= 0xffff ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
+  // transposed in blocks of rows, so that the row-major reads of a block stay in cache across features
+  const counts = new Int32Array(cols * 256);
+  for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+    const r1 = Math.min(rows, r0 + BLOCK);
+    for (let f = 0; f < cols; f++) {
+      const up = upper[f]!;
+      const base = f * rows;
+      const cb = f * 256;
+      if (up.length === 1) {
+        for (let r = r0; r < r1; r++) {
+          const b = data[r * cols + f]! !== data[r * cols + f]! ? 1 : 0;
+          bins[base + r] = b;
+          counts[cb + b]!++;
+        }
+      } else if (up.length === 2) {
+        const u = up[0]!;
+        for (let r = r0; r < r1; r++) {
+          const v = data[r * cols + f]!;
+          const b = v !== v ? 2 : v <= u ? 0 : 1;
+          bins[base + r] = b;
+          counts[cb + b]!++;
+        }
+      } else
+        for (let r = r0; r < r1; r++) {
+          const b = binOf(up, data[r * cols + f]!);
+          bins[base + r] = b;
+          counts[cb + b]!++;
+        }
+    }
+  }
   const defaultBin = new Int32Array(cols);
-  const counts = new Int32Array(256);
   let nnz = 0;
   for (let f = 0; f < cols; f++) {
-    const base = f * rows;
-    counts.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const b = bins[base + r]!;
-      rowSlots[r * cols + f] = offsets[f]! + b;
-      counts[b]!++;
-    }
+    const cb = f * 256;
     let best = 0;
-    for (let b = 1; b <= numBins[f]!; b++) if (counts[b]! > counts[best]!) best = b;
+    for (let b = 1; b <= numBins[f]!; b++) if (counts[cb + b]! > counts[cb + best]!) best = b;
     defaultBin[f] = best;
-    nnz += rows - counts[best]!;
+    nnz += rows - counts[cb + best]!;
   }
   let sparse: BinnedData['sparse'] = null;
+  let rowSlots: Uint16Array | Uint32Array;
   if (nnz < 0.25 * rows * cols) {
+    // histograms of sparse data are built from these rows alone: no dense row slots
+    rowSlots = new Uint16Array(0);
     const rowPtr = new Int32Array(rows + 1);
     const slots = new Int32Array(nnz);
     let k = 0;
     for (let r = 0; r < rows; r++) {
       rowPtr[r] = k;
       for (let f = 0; f < cols; f++) {
-        const slot = rowSlots[r * cols + f]!;
-        if (slot !== offsets[f]! + defaultBin[f]!) slots[k++] = slot;
+        const b = bins[f * rows + r]!;
+        if (b !== defaultBin[f]) slots[k++] = offsets[f]! + b;
       }
     }
     rowPtr[rows] = k;
     sparse = { rowPtr, slots };
+  } else {
+    rowSlots = total <= 0xffff ? new Uint16Array(rows * cols) : new Uint32Array(rows * cols);
+    for (let r0 = 0; r0 < rows; r0 += BLOCK) {
+      const r1 = Math.min(rows, r0 + BLOCK);
+      for (let f = 0; f < cols; f++) {
+        const base = f * rows;
+        const off = offsets[f]!;
+        for (let r = r0; r < r1; r++) rowSlots[r * cols + f] = off + bins[base + r]!;
+      }
+    }
   }
   return { bins, rowSlots, rows, cols, numBins, offsets, totalBins: total, defaultBin, sparse, upper };
 }

@@ -24,6 +24,12 @@ export class EnsembleBuilder {
   readonly gain: Float64Array;
   /** Split count per feature. */
   readonly splits: Float64Array;
+  /** Cover per node. */
+  readonly cover: number[] = [];
+  /** Cover per leaf. */
+  readonly leafCover: number[] = [];
+  /** False once a tree without covers was added (the ensemble then has none). */
+  private covered = true;
 
   /** Starts an empty ensemble over `numFeatures` features with `leafWidth` values per leaf. */
   constructor(
@@ -45,6 +51,8 @@ export class EnsembleBuilder {
       gain?: ArrayLike<number>;
       leafValues: ArrayLike<number>;
       root: number;
+      cover?: ArrayLike<number> | undefined;
+      leafCover?: ArrayLike<number> | undefined;
     },
     output: number,
     leafScale = 1,
@@ -65,6 +73,11 @@ export class EnsembleBuilder {
       if (t.gain) this.gain[f]! += t.gain[i]!;
     }
     for (let i = 0; i < t.leafValues.length; i++) this.leafValues.push(leafScale * t.leafValues[i]!);
+    const leaves = t.leafValues.length / this.leafWidth;
+    if (t.cover?.length === t.feature.length && t.leafCover?.length === leaves) {
+      for (let i = 0; i < t.cover.length; i++) this.cover.push(t.cover[i]!);
+      for (let i = 0; i < leaves; i++) this.leafCover.push(t.leafCover[i]!);
+    } else this.covered = false;
   }
 
   /** Appends a tree grown by the tree builder. */
@@ -105,6 +118,9 @@ export class EnsembleBuilder {
       leafValues: Float64Array.from(this.leafValues),
       importanceGain: this.gain.slice(),
       importanceSplit: this.splits.slice(),
+      ...(this.covered
+        ? { nodeCover: Float64Array.from(this.cover), leafCover: Float64Array.from(this.leafCover) }
+        : {}),
     });
   }
 }

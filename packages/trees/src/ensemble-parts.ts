@@ -46,4 +46,18 @@ export interface EnsembleParts {
   readonly importanceGain: Float64Array;
   /** Number of splits on each feature. */
   readonly importanceSplit: Float64Array;
+  /** Cover of each internal node (training rows, or hessian sum): TreeSHAP's weights; absent in models saved before covers were kept. */
+  readonly nodeCover?: Float64Array;
+  /** Cover of each leaf (one per leaf, not per leaf value). */
+  readonly leafCover?: Float64Array;
+}
+
+/** The split test of a node with non-zero flags: true when `x` goes left. */
+export function goSlow(x: number, thr: number, fl: number): boolean {
+  if ((fl & FLAG_FLOAT32_LESS) !== 0) {
+    if (x !== x) return (fl & FLAG_DEFAULT_LEFT) !== 0;
+    return Math.fround(x) < thr;
+  }
+  if (x !== x || ((fl & FLAG_ZERO_MISSING) !== 0 && x >= -1e-35 && x <= 1e-35)) return (fl & FLAG_DEFAULT_LEFT) !== 0;
+  return x <= thr;
 }

@@ -57,6 +57,16 @@ export function decodeEnsembleSerial(serial: unknown): EnsembleParts {
   const leafValues = arr(s, 'leafValues', Float64Array);
   const importanceGain = arr(s, 'importanceGain', Float64Array);
   const importanceSplit = arr(s, 'importanceSplit', Float64Array);
+  let covers: { nodeCover: Float64Array; leafCover: Float64Array } | undefined;
+  if (s.nodeCover !== undefined || s.leafCover !== undefined) {
+    const nodeCover = arr(s, 'nodeCover', Float64Array);
+    const leafCover = arr(s, 'leafCover', Float64Array);
+    if (nodeCover.length !== feature.length) bad('nodeCover: expected one value per internal node');
+    if (leafCover.length * leafWidth !== leafValues.length) bad('leafCover: expected one value per leaf');
+    for (const c of [nodeCover, leafCover])
+      for (const v of c) if (!(v >= 0 && v < Infinity)) bad('covers: expected finite non-negative numbers');
+    covers = { nodeCover, leafCover };
+  }
   if (baseScore.length !== numOutputs) bad(`baseScore: expected ${numOutputs} values`);
   if (treeOutput.length !== treeRoots.length) bad('treeOutput: expected one value per tree');
   const nodes = feature.length;
@@ -99,5 +109,6 @@ export function decodeEnsembleSerial(serial: unknown): EnsembleParts {
     leafValues,
     importanceGain,
     importanceSplit,
+    ...covers,
   };
 }

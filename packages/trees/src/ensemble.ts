@@ -1,13 +1,8 @@
 import { TreesError } from './errors.js';
 import type { TreesMatrix } from './matrix.js';
-import {
-  type EnsembleParts,
-  type EnsembleTransform,
-  FLAG_DEFAULT_LEFT,
-  FLAG_FLOAT32_LESS,
-  FLAG_ZERO_MISSING,
-} from './ensemble-parts.js';
+import { type EnsembleParts, type EnsembleTransform, FLAG_DEFAULT_LEFT, goSlow } from './ensemble-parts.js';
 import { decodeEnsembleSerial, type EnsembleSerial } from './ensemble-serial.js';
+import { type TreeExplanation, type TreeExplanationBatch, TreeShap } from './shap.js';
 
 /**
  * A tree ensemble compiled to flat typed arrays. Predicting one row walks each tree with no
@@ -50,8 +45,13 @@ export class TreeEnsemble implements EnsembleParts {
   readonly importanceGain!: Float64Array;
   /** Number of splits on each feature. */
   readonly importanceSplit!: Float64Array;
+  /** Cover (training rows, or hessian sum for forests) of each internal node: the weights of {@link TreeEnsemble.explainRow}. */
+  readonly nodeCover?: Float64Array;
+  /** Cover of each leaf. */
+  readonly leafCover?: Float64Array;
   private readonly raw: Float64Array;
   private readonly proba: Float64Array;
+  private shap: TreeShap | undefined;
 
   /** Wraps already validated parts (use {@link TreeEnsemble.fromSerial} for untrusted data). */
   constructor(parts: EnsembleParts) {
@@ -159,6 +159,51 @@ export class TreeEnsemble implements EnsembleParts {
     return out;
   }
 
+  /**
+   * Explains one row by exact path-dependent TreeSHAP: per-feature contributions and the expected
+   * value for every raw output (margins for boosting — log-odds for binary, per-class scores for
+   * multiclass —, averaged leaf values for forests: class probabilities or the regression value),
+   * additive to {@link TreeEnsemble.predictRawRow}. The result is a fresh object. Throws
+   * `UNSUPPORTED_MODEL` for an ensemble without node covers.
+   *
+   * @example
+   * ```ts
+   * const { model } = trainGbdt(x, y, { rounds: 50 });
+   * const { expectedValue, values } = model.explainRow(row);
+   * // expectedValue[0] + Σ values ≈ model.predictRawRow(row)[0]
+   * ```
+   */
+  explainRow(row: ArrayLike<number>): TreeExplanation {
+    this.checkRow(row);
+    const shap = this.explainer();
+    const values = shap.explainInto(row, 0, new Float64Array(this.numOutputs * this.numFeatures));
+    return { expectedValue: shap.expectedValue.slice(), values };
+  }
+
+  /**
+   * Explains every row of `x` (see {@link TreeEnsemble.explainRow}): `values` is
+   * `rows × numOutputs × numFeatures`.
+   *
+   * @example
+   * ```ts
+   * const { expectedValue, values } = model.explain({ data, rows, cols });
+   * const firstRowFirstOutput = values.subarray(0, model.numFeatures);
+   * ```
+   */
+  explain(x: TreesMatrix): TreeExplanationBatch {
+    this.checkMatrix(x);
+    const shap = this.explainer();
+    const width = this.numOutputs * this.numFeatures;
+    const values = new Float64Array(x.rows * width);
+    for (let i = 0; i < x.rows; i++) shap.explainInto(x.data, i * x.cols, values.subarray(i * width, (i + 1) * width));
+    return { expectedValue: shap.expectedValue.slice(), values };
+  }
+
+  /** True when the ensemble carries node covers, so that {@link TreeEnsemble.explainRow} works. */
+  get explainable(): boolean {
+    return this.nodeCover !== undefined && this.leafCover !== undefined;
+  }
+
   /** Feature importance: `'gain'` (total split gain) or `'split'` (split count) per feature, summing to 1 unless all zero. */
   featureImportance(type: 'gain' | 'split' = 'gain'): Float64Array {
     const src = type === 'gain' ? this.importanceGain : this.importanceSplit;
@@ -190,12 +235,20 @@ export class TreeEnsemble implements EnsembleParts {
       leafValues: this.leafValues.slice(),
       importanceGain: this.importanceGain.slice(),
       importanceSplit: this.importanceSplit.slice(),
+      ...(this.nodeCover && this.leafCover
+        ? { nodeCover: this.nodeCover.slice(), leafCover: this.leafCover.slice() }
+        : {}),
     };
   }
 
   /** Rebuilds an ensemble from {@link TreeEnsemble.toSerial} output, validating every index. */
   static fromSerial(serial: unknown): TreeEnsemble {
     return new TreeEnsemble(decodeEnsembleSerial(serial));
+  }
+
+  private explainer(): TreeShap {
+    if (!this.shap) this.shap = new TreeShap(this);
+    return this.shap;
   }
 
   private probaFromRaw(raw: Float64Array, out: Float64Array): Float64Array {
@@ -238,13 +291,4 @@ export class TreeEnsemble implements EnsembleParts {
       );
     }
   }
-}
-
-function goSlow(x: number, thr: number, fl: number): boolean {
-  if ((fl & FLAG_FLOAT32_LESS) !== 0) {
-    if (x !== x) return (fl & FLAG_DEFAULT_LEFT) !== 0;
-    return Math.fround(x) < thr;
-  }
-  if (x !== x || ((fl & FLAG_ZERO_MISSING) !== 0 && x >= -1e-35 && x <= 1e-35)) return (fl & FLAG_DEFAULT_LEFT) !== 0;
-  return x <= thr;
 }

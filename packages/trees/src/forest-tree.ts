@@ -1,4 +1,5 @@
 import type { BinnedData } from './binning.js';
+import { ExactScratch, growExactTree, type ExactData } from './forest-exact.js';
 import { HistogramPool } from './histogram.js';
 import { deriveSeed, SeededRandom } from './rng.js';
 import type { GrownTree, GrowParams } from './grow-types.js';
@@ -6,8 +7,12 @@ import { growTree } from './tree-builder.js';
 
 /** Everything needed to grow forest trees (plain data: it is also sent to worker threads). */
 export interface ForestJob {
-  /** The binned training features. */
-  readonly data: BinnedData;
+  /** Number of training rows. */
+  readonly rows: number;
+  /** The binned training features (histogram splits), or null with `exact`. */
+  readonly data: BinnedData | null;
+  /** The ranked training features (exact thresholds, regression), or null with `data`. */
+  readonly exact: ExactData | null;
   /** Targets: values (regression) or class indices. */
   readonly y: Float64Array;
   /** Per-row weights (sample × class weights). */
@@ -27,7 +32,7 @@ export interface ForestJob {
 /** Bootstrap multiplicities of tree `t` (all ones without bootstrap): a pure function of the seed. */
 export function bootstrapCounts(job: ForestJob, t: number, out: Int32Array): SeededRandom {
   const rng = new SeededRandom(deriveSeed(job.seed, t));
-  const n = job.data.rows;
+  const n = job.rows;
   if (!job.bootstrap) {
     out.fill(1);
     return rng;
@@ -44,18 +49,20 @@ export class ForestScratch {
   readonly hess: Float64Array;
   readonly rows: Int32Array;
   readonly features: Int32Array;
-  readonly pool: HistogramPool;
+  readonly pool: HistogramPool | null;
+  readonly exact: ExactScratch | null;
   readonly sortScratch: { buf?: Int32Array } = {};
   readonly partitionScratch: [Int32Array, Int32Array];
 
   constructor(job: ForestJob) {
-    const n = job.data.rows;
+    const n = job.rows;
     this.counts = new Int32Array(n);
     this.grad = new Float64Array(n * job.K);
     this.hess = new Float64Array(n);
     this.rows = new Int32Array(n);
     this.features = Int32Array.from({ length: job.numFeatures }, (_, i) => i);
-    this.pool = new HistogramPool(job.data.totalBins * (job.K + 2));
+    this.pool = job.data ? new HistogramPool(job.data.totalBins * (job.K + 2)) : null;
+    this.exact = job.exact ? new ExactScratch(job.exact) : null;
     this.partitionScratch = [new Int32Array(n), new Int32Array(n)];
   }
 }
@@ -63,7 +70,7 @@ export class ForestScratch {
 /** Grows tree `t` of a forest; deterministic in (seed, t), whichever thread runs it. */
 export function growForestTree(job: ForestJob, t: number, s: ForestScratch): GrownTree {
   const { y, w, K } = job;
-  const n = job.data.rows;
+  const n = job.rows;
   const rng = bootstrapCounts(job, t, s.counts);
   let m = 0;
   s.grad.fill(0);
@@ -76,10 +83,11 @@ export function growForestTree(job: ForestJob, t: number, s: ForestScratch): Gro
     if (K === 1) s.grad[r] = h * y[r]!;
     else s.grad[r * K + y[r]!] = h;
   }
+  if (job.exact) return growExactTree(job.exact, s.grad, s.hess, s.rows, m, job.grow, rng, s.exact!);
   for (let i = 0; i < s.features.length; i++) s.features[i] = i;
   return growTree(
     {
-      data: job.data,
+      data: job.data!,
       channels: K,
       grad: s.grad,
       hess: s.hess,
@@ -87,7 +95,7 @@ export function growForestTree(job: ForestJob, t: number, s: ForestScratch): Gro
       numRows: m,
       features: s.features,
       rng,
-      pool: s.pool,
+      pool: s.pool!,
       sortScratch: s.sortScratch,
       partitionScratch: s.partitionScratch,
     },

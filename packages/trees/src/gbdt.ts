@@ -188,7 +188,8 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   const rowsBuf = new Int32Array(n);
   const featBuf = new Int32Array(x.cols);
   const pool = new HistogramPool(data.totalBins * 3);
-  const sortScratch: { buf?: Int32Array } = {};
+  const sortScratch: { buf?: Int32Array; mark?: Uint8Array } = {};
+  const rootCounts: { counts?: Float64Array } = {};
   const unitHessian =
     (objective === 'squared' || objective === 'absolute' || objective === 'huber') && w.every((v) => v === 1);
   const partitionScratch: [Int32Array, Int32Array] = [new Int32Array(n), new Int32Array(n)];
@@ -280,8 +281,6 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
     const F = colK < x.cols ? sampleSorted(x.cols, colK, rng, featBuf) : x.cols;
     if (F === x.cols) for (let f = 0; f < F; f++) featBuf[f] = f;
     if (objective === 'multiclass') softmaxRows(scores, K, prob);
-    const roundTrees: SavedTree[] = [];
-    const roundRanges: [number[], number[], Int32Array][] = [];
     for (let k = 0; k < K; k++) {
       if (objective === 'multiclass') gradients(objective, y, scores, prob, w, K, k, huberDelta, grad, hess);
       else gradients(objective, y, scores, prob, w, 1, 0, huberDelta, grad, hess);
@@ -298,6 +297,7 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
           rng,
           pool,
           sortScratch,
+          rootCounts,
           partitionScratch,
           unitHessian,
         },
@@ -315,13 +315,11 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
         }
       }
       for (let l = 0; l < tree.leafValue.length; l++) tree.leafValue[l] = lr * tree.leafValue[l]!;
-      roundTrees.push({ ...tree, leafStart: [], leafEnd: [], output: k });
-      if (m === n) roundRanges.push([tree.leafStart, tree.leafEnd, rowsBuf.slice()]);
-    }
-    for (let t = 0; t < roundTrees.length; t++) {
-      const rr = roundRanges[t];
-      if (rr) apply(roundTrees[t]!, rr[2], rr[0], rr[1]);
-      else apply(roundTrees[t]!);
+      // applied at once: the next output's gradients read only `prob`, computed before the round
+      const { leafStart, leafEnd } = tree;
+      const done: SavedTree = { ...tree, leafStart: [], leafEnd: [], output: k };
+      if (m === n) apply(done, rowsBuf, leafStart, leafEnd);
+      else apply(done);
     }
     stopped = endRound(round, false);
     if (checkpoint && ((round + 1) % every === 0 || stopped || round + 1 === rounds)) {

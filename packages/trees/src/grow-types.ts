@@ -20,6 +20,8 @@ export interface GrowParams {
   readonly criterion: 'squared' | 'entropy';
   /** Features drawn at random per split (0 = every candidate feature). */
   readonly featuresPerSplit: number;
+  /** What a node's cover (its weight in TreeSHAP's expectations) counts: rows (default, as LightGBM's `internal_count`) or the hessian sum (forests: bootstrap multiplicity × weight, as scikit-learn's `weighted_n_node_samples`). */
+  readonly cover?: 'count' | 'hessian';
 }
 
 /** The data one tree is grown on. */
@@ -42,10 +44,12 @@ export interface GrowInput {
   readonly rng: SeededRandom;
   /** Histogram buffers (size `totalBins * (K + 2)`), reused across trees. */
   readonly pool: HistogramPool;
-  /** Optional holder of a reusable `rows * cols` int buffer for presorted small nodes (allocated on first use). */
-  readonly sortScratch?: { buf?: Int32Array };
+  /** Optional holder of a reusable `rows * cols` int buffer and a `rows` byte buffer for presorted small nodes (allocated on first use). */
+  readonly sortScratch?: { buf?: Int32Array; mark?: Uint8Array };
   /** True when every hessian is exactly 1 (unweighted regression boosting): histograms skip that channel. */
   readonly unitHessian?: boolean;
+  /** Optional holder of the root's bin counts, kept across the trees of one fit on the same data (unit hessians, every row). */
+  readonly rootCounts?: { counts?: Float64Array };
   /** Optional two reusable buffers of at least `numRows` ints for partitioning. */
   readonly partitionScratch?: readonly [Int32Array, Int32Array];
 }
@@ -61,6 +65,10 @@ export interface GrownTree {
   gain: number[];
   leafStart: number[];
   leafEnd: number[];
+  /** Cover of each internal node (rows or hessian sum, see {@link GrowParams.cover}); absent in trees from old checkpoints. */
+  cover?: number[];
+  /** Cover of each leaf. */
+  leafCover?: number[];
   /** Leaf values, `leaves × K`. */
   leafValue: number[];
   /** Root: `0` when the tree has a split, else `~0`. */

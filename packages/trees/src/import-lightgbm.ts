@@ -81,9 +81,12 @@ export function importLightGbm(text: string): TreeEnsemble {
     if (Number(b.get('is_linear') ?? 0) !== 0) fail('UNSUPPORTED_MODEL', `Tree=${t}: linear trees are not supported`);
     const leafValues = nums(b, 'leaf_value', leaves, t);
     const inner = leaves - 1;
+    // node covers for TreeSHAP: LightGBM's own pred_contrib weighs by these row counts
+    const leafCover = b.has('leaf_count') ? nums(b, 'leaf_count', leaves, t) : undefined;
+    const cover = inner > 0 && b.has('internal_count') ? nums(b, 'internal_count', inner, t) : undefined;
     if (inner === 0) {
       builder.addTree(
-        { feature: [], threshold: [], left: [], right: [], flags: [], leafValues, root: ~0 },
+        { feature: [], threshold: [], left: [], right: [], flags: [], leafValues, root: ~0, cover: [], leafCover },
         t % perIter,
       );
     } else {
@@ -104,7 +107,7 @@ export function importLightGbm(text: string): TreeEnsemble {
       for (const f of feature)
         if (!(f >= 0 && f < numFeatures)) fail('INVALID_MODEL', `Tree=${t}: split_feature ${f} out of range`);
       builder.addTree(
-        { feature, threshold, left, right, flags, leafValues, root: 0, ...(gain ? { gain } : {}) },
+        { feature, threshold, left, right, flags, leafValues, root: 0, cover, leafCover, ...(gain ? { gain } : {}) },
         t % perIter,
       );
     }

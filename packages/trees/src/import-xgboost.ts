@@ -93,6 +93,9 @@ export function importXgboost(json: unknown): TreeEnsemble {
     const defLeft = numArray(tree, 'default_left', t, n);
     const splitType = tree.split_type === undefined ? [] : numArray(tree, 'split_type', t, n);
     const gains = Array.isArray(tree.loss_changes) ? (tree.loss_changes as number[]) : undefined;
+    // node covers for TreeSHAP: XGBoost's (and shap's) weights are the hessian sums
+    const hess =
+      Array.isArray(tree.sum_hessian) && tree.sum_hessian.length === n ? (tree.sum_hessian as number[]) : undefined;
     if (splitType.some((s) => s !== 0)) fail('UNSUPPORTED_MODEL', `trees[${t}]: categorical splits are not supported`);
     const out = Number(info[t]);
     if (!(out >= 0 && out < K)) fail('INVALID_MODEL', `tree_info[${t}]: expected 0…${K - 1}`);
@@ -116,11 +119,15 @@ export function importXgboost(json: unknown): TreeEnsemble {
     const flags: number[] = [];
     const gain: number[] = [];
     const leafValues: number[] = [];
+    const cover: number[] = [];
+    const leafCover: number[] = [];
     for (let i = 0; i < n; i++) {
       if (leftC[i] === -1) {
         leafValues.push(Math.fround(cond[i]!));
+        leafCover.push(Number(hess?.[i]));
         continue;
       }
+      cover.push(Number(hess?.[i]));
       feature.push(index[i]!);
       threshold.push(Math.fround(cond[i]!));
       left.push(ref(leftC[i]!));
@@ -128,7 +135,11 @@ export function importXgboost(json: unknown): TreeEnsemble {
       flags.push(FLAG_FLOAT32_LESS | (defLeft[i] ? FLAG_DEFAULT_LEFT : 0));
       gain.push(gains?.[i] ?? 0);
     }
-    builder.addTree({ feature, threshold, left, right, flags, gain, leafValues, root: leftC[0] === -1 ? ~0 : 0 }, out);
+    const covers = hess ? { cover, leafCover } : {};
+    builder.addTree(
+      { feature, threshold, left, right, flags, gain, leafValues, root: leftC[0] === -1 ? ~0 : 0, ...covers },
+      out,
+    );
   });
   return checked(
     builder.build({

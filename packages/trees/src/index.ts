@@ -22,6 +22,7 @@ export type { TrainingProgress, CheckpointOptions } from './training-common.js';
 export { TreeEnsemble } from './ensemble.js';
 export type { EnsembleParts, EnsembleTransform } from './ensemble-parts.js';
 export type { EnsembleSerial } from './ensemble-serial.js';
+export type { TreeExplanation, TreeExplanationBatch } from './shap.js';
 export { encodeSerial, decodeSerial } from './serial-codec.js';
 
 // import of models trained elsewhere

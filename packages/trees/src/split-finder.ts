@@ -35,7 +35,7 @@ export class SplitFinder {
   private numCand = 0;
   private readonly keys: Int32Array;
   private readonly tmp = new Int32Array(SMALL_NODE + 1);
-  private readonly mark: Uint8Array;
+  private markBuf: Uint8Array | null = null;
   private readonly binCount = new Int32Array(258);
 
   /** Prepares scratch buffers for one tree. */
@@ -51,7 +51,6 @@ export class SplitFinder {
     this.perm = Int32Array.from(inp.features);
     this.cand = new Int32Array(inp.features.length);
     this.keys = new Int32Array(SMALL_NODE + 1);
-    this.mark = new Uint8Array(inp.data.rows);
   }
 
   sampleFeatures(): void {
@@ -236,6 +235,104 @@ export class SplitFinder {
     }
   }
 
+  /** {@link bestFromHistogram1} for unit hessians (unweighted squared error): a bin's hessian sum is its count, and its hessian slot is not read. */
+  bestFromHistogramUnit(node: OpenNode): void {
+    const hist = node.hist!;
+    const { numBins, offsets } = this.inp.data;
+    const { lambda: lam, minSamplesLeaf: msl, minHessianLeaf: mh, minGain } = this.p;
+    const G = node.sums[0]!;
+
+    const C = node.sums[2]!;
+    const H = C;
+    const lo = Math.max(msl, mh);
+    const parentScore = (G * G) / (H + lam);
+    const floor = Math.max(minGain, 1e-12 * Math.abs(parentScore));
+    let best = node.bGain;
+    let bf = -1;
+    let bb = 0;
+    let bml = false;
+    let bg = 0;
+    let bh = 0;
+    let bc = 0;
+    for (let c = 0; c < this.numCand; c++) {
+      const f = this.cand[c]!;
+      const nb = numBins[f]!;
+      const base = offsets[f]! * 3;
+      const mo = base + nb * 3;
+      const mg = hist[mo]!;
+
+      const mc = hist[mo + 2]!;
+      const mhs = mc;
+      let gl = 0;
+      let cl = 0;
+      for (let b = 0; b < nb - 1; b++) {
+        const o = base + b * 3;
+        const cb = hist[o + 2]!;
+        if (cb === 0) continue;
+        gl += hist[o]!;
+
+        cl += cb;
+        if (cl >= lo && C - cl >= lo) {
+          const gr = G - gl;
+          const gain = (gl * gl) / (cl + lam) + (gr * gr) / (C - cl + lam) - parentScore;
+          if (gain > best && gain > floor) {
+            best = gain;
+            bf = f;
+            bb = b;
+            bml = false;
+            bg = gl;
+            bh = cl;
+            bc = cl;
+          }
+        }
+        if (mc > 0) {
+          const g2 = gl + mg;
+          const c2 = cl + mc;
+          const h2 = c2;
+          if (c2 >= msl && C - c2 >= msl && h2 >= mh && H - h2 >= mh) {
+            const gr = G - g2;
+            const gain = (g2 * g2) / (h2 + lam) + (gr * gr) / (H - h2 + lam) - parentScore;
+            if (gain > best && gain > floor) {
+              best = gain;
+              bf = f;
+              bb = b;
+              bml = true;
+              bg = g2;
+              bh = h2;
+              bc = c2;
+            }
+          }
+        }
+      }
+      if (mc > 0 && mc < C) {
+        const g2 = G - mg;
+        const h2 = H - mhs;
+        const c2 = C - mc;
+        if (c2 >= msl && mc >= msl && h2 >= mh && mhs >= mh) {
+          const gain = (g2 * g2) / (h2 + lam) + (mg * mg) / (mhs + lam) - parentScore;
+          if (gain > best && gain > floor) {
+            best = gain;
+            bf = f;
+            bb = nb - 1;
+            bml = false;
+            bg = g2;
+            bh = h2;
+            bc = c2;
+          }
+        }
+      }
+    }
+    if (bf >= 0) {
+      node.bGain = best;
+      node.bFeature = bf;
+      node.bBin = bb;
+      node.bMissingLeft = bml;
+      node.bLeft[0] = bg;
+      node.bLeft[1] = bh;
+      node.bLeft[2] = bc;
+    }
+  }
+
   /** Sorts the node's rows by bin for every candidate feature (stable counting sort over the ≤ 256 bins). */
   presort(node: OpenNode): void {
     const { bins, rows: n, numBins } = this.inp.data;
@@ -271,11 +368,25 @@ export class SplitFinder {
     return this.sortedBuf;
   }
 
+  /** One byte per row (left-of-split marks), allocated on first use and kept in `sortScratch` across trees. */
+  private mark(): Uint8Array {
+    if (!this.markBuf) {
+      const need = this.inp.data.rows;
+      const holder = this.inp.sortScratch;
+      if (holder?.mark && holder.mark.length >= need) this.markBuf = holder.mark;
+      else {
+        this.markBuf = new Uint8Array(need);
+        if (holder) holder.mark = this.markBuf;
+      }
+    }
+    return this.markBuf;
+  }
+
   /** Stable-partitions every feature's sorted row list of a split node (left rows are marked in `mark`). */
   partitionSorted(node: OpenNode, mid: number): void {
     const { rows: n } = this.inp.data;
     const rows = this.inp.rows;
-    const mark = this.mark;
+    const mark = this.mark();
     for (let i = node.start; i < mid; i++) mark[rows[i]!] = 1;
     for (let i = mid; i < node.end; i++) mark[rows[i]!] = 0;
     const sorted = this.sorted();

@@ -102,6 +102,7 @@ export function packTree(t: GrownTree): Record<string, unknown> {
     right: Int32Array.from(t.right),
     gain: Float64Array.from(t.gain),
     leafValue: Float64Array.from(t.leafValue),
+    ...(t.cover && t.leafCover ? { cover: Float64Array.from(t.cover), leafCover: Float64Array.from(t.leafCover) } : {}),
     root: t.root,
   };
 }
@@ -118,6 +119,7 @@ export function unpackTree(p: Record<string, unknown>): GrownTree {
     right: a('right'),
     gain: a('gain'),
     leafValue: a('leafValue'),
+    ...(p.cover && p.leafCover ? { cover: a('cover'), leafCover: a('leafCover') } : {}),
     leafStart: [],
     leafEnd: [],
     root: p.root as number,

@@ -1,5 +1,5 @@
 import type { GrowInput, GrownTree, GrowParams } from './grow-types.js';
-import { buildHistogram, subtractHistogram } from './histogram.js';
+import { buildHistogram, buildRootHistogramUnit, subtractHistogram } from './histogram.js';
 import { SMALL_NODE, SplitFinder, type OpenNode } from './split-finder.js';
 
 /** Grows one tree (best-first when `maxLeaves > 0`, else depth-first). */
@@ -12,11 +12,11 @@ class Grower {
   private readonly S: number;
   private readonly freeNodes: OpenNode[] = [];
   private readonly sr: Float64Array;
-  private readonly leftBuf: Int32Array;
   private readonly rightBuf: Int32Array;
   private readonly small: number;
   private readonly tree: GrownTree;
   private readonly finder: SplitFinder;
+  private readonly coverSlot: number;
 
   constructor(
     private readonly inp: GrowInput,
@@ -25,7 +25,6 @@ class Grower {
     this.K = inp.channels;
     this.S = this.K + 2;
     this.sr = new Float64Array(this.S);
-    this.leftBuf = inp.partitionScratch?.[0] ?? new Int32Array(inp.numRows);
     this.rightBuf = inp.partitionScratch?.[1] ?? new Int32Array(inp.numRows);
     this.finder = new SplitFinder(inp, p);
     // Below this many rows a node is searched over presorted row lists instead of a histogram:
@@ -42,9 +41,12 @@ class Grower {
       gain: [],
       leafStart: [],
       leafEnd: [],
+      cover: [],
+      leafCover: [],
       leafValue: [],
       root: ~0,
     };
+    this.coverSlot = p.cover === 'hessian' ? this.K : this.K + 1;
   }
 
   grow(): GrownTree {
@@ -129,12 +131,17 @@ class Grower {
     }
     if (end - start > this.small && !node.hist) {
       node.hist = this.inp.pool.acquire();
-      buildHistogram(this.inp.data, K, grad, hess, rows, start, end, node.hist, sums, this.inp.unitHessian);
+      const { data, rootCounts, unitHessian } = this.inp;
+      if (rootCounts && unitHessian && K === 1 && !data.sparse && start === 0 && end === data.rows)
+        buildRootHistogramUnit(data, grad, rows, node.hist, sums, rootCounts);
+      else buildHistogram(data, K, grad, hess, rows, start, end, node.hist, sums, unitHessian);
     }
     this.finder.sampleFeatures();
     if (node.hist) {
-      if (K === 1 && this.p.criterion === 'squared') this.finder.bestFromHistogram1(node);
-      else this.finder.bestFromHistogram(node);
+      if (K === 1 && this.p.criterion === 'squared') {
+        if (this.inp.unitHessian) this.finder.bestFromHistogramUnit(node);
+        else this.finder.bestFromHistogram1(node);
+      } else this.finder.bestFromHistogram(node);
     } else if (K === 1 && this.p.criterion === 'squared') {
       if (!parentSorted) this.finder.presort(node);
       node.sorted = true;
@@ -159,24 +166,34 @@ class Grower {
     const ml = node.bMissingLeft;
     const rows = inp.rows;
     const base = f * n;
-    // branch-free stable partition: each row is written to both buffers, one counter advances
-    const lb = this.leftBuf;
+    // branch-free stable partition: left rows are written back in place (never ahead of the
+    // reading position), right rows to a buffer, then copied after them
     const rb = this.rightBuf;
-    const mlBit = ml ? 1 : 0;
-    let nlw = 0;
+    let w = node.start;
     let nrw = 0;
-    for (let k = node.start; k < node.end; k++) {
-      const r = rows[k]!;
-      const bin = bins[base + r]!;
-      const goLeft = bin === nb ? mlBit : +(bin <= b);
-      lb[nlw] = r;
-      rb[nrw] = r;
-      nlw += goLeft;
-      nrw += 1 - goLeft;
+    if (!ml) {
+      // the missing bin (nb) is above b, so `bin <= b` alone decides (missing goes right)
+      for (let k = node.start; k < node.end; k++) {
+        const r = rows[k]!;
+        const goLeft = ((b - bins[base + r]!) >>> 31) ^ 1;
+        rows[w] = r;
+        rb[nrw] = r;
+        w += goLeft;
+        nrw += goLeft ^ 1;
+      }
+    } else {
+      for (let k = node.start; k < node.end; k++) {
+        const r = rows[k]!;
+        const bin = bins[base + r]!;
+        const goLeft = bin === nb ? 1 : ((b - bin) >>> 31) ^ 1;
+        rows[w] = r;
+        rb[nrw] = r;
+        w += goLeft;
+        nrw += goLeft ^ 1;
+      }
     }
-    rows.set(lb.subarray(0, nlw), node.start);
-    rows.set(rb.subarray(0, nrw), node.start + nlw);
-    const i = node.start + nlw;
+    rows.set(rb.subarray(0, nrw), w);
+    const i = w;
     const idx = tree.feature.length;
     tree.feature.push(f);
     tree.bin.push(b);
@@ -185,6 +202,7 @@ class Grower {
     tree.left.push(0);
     tree.right.push(0);
     tree.gain.push(node.bGain);
+    tree.cover!.push(node.sums[this.coverSlot]!);
     this.link(node, idx);
     const mid = i;
     const nl = mid - node.start;
@@ -205,7 +223,7 @@ class Grower {
       else buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, mid, node.end, small, sr, inp.unitHessian);
       let large: Float64Array | null = null;
       if (needLarge) {
-        subtractHistogram(node.hist, small);
+        subtractHistogram(node.hist, small, this.K === 1 && inp.unitHessian === true);
         large = node.hist;
       } else inp.pool.release(node.hist);
       node.hist = null;
@@ -235,6 +253,7 @@ class Grower {
     const leaf = t.leafStart.length;
     t.leafStart.push(node.start);
     t.leafEnd.push(node.end);
+    t.leafCover!.push(node.sums[this.coverSlot]!);
     const d = node.sums[this.K]! + this.p.lambda;
     for (let k = 0; k < this.K; k++) t.leafValue.push(d > 0 ? node.sums[k]! / d : 0);
     this.link(node, ~leaf);

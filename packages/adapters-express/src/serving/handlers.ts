@@ -39,9 +39,9 @@ import {
 import type { ServedModel, VersionFacts } from './served-models.js';
 import { decodeInferRequest, encodeInferResponse, type OutputTensor, rowsOfTensors } from './v2-tensors.js';
 
-/** The note answered in place of an explanation (explanations are not implemented yet). */
+/** The note answered in place of an explanation when the served model gives none (a custom model without `explain`). */
 export const EXPLANATION_NOTE =
-  'explanations are not available yet in modelship; the prediction is returned without one (explain: true is accepted and ignored)';
+  'this model gives no explanations (gbdt, forest and logistic models do); the prediction is returned without one';
 
 /** Response headers of a prediction. */
 export const MODEL_VERSION_HEADER = 'x-model-version';
@@ -138,7 +138,7 @@ function predictionJson(r: PredictionResult, explain: boolean): Record<string, u
   };
   if (typeof p === 'object' && p !== null && p.probabilities !== undefined) out.probabilities = p.probabilities;
   if (r.fallback) out.fallback = r.fallback;
-  if (explain) out.explanation = { available: false, note: EXPLANATION_NOTE };
+  if (explain) out.explanation = r.explanation ?? { available: false, note: EXPLANATION_NOTE };
   return out;
 }
 
@@ -215,16 +215,11 @@ function predictOne(ctx: ServingContext, m: ServedModel, a: Asked): RouteRespons
   if (rollout === undefined) throw notReady(m);
   let r: PredictionResult;
   try {
-    r = router.predict(
-      a.row,
-      a.override === undefined
-        ? a.unit === undefined
-          ? undefined
-          : { unit: a.unit }
-        : a.unit === undefined
-          ? { override: a.override }
-          : { unit: a.unit, override: a.override },
-    );
+    r = router.predict(a.row, {
+      ...(a.unit === undefined ? {} : { unit: a.unit }),
+      ...(a.override === undefined ? {} : { override: a.override }),
+      ...(a.explain ? { explain: true } : {}),
+    });
   } catch (err) {
     rowError(err, '');
   }
@@ -249,6 +244,7 @@ function predictMany(
   units: readonly (string | null | undefined)[] | undefined,
   unit: string | undefined,
   override: string | undefined,
+  explain = false,
 ): { results: PredictionResult[]; revision: number } {
   if (rows.length > ctx.maxBatchRows)
     throw httpError(413, `at most ${ctx.maxBatchRows} rows per request, got ${rows.length}`, {
@@ -270,7 +266,8 @@ function predictMany(
     if (rules.length > 0) applyRules(rules, typed, `rows[${i}]`);
   }
   const revision = router.rollout.revision;
-  const opts: { units?: (string | undefined)[]; unit?: string; override?: string } = {};
+  const opts: { units?: (string | undefined)[]; unit?: string; override?: string; explain?: boolean } = {};
+  if (explain) opts.explain = true;
   if (units) opts.units = units.map((u) => u ?? undefined);
   else if (unit !== undefined) opts.unit = unit;
   if (override !== undefined) opts.override = override;
@@ -360,7 +357,7 @@ export function servingRoutes(ctx: ServingContext): RouteDefinition[] {
         const a = readPredictBody(ctx, req);
         const m = modelOf(ctx, a.model);
         if (a.rows === undefined) return predictOne(ctx, m, a);
-        const { results, revision } = predictMany(ctx, m, a.rows, a.units, a.unit, a.override);
+        const { results, revision } = predictMany(ctx, m, a.rows, a.units, a.unit, a.override, a.explain);
         return batchResponse(m, results, revision, a.explain);
       },
     },
@@ -389,7 +386,7 @@ export function servingRoutes(ctx: ServingContext): RouteDefinition[] {
           });
         const a = readPredictBody(ctx, req);
         const m = modelOf(ctx, a.model);
-        const { results, revision } = predictMany(ctx, m, a.rows ?? [], a.units, a.unit, a.override);
+        const { results, revision } = predictMany(ctx, m, a.rows ?? [], a.units, a.unit, a.override, a.explain);
         return batchResponse(m, results, revision, a.explain);
       },
     },

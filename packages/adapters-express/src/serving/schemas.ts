@@ -28,10 +28,10 @@ export const predictEnvelopeSchema = z
       .enum(['production', 'candidate'])
       .optional()
       .meta({ description: 'Forces a variant (or header x-modelship-variant).' }),
-    explain: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Asks for an explanation (not available yet: answered with a note).' }),
+    explain: z.boolean().optional().meta({
+      description:
+        'Asks for an explanation: exact TreeSHAP (gbdt, forest) or linear SHAP (logistic) per input column; a note for the kinds that cannot explain.',
+    }),
   })
   .meta({ id: 'PredictEnvelope' });
 
@@ -41,10 +41,29 @@ export const predictRequestSchema = z.union([predictEnvelopeSchema, rowSchema]).
 /** A prediction's value: a number (regression) or a class label. */
 const valueSchema = z.union([z.number(), z.string()]);
 
-/** The note given in place of an explanation. */
+/** One output of an explanation: expected value plus per-column contributions add up to `output`. */
+const explanationOutputSchema = z.object({
+  name: z.string().meta({ description: "'value' (regression) or the class label this output scores." }),
+  expectedValue: z.number(),
+  output: z.number().meta({ description: 'The raw output explained (in the explanation space).' }),
+  columns: z.record(z.string(), z.number()).meta({ description: 'Contributions by input column.' }),
+  features: z.record(z.string(), z.number()).meta({ description: 'Non-zero contributions by encoded feature.' }),
+});
+
+/** The explanation of a prediction, or the note given in its place. */
 export const explanationSchema = z
-  .object({ available: z.literal(false), note: z.string() })
-  .meta({ id: 'ExplanationUnavailable' });
+  .union([
+    z
+      .object({
+        available: z.literal(true),
+        method: z.enum(['tree-shap', 'linear-shap']),
+        space: z.enum(['value', 'log-odds', 'margin', 'probability']),
+        outputs: z.array(explanationOutputSchema),
+      })
+      .meta({ id: 'Explanation' }),
+    z.object({ available: z.literal(false), note: z.string() }).meta({ id: 'ExplanationUnavailable' }),
+  ])
+  .meta({ id: 'PredictionExplanation' });
 
 /** One answered row. */
 export const predictionSchema = z

@@ -1,15 +1,15 @@
 /**
  * `createServingRouter`: the serving side of the HTTP service as one Express router over the
- * framework-free handlers — request ids, helmet, access logs (pino-http), the rate-limit hook,
+ * framework-free handlers — request ids, helmet's headers, access logs, the rate-limit hook,
  * body limits, the routes, and RFC 9457 problems for every error.
  */
 import type { Logger } from '@modelship/core';
 import type { ModelRouter } from '@modelship/router';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Registry as PromRegistry } from 'prom-client';
 import { mountRoutes, problemHandlers } from '../http/express-adapter.js';
+import { accessLogOf } from '../http/access-log.js';
 import { HttpError } from '../http/http-error.js';
 import { REQUEST_ID_HEADER, requestIdOf } from '../http/request-id.js';
 import type { RouteDefinition } from '../http/route.js';
@@ -36,6 +36,81 @@ export type RateLimitVerdict = boolean | undefined | { readonly retryAfterSecond
 /** A rate-limit hook (synchronous or not), asked before a serving route parses its body. */
 export type RateLimitHook = (request: RateLimitRequest) => RateLimitVerdict | Promise<RateLimitVerdict>;
 
+/** helmet's response headers under its default options, read once from a recording response. */
+function helmetHeaders(): [string, string][] {
+  const headers: [string, string][] = [];
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      headers.push([name, String(value)]);
+    },
+    removeHeader() {},
+  };
+  helmet()({ headers: {} } as never, recorder as never, () => {});
+  return headers;
+}
+
+/** The JSON Schema of one input row of a served version (from its artifact's schema). */
+function rowSchemaOf(facts: NonNullable<ServedModel['current']>): Record<string, unknown> {
+  const properties: Record<string, Record<string, unknown>> = {};
+  const required: string[] = [];
+  for (const name of facts.inputColumns) {
+    const c = facts.schema.columns[name]!;
+    const p: Record<string, unknown> =
+      c.type === 'numeric' ? { type: c.integer ? 'integer' : 'number' } : { type: 'string' };
+    if (c.min !== undefined) p.minimum = c.min;
+    if (c.max !== undefined) p.maximum = c.max;
+    if (c.categories) p.enum = [...c.categories];
+    if (c.required === false) p.type = [p.type, 'null'];
+    else required.push(name);
+    properties[name] = p;
+  }
+  return {
+    type: 'object',
+    description: `An input row of version ${facts.version} (the production version when this document was rendered).`,
+    properties,
+    required,
+  };
+}
+
+/**
+ * Adds each served model's row schema to the document: `components.schemas["<model>.row"]` and
+ * `["<model>.predictRequest"]` (`{ model, row }` or `{ model, rows }`), and offers those requests
+ * beside the generic body of `POST /predict` (`anyOf`), so a client generator gets typed rows.
+ */
+function withModelRowSchemas(doc: Record<string, unknown>, models: Iterable<ServedModel>): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  const refs: Record<string, unknown>[] = [];
+  for (const m of models) {
+    const facts = m.current;
+    if (!facts) continue;
+    const row = `${m.name}.row`;
+    schemas[row] = rowSchemaOf(facts);
+    schemas[`${m.name}.predictRequest`] = {
+      type: 'object',
+      properties: {
+        model: { const: m.name },
+        row: { $ref: `#/components/schemas/${row}` },
+        rows: { type: 'array', items: { $ref: `#/components/schemas/${row}` } },
+        unit: { type: 'string' },
+        explain: { type: 'boolean' },
+      },
+      required: ['model'],
+    };
+    refs.push({ $ref: `#/components/schemas/${m.name}.predictRequest` });
+  }
+  if (refs.length === 0) return doc;
+  const components = { ...((doc.components as Record<string, unknown> | undefined) ?? {}) };
+  components.schemas = { ...((components.schemas as Record<string, unknown> | undefined) ?? {}), ...schemas };
+  const out: Record<string, unknown> = { ...doc, components };
+  const paths = doc.paths as Record<
+    string,
+    Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>
+  >;
+  const body = paths['/predict']?.post?.requestBody?.content?.['application/json'];
+  if (body?.schema) body.schema = { anyOf: [body.schema, ...refs] };
+  return out;
+}
+
 /** Options of {@link createServingRouter}. */
 export interface ServingRouterOptions {
   /** One model's router (its name is `router.model`). */
@@ -48,7 +123,12 @@ export interface ServingRouterOptions {
   readonly registry: ServingRegistry;
   /** The prom-client registry `GET /metrics` renders (give the routers the same one). */
   readonly metrics?: PromRegistry;
-  /** A pino logger for access logs (pino-http) and 5xx errors. Default none (no access log). */
+  /**
+   * A pino logger for access logs and 5xx errors. Default none (no access log). Each request is
+   * logged once it ends — `info` for 2xx/3xx, `warn` for 4xx, `error` for 5xx and `warn` for a
+   * client that went away first — with `{ reqId, req: { method, url }, res: { statusCode },
+   * responseTime }`; nothing is built for a level the logger does not write (`isLevelEnabled`).
+   */
   readonly logger?: Logger;
   /** Business rules per model name (→ 422 naming the field). */
   readonly rules?: Readonly<Record<string, BusinessRule | readonly BusinessRule[]>>;
@@ -175,36 +255,43 @@ export function createServingRouter(options: ServingRouterOptions): ServingRoute
       tags: ['meta'],
       responses: { '200': { description: 'The document.' } },
     },
-    handler: () => ({ status: 200, json: (doc ??= openapi.document()) }),
+    handler: () => {
+      // re-rendered when a served production version changes (its row schema may differ)
+      const key = [...models.values()].map((m) => `${m.name}@${m.current?.version ?? '-'}`).join(',');
+      if (doc === undefined || key !== docKey) {
+        doc = withModelRowSchemas(openapi.document(), models.values());
+        docKey = key;
+      }
+      return { status: 200, json: doc };
+    },
   };
   let doc: Record<string, unknown> | undefined;
+  let docKey = '';
   if (options.serveOpenApi !== false) {
     routes.push(docRoute);
     openapi.addRoutes([docRoute]);
   }
 
   const router = express.Router() as unknown as ServingRouter;
+  // helmet's headers are the same on every response (its default options, no nonce): computed once
+  // and set in the one middleware that also stamps the request id and counts requests in flight.
+  const securityHeaders = options.helmet !== false ? helmetHeaders() : [];
+  const accessLog = options.logger ? accessLogOf(options.logger) : undefined;
   router.use((req: Request, res: Response, next: NextFunction) => {
     const id = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.locals.requestId = id;
     res.setHeader(REQUEST_ID_HEADER, id);
+    for (let i = 0; i < securityHeaders.length; i++) res.setHeader(securityHeaders[i]![0], securityHeaders[i]![1]);
+    if (securityHeaders.length > 0) res.removeHeader('x-powered-by');
     if (draining) res.setHeader('connection', 'close');
     inFlight++;
-    res.once('close', () => void inFlight--);
+    const started = accessLog ? performance.now() : 0;
+    res.once('close', () => {
+      inFlight--;
+      accessLog?.(req, res, id, started);
+    });
     next();
   });
-  if (options.helmet !== false) router.use(helmet());
-  if (options.logger) {
-    router.use(
-      pinoHttp({
-        logger: options.logger as never,
-        genReqId: (_req, res) => (res as Response).locals.requestId as string,
-        quietReqLogger: true,
-        customLogLevel: (_req, res, err) =>
-          err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      }) as unknown as RequestHandler,
-    );
-  }
   const hook = options.rateLimit;
   const before: RequestHandler | undefined = hook
     ? (req, _res, next) => {

@@ -158,7 +158,7 @@ export function validateArtifact(value: unknown, operation: string): ModelArtifa
  * @example
  * ```ts
  * const artifact = createArtifact({ task: 'regression', schema, target: { name: 'price', kind: 'numeric' },
- *   pipeline: pipeline.toJSON(), learner: learner.toState(), metrics: { r2: 0.86 }, params: {},
+ *   pipeline: pipeline.toJSON() as unknown as Serial, learner: learner.toState(), metrics: { r2: 0.86 }, params: {},
  *   fingerprint: fingerprint(train), dataset: { name: 'bangalore', rows: train.numRows } });
  * const bytes = encodeArtifact(artifact);
  * ```

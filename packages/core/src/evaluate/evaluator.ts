@@ -370,7 +370,7 @@ export interface Evaluator {
  * @example
  * ```ts
  * const evaluator = createEvaluator({ production: 'v1', candidate: 'v2', weights: { v1: 0.8, v2: 0.2 } });
- * const evaluation = evaluator.evaluate(router.aggregates());
+ * const evaluation = evaluator.evaluate(await router.aggregates());
  * ```
  */
 export function createEvaluator(options: EvaluatorOptions = {}): Evaluator {

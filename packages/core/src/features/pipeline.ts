@@ -127,6 +127,24 @@ export class FeaturePipeline {
     return this.#names;
   }
 
+  /**
+   * The column each output feature comes from, in output order: a numeric or one-hot step's
+   * `column` (every level of a one-hot column maps to it), a hashing or cross step's `name` or
+   * its columns joined with `+` (hash) or `*` (cross). Explanations sum contributions by it.
+   */
+  get featureSources(): readonly string[] {
+    const encoders = this.#encoders ?? notFitted('FeaturePipeline.featureSources');
+    const out: string[] = [];
+    this.spec.features.forEach((f, i) => {
+      const source =
+        f.type === 'numeric' || f.type === 'onehot'
+          ? f.column
+          : (f.name ?? f.columns.join(f.type === 'cross' ? '*' : '+'));
+      for (let j = 0; j < encoders[i]!.width; j++) out.push(source);
+    });
+    return out;
+  }
+
   /** Number of output columns. */
   get numFeatures(): number {
     if (!this.#encoders) notFitted('FeaturePipeline.numFeatures');

@@ -36,7 +36,7 @@ const paramsSchema: z.ZodType<ForestParams> = z
     maxDepth: z.number().int().nonnegative().optional(),
     maxLeaves: z.number().int().nonnegative().optional(),
     minSamplesLeaf: z.number().int().positive().optional(),
-    maxBins: z.number().int().min(2).max(255).optional(),
+    maxBins: z.union([z.number().int().min(2).max(255), z.literal('exact')]).optional(),
     bootstrap: z.boolean().optional(),
     oobScore: z.boolean().optional(),
     classWeights: z.union([z.literal('balanced'), z.array(z.number().positive())]).optional(),
@@ -46,9 +46,10 @@ const paramsSchema: z.ZodType<ForestParams> = z
   .strict();
 
 /**
- * Histogram random forest from `@modelship/trees`, registered as kind `'forest'`: bootstrap rows,
- * per-split feature sampling, MSE (regression) or Gini / entropy (classification), optional
- * out-of-bag score and worker threads. The state is the compiled ensemble (typed arrays).
+ * Random forest from `@modelship/trees`, registered as kind `'forest'`: bootstrap rows, per-split
+ * feature sampling, MSE (regression; exact thresholds between distinct values by default,
+ * `maxBins: 'exact'`) or Gini / entropy (classification; 255-bin histograms), optional out-of-bag
+ * score and worker threads. The state is the compiled ensemble (typed arrays).
  */
 export class ForestLearner extends TreeEnsembleLearner<'forest', ForestParams> {
   /** Out-of-bag R² or accuracy of the last fit (when `oobScore` is set). */

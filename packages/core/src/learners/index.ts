@@ -4,7 +4,16 @@
  *
  * @module @modelship/core/learners
  */
-export type { Learner, LearnerState, LearnerTask, FitOptions, LearnerDefinition, LearnerParams } from './learner.js';
+export type {
+  Learner,
+  LearnerState,
+  LearnerTask,
+  FitOptions,
+  LearnerDefinition,
+  LearnerParams,
+  LearnerExplanation,
+  ExplanationSpace,
+} from './learner.js';
 export {
   registerLearner,
   createLearner,

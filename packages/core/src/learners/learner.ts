@@ -23,6 +23,25 @@ export interface FitOptions {
   onProgress?: (fraction: number, message?: string) => void;
 }
 
+/**
+ * The space an explanation's numbers are in: the regression `'value'`, the `'log-odds'` of the
+ * positive class (binary boosting), the per-class `'margin'` before the softmax (multiclass
+ * boosting, logistic regression) or the class `'probability'` (classification forests).
+ */
+export type ExplanationSpace = 'value' | 'log-odds' | 'margin' | 'probability';
+
+/** Per-feature contributions of one row, from {@link Learner.explainRow}. */
+export interface LearnerExplanation {
+  /** How they were computed: exact path-dependent TreeSHAP (`gbdt`, `forest`) or exact linear SHAP against the training means (`logistic`). */
+  readonly method: 'tree-shap' | 'linear-shap';
+  /** The space of `expectedValue` and `values`. */
+  readonly space: ExplanationSpace;
+  /** The expected output per output (1, or one per class). */
+  readonly expectedValue: Float64Array;
+  /** Contributions, `outputs × features` (output-major); per output they sum with `expectedValue` to the raw output. */
+  readonly values: Float64Array;
+}
+
 /** The serial form of a fitted learner: plain data, never code. */
 export interface LearnerState {
   /** The registered learner kind, e.g. `'linear'`, `'gbdt'`. */
@@ -53,6 +72,8 @@ export interface Learner {
   predict(x: Matrix): Float64Array;
   /** Class probabilities of one row (classification learners only). */
   predictProbaRow?(row: Float64Array): Float64Array;
+  /** Per-feature contributions of one row (learners that can explain; ValidationError `NOT_EXPLAINABLE` when this fitted model cannot). */
+  explainRow?(row: Float64Array): LearnerExplanation;
   /** The hyperparameters, as data. */
   params(): { readonly [key: string]: Serial };
   /** The fitted state, as data (see {@link LearnerState}). */

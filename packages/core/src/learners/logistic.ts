@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TrainingError } from '../errors.js';
+import { TrainingError, ValidationError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
 import {
@@ -14,7 +14,7 @@ import {
   predictRows,
 } from './check.js';
 import { minimizeLbfgs } from './lbfgs.js';
-import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
+import type { FitOptions, Learner, LearnerExplanation, LearnerState, LearnerTask } from './learner.js';
 import { parseLearnerParams } from './params.js';
 import type { LearnerDefinition } from './learner.js';
 
@@ -226,6 +226,35 @@ export class LogisticLearner implements Learner {
     if (!Number.isFinite(sum)) checkRowFinite('logistic', row);
     for (let c = 0; c < k; c++) out[c]! /= sum;
     return out;
+  }
+
+  /**
+   * Exact linear SHAP of one row in the per-class margin (logit) space: contribution
+   * `w[c][j] · (x[j] − mean[j]) / sd[j]` and expected value the intercept (the margin at the
+   * training means), which the state keeps when fitted with `standardize` (the default); without it,
+   * ValidationError `NOT_EXPLAINABLE`. Assumes independent features, as shap's LinearExplainer.
+   */
+  explainRow(row: Float64Array): LearnerExplanation {
+    const w = this.w ?? notFitted('logistic');
+    if (!this.p.standardize) {
+      throw new ValidationError(
+        'NOT_EXPLAINABLE',
+        "explain: learner kind 'logistic' fitted with standardize: false keeps no training means to explain against",
+        { operation: 'logistic.explain', details: { learner: 'logistic' } },
+      );
+    }
+    const { k, d } = this;
+    if (!(row instanceof Float64Array) || row.length !== d) checkRow('logistic', row, d);
+    const c0 = this.center!;
+    const sc = this.scale!;
+    const stride = d + 1;
+    const expectedValue = new Float64Array(k);
+    const values = new Float64Array(k * d);
+    for (let c = 0; c < k; c++) {
+      expectedValue[c] = w[c * stride + d]!;
+      for (let j = 0; j < d; j++) values[c * d + j] = w[c * stride + j]! * ((row[j]! - c0[j]!) / sc[j]!);
+    }
+    return { method: 'linear-shap', space: 'margin', expectedValue, values };
   }
 
   /** Class probabilities of one row (softmax of the logits; a new array). */

@@ -4,7 +4,14 @@ import { TrainingError, ValidationError } from '../errors.js';
 import type { Matrix } from '../types/matrix.js';
 import type { Serial } from '../types/serial.js';
 import { firstNonFinite, invalidState, notFitted } from './check.js';
-import type { FitOptions, Learner, LearnerState, LearnerTask } from './learner.js';
+import type {
+  ExplanationSpace,
+  FitOptions,
+  Learner,
+  LearnerExplanation,
+  LearnerState,
+  LearnerTask,
+} from './learner.js';
 import { parseLearnerParams } from './params.js';
 
 /** Turns a `TreesError` into core's error classes (bad options → ValidationError, the rest → TrainingError). */
@@ -145,6 +152,35 @@ export abstract class TreeEnsembleLearner<K extends string, P extends object> im
     } catch (err) {
       throw fromTreesError(this.kind, err, `${this.kind}.predictProba`);
     }
+  }
+
+  /**
+   * Exact path-dependent TreeSHAP contributions of one row, in the ensemble's raw output space
+   * (see {@link ExplanationSpace}). ValidationError `NOT_EXPLAINABLE` for an ensemble saved
+   * before node covers were kept.
+   */
+  explainRow(row: Float64Array): LearnerExplanation {
+    const m = this.model ?? notFitted(this.kind);
+    if (!m.explainable) {
+      throw new ValidationError(
+        'NOT_EXPLAINABLE',
+        `${this.kind}: this model was saved without node covers (before explanations existed); retrain it to explain its predictions`,
+        { operation: `${this.kind}.explain`, details: { learner: this.kind } },
+      );
+    }
+    let e: { expectedValue: Float64Array; values: Float64Array };
+    try {
+      e = m.explainRow(row);
+    } catch (err) {
+      throw fromTreesError(this.kind, err, `${this.kind}.explain`);
+    }
+    const spaces: Record<string, ExplanationSpace> = {
+      identity: 'value',
+      sigmoid: 'log-odds',
+      softmax: 'margin',
+      proba: 'probability',
+    };
+    return { method: 'tree-shap', space: spaces[m.transform]!, expectedValue: e.expectedValue, values: e.values };
   }
 
   /** The compiled ensemble (for feature importance, raw scores…). */

@@ -12,6 +12,7 @@ import {
   restorePipeline,
 } from '../artifact/whole-check.js';
 import type { Learner, LearnerTask } from '../learners/learner.js';
+import { type Explanation, explanationOf } from './explanation.js';
 import { restoreLearner } from '../learners/learner-catalog.js';
 
 /** One prediction. */
@@ -59,6 +60,7 @@ export class Model {
   readonly #learner: Learner;
   readonly #fields: Field[];
   readonly #buf: Float64Array;
+  #sourcesCache: readonly string[] | undefined;
 
   /** Use {@link loadModel}. */
   constructor(artifact: ModelArtifact, sha256: string, options: LoadModelOptions = {}) {
@@ -182,6 +184,43 @@ export class Model {
       return { value: classes[best]!, probabilities };
     }
     return { value: classes[this.#learner.predictRow(x)]! };
+  }
+
+  /**
+   * Explains the prediction of one raw input row: per input column (and per encoded feature)
+   * contributions plus the expected value, for every raw output, additive to it (see
+   * {@link Explanation}; exact path-dependent TreeSHAP for `gbdt` and `forest`, exact linear SHAP
+   * against the training means for `logistic`). The input is validated as by {@link Model.predict}.
+   * Throws ValidationError `NOT_EXPLAINABLE` naming the learner kind for a learner that cannot
+   * explain (`linear`, whose artifact keeps no training means, the ml-* kinds), a logistic model
+   * fitted without `standardize`, or a tree model saved before node covers were kept.
+   *
+   * @example
+   * ```ts
+   * const e = model.explain({ MedInc: 8.3, HouseAge: 41, ocean_proximity: 'NEAR BAY' });
+   * e.outputs[0]?.columns; // { MedInc: 0.93, HouseAge: 0.08, ocean_proximity: 0.21, … }
+   * ```
+   */
+  explain(input: Record<string, unknown>): Explanation {
+    const learner = this.#learner;
+    if (!learner.explainRow) {
+      throw new ValidationError(
+        'NOT_EXPLAINABLE',
+        `explain: learner kind '${this.learnerKind}' cannot explain its predictions (gbdt, forest and logistic can)`,
+        { operation: 'Model.explain', details: { learner: this.learnerKind } },
+      );
+    }
+    this.#validate(input);
+    const x = this.#pipeline.transformRow(input, this.#buf);
+    const e = learner.explainRow(x);
+    const classes = this.classes ?? [];
+    const names = this.task === 'regression' ? ['value'] : e.expectedValue.length === 1 ? [classes[1] ?? '1'] : classes;
+    return explanationOf(e, this.#pipeline.featureNames, this.#sources, names);
+  }
+
+  get #sources(): readonly string[] {
+    this.#sourcesCache ??= this.#pipeline.featureSources;
+    return this.#sourcesCache;
   }
 
   /** Predicts many rows; the first bad row throws (its message names the row index and the field). */

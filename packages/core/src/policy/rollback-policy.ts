@@ -271,7 +271,7 @@ function decideResolved(e: Evaluation, ctxIn: DecisionContext, o: ResolvedRollba
  * ```ts
  * const policy = createRollbackPolicy({ rampSteps: [0.05, 0.2, 0.5] });
  * const decision = policy.decide(evaluate(aggregates), { startedAt, now: Date.now() });
- * if (decision.action === 'rollback') await registry.rollback(...);
+ * if (decision.action === 'rollback') await registry.rollbackCandidate('iris', { reason: decision.reasons[0]?.message ?? 'rollback' });
  * ```
  */
 export function createRollbackPolicy(options: RollbackPolicyOptions = {}): RollbackPolicy {

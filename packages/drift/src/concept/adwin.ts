@@ -37,8 +37,10 @@ interface Row {
 /**
  * Adaptive windowing change detector on a stream of values (for concept drift: the errors).
  * @example
+ * ```ts
  * const adwin = new Adwin();
  * for (const e of errors) if (adwin.update(e)) console.log('drift; window now', adwin.width);
+ * ```
  */
 export class Adwin {
   /** The resolved options. */

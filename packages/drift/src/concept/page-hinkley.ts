@@ -27,8 +27,10 @@ export interface PageHinkleyOptions {
 /**
  * Page–Hinkley test on a stream of values (for concept drift: the model's errors).
  * @example
+ * ```ts
  * const ph = new PageHinkley();
  * for (const e of errors) if (ph.update(e)) console.log('drift');
+ * ```
  */
 export class PageHinkley {
   /** The resolved options. */

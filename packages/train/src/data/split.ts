@@ -145,7 +145,9 @@ export function stratifiedSplit(labels: ArrayLike<number | string>, options: Hol
  *
  * @example
  * ```ts
- * for (const { train, test } of kFold(table.numRows, 5, { seed: 1 })) { ... }
+ * for (const { train, test } of kFold(table.numRows, 5, { seed: 1 })) {
+ *   const [trainRows, testRows] = [table.select(train), table.select(test)]; // fit on trainRows, score on testRows
+ * }
  * ```
  */
 export function kFold(n: number, k: number, options: KFoldOptions): Split[] {

@@ -7,6 +7,7 @@ import type { LearnerTask } from '@modelship/core';
 import type { Serial } from '@modelship/core';
 import type { MetricDirection } from '@modelship/core/policy';
 import { parseOrThrow } from '@modelship/core/kit';
+import type { SmoteOptions } from './smote.js';
 
 /** One named hyperparameter variant: a learner kind and its params. */
 export interface VariantSpec {
@@ -14,6 +15,13 @@ export interface VariantSpec {
   readonly learner: string;
   /** The learner's hyperparameters; default `{}` (the learner's defaults). */
   readonly params?: { readonly [key: string]: Serial } | undefined;
+  /**
+   * Oversample the minority classes of the training rows with SMOTE before each fit
+   * (classification only): `true` for the defaults of {@link SmoteOptions} (5 neighbours, at most
+   * 2× the rows), or the settings. Applied to the encoded training rows of each fit (never to the
+   * rows evaluated on) and recorded in the artifact's `params.smote`. Default off.
+   */
+  readonly smote?: boolean | SmoteOptions | undefined;
 }
 
 /** How variants are evaluated. */
@@ -115,7 +123,19 @@ const optionsZ = z.strictObject({
   variants: z
     .record(
       z.string().regex(/^[A-Za-z0-9_.-]+$/, 'variant names use letters, digits, _ . -'),
-      z.strictObject({ learner: z.string().min(1), params: z.record(z.string(), serialish).optional() }),
+      z.strictObject({
+        learner: z.string().min(1),
+        params: z.record(z.string(), serialish).optional(),
+        smote: z
+          .union([
+            z.boolean(),
+            z.strictObject({
+              k: z.number().int().min(1).max(100).optional(),
+              maxGrowth: z.number().min(1).max(100).optional(),
+            }),
+          ])
+          .optional(),
+      }),
     )
     .refine((v) => Object.keys(v).length > 0, 'at least one variant is required'),
   evaluation: z

@@ -23,6 +23,25 @@ import { deriveInputSchema } from './input-schema.js';
 import { checkProfileColumns, profileSettings, trainingProfile } from './profile.js';
 import { parseTrainerOptions, type TrainerOptions } from './options.js';
 import { preflight } from './preflight.js';
+import { smote, type SmoteOptions, type SmoteSummary } from './smote.js';
+
+/** The SMOTE settings of a variant, or undefined when it does not oversample. */
+function smoteSettings(v: { smote?: boolean | SmoteOptions | undefined }): SmoteOptions | undefined {
+  if (v.smote === undefined || v.smote === false) return undefined;
+  return v.smote === true ? {} : v.smote;
+}
+
+/** The training rows of one fit, oversampled when the variant asks for SMOTE. */
+function fitRows(
+  x: Matrix,
+  y: Float64Array,
+  settings: SmoteOptions | undefined,
+  numClasses: number,
+  seed: number,
+): { x: Matrix; y: Float64Array; summary?: SmoteSummary } {
+  if (!settings) return { x, y };
+  return smote(x, y, numClasses, settings, seed);
+}
 
 /** The evaluation of one variant. */
 export interface VariantResult {
@@ -107,12 +126,17 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
     this.options = parsed;
     const o = this.options;
     this.#log = log;
+    // a target named by its column keeps the feature spec's own target of that column (its
+    // divisor, classes or quantiles): `target: 'median_house_value'` beside a spec whose target
+    // divides it by 100,000 trains in 100,000 USD, as the spec says
     const target: TargetSpec | undefined =
-      typeof o.target === 'string'
-        ? o.task === 'classification'
-          ? { column: o.target, kind: 'class' }
-          : { column: o.target, kind: 'numeric' }
-        : (o.target ?? o.features.target);
+      typeof o.target === 'string' && o.features.target?.column === o.target
+        ? o.features.target
+        : typeof o.target === 'string'
+          ? o.task === 'classification'
+            ? { column: o.target, kind: 'class' }
+            : { column: o.target, kind: 'numeric' }
+          : (o.target ?? o.features.target);
     if (target === undefined) {
       throw new ValidationError(
         'INVALID_OPTIONS',
@@ -136,6 +160,13 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
     this.#spec = { ...o.features, target };
     createFeaturePipeline(this.#spec); // validates the spec now (INVALID_OPTIONS naming the field)
     for (const [name, v] of Object.entries(o.variants)) {
+      if (smoteSettings(v) && o.task !== 'classification') {
+        throw new ValidationError(
+          'INVALID_OPTIONS',
+          `createTrainer: variants.${name}.smote: SMOTE oversamples classes, it is for classification only (task is '${o.task}')`,
+          { operation: 'createTrainer', details: { field: `variants.${name}.smote` } },
+        );
+      }
       try {
         createLearner(v.learner, v.params ?? {}, o.task);
       } catch (err) {
@@ -173,6 +204,7 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
     const total = entries.length;
     const results: VariantResult[] = [];
     const kept: Learner[] = [];
+    const keptSmote: (SmoteSummary | undefined)[] = [];
     for (let vi = 0; vi < total; vi++) {
       const [name, v] = entries[vi]!;
       this.emitSafely('variantStarted', { name, index: vi, total });
@@ -180,12 +212,17 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
       const oof: TestPredictions[] = [];
       let fitSeconds = 0;
       let learner!: Learner;
+      const smoteOptions = smoteSettings(v);
+      let lastSmote: SmoteSummary | undefined;
       for (let fi = 0; fi < folds.length; fi++) {
         const f = folds[fi]!;
         learner = createLearner(v.learner, v.params ?? {}, task);
+        // SMOTE on this fit's encoded training rows only; the test rows stay as they are
+        const train = fitRows(f.xTrain, f.yTrain, smoteOptions, numClasses, seed);
+        lastSmote = train.summary;
         const t0 = process.hrtime.bigint();
         try {
-          await learner.fit(f.xTrain, f.yTrain, {
+          await learner.fit(train.x, train.y, {
             seed,
             ...(numClasses ? { numClasses } : {}),
             onProgress: (fraction, message) =>
@@ -220,6 +257,7 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
       };
       results.push(result);
       kept.push(learner);
+      keptSmote.push(lastSmote);
       this.#log.info({ variant: name, metrics: result.metrics, fitSeconds: result.fitSeconds }, 'variant finished');
       this.emitSafely('variantFinished', { ...result, index: vi, total });
     }
@@ -237,17 +275,22 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
       let learner: Learner;
       let fitTable: Table;
       let xFit: Matrix;
+      let smoteSummary: SmoteSummary | undefined;
+      const smoteOptions = smoteSettings(vspec);
       if (refit) {
         fitTable = table;
         pipeline = createFeaturePipeline(spec).fit(table);
         learner = createLearner(vspec.learner, vspec.params ?? {}, task);
         xFit = pipeline.transform(table);
-        await learner.fit(xFit, pipeline.transformTarget(table), { seed, ...(numClasses ? { numClasses } : {}) });
+        const train = fitRows(xFit, pipeline.transformTarget(table), smoteOptions, numClasses, seed);
+        smoteSummary = train.summary;
+        await learner.fit(train.x, train.y, { seed, ...(numClasses ? { numClasses } : {}) });
       } else {
         fitTable = table.select(splits[0]!.train);
         pipeline = folds[0]!.pipeline;
         learner = kept[vi]!;
         xFit = folds[0]!.xTrain;
+        smoteSummary = keptSmote[vi];
       }
       const { schema, categories } = deriveInputSchema(table, spec, pipeline.inputColumns, o.schema);
       const classes = pipeline.targetClasses;
@@ -270,6 +313,7 @@ export class Trainer extends SafeEmitter<TrainerEvents> {
           seed,
           refit,
           selectBy: selectedBy.metric,
+          ...(smoteSummary ? { smote: { ...smoteSummary } as unknown as Serial } : {}),
         },
         fingerprint: fingerprint(fitTable),
         dataset: {
