@@ -12,6 +12,8 @@ export type RouterErrorCode =
   | 'UNKNOWN_REQUEST_ID'
   /** Feedback for a request id that this replica has already recorded feedback for. */
   | 'DUPLICATE_FEEDBACK'
+  /** With `durableFeedback`: the feedback was recorded but the outcome store's `flush()` failed (it stays buffered). */
+  | 'FEEDBACK_NOT_DURABLE'
   /** An override or option names a variant the current rollout does not have. */
   | 'UNKNOWN_VARIANT'
   /** The router has not loaded a rollout yet (await `router.ready()`). */

@@ -23,6 +23,7 @@ export type {
   InputRedaction,
   FallbackReason,
 } from './prediction-log.js';
+export type { PredictionJournalOptions } from './prediction-journal.js';
 export { createJsonLinesSink, createCallbackSink } from './sinks.js';
 export type { JsonLinesSinkOptions } from './sinks.js';
 export { PrometheusMetrics, PROMETHEUS_LATENCY_BUCKETS } from './prometheus-metrics.js';

@@ -124,6 +124,7 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
       sinks: o.sinks ?? [],
       logger: this.#logger,
       ...(o.redactInput !== undefined ? { redactInput: o.redactInput } : {}),
+      ...(o.journal !== undefined ? { journal: o.journal } : {}),
     });
     this.#shadows = new ShadowRunner({
       model: o.model,
@@ -456,8 +457,9 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
    * Records feedback on a prediction, at any replica sharing the HMAC key. Throws
    * `RouterError` `INVALID_REQUEST_ID` (forged, altered, not an id), `EXPIRED_REQUEST_ID`,
    * `UNKNOWN_REQUEST_ID` (names a variant or version this model does not have),
-   * `DUPLICATE_FEEDBACK` (already recorded on this replica), or core's `ValidationError` for
-   * bad feedback fields.
+   * `DUPLICATE_FEEDBACK` (already recorded on this replica), `FEEDBACK_NOT_DURABLE` (with
+   * `durableFeedback`: the outcome store's flush failed), or core's `ValidationError` for bad
+   * feedback fields.
    *
    * @example
    * ```ts
@@ -499,6 +501,17 @@ export class ModelRouter extends SafeEmitter<ModelRouterEvents> {
           })),
         );
       recorder.feedback(outcome);
+      if (this.#options.durableFeedback === true && store.flush) {
+        try {
+          await store.flush();
+        } catch (err) {
+          throw new RouterError(
+            'FEEDBACK_NOT_DURABLE',
+            `feedback for request ${requestId} was recorded but the outcome store could not make it durable: ${(err as Error)?.message ?? String(err)}`,
+            { operation: 'router.feedback', details: { requestId }, cause: err },
+          );
+        }
+      }
     }
     this.#metrics?.feedback(claims.variant, claims.modelVersion);
     this.emitSafely('feedbackRecorded', { model: this.model, requestId, claims, feedback: fb });

@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '@modelship/core';
 import { z } from 'zod';
 import { RouterError } from './errors.js';
+import { PredictionJournal, type PredictionJournalOptions } from './prediction-journal.js';
 
 /** Why production answered a request assigned to another variant. */
 export type FallbackReason = 'error' | 'timeout' | 'non_finite';
@@ -96,6 +97,14 @@ export interface PredictionLogOptions {
   readonly maxPending?: number;
   /** Pino-compatible logger for sink failures. Default silent. */
   readonly logger?: Logger;
+  /**
+   * A write-ahead journal in a local folder (needs a sink): every record is appended to it
+   * synchronously before `record` returns, so a process killed right after answering loses no
+   * logged prediction. Segments are deleted once every sink has flushed past them; a restart with
+   * the same folder replays what is left into the sinks (idempotent sinks — the SQL sinks, keyed
+   * by request id — store each row once; a JSON-lines sink would repeat them). Default none.
+   */
+  readonly journal?: PredictionJournalOptions;
 }
 
 const optionsSchema = z.object({
@@ -104,6 +113,7 @@ const optionsSchema = z.object({
   redactInput: z.union([z.boolean(), z.array(z.string()), z.function()]).optional(),
   maxPending: z.number().int().positive().optional(),
   logger: z.any().optional(),
+  journal: z.object({ dir: z.string().min(1), segmentMs: z.number().int().min(10).optional() }).optional(),
 });
 
 /**
@@ -117,6 +127,12 @@ export class PredictionLog {
   failed = 0;
   /** Sink `flush` or `close` calls that failed (logged, never thrown). */
   sinkErrors = 0;
+  /** Records replayed from a previous incarnation's journal into the sinks. */
+  replayed = 0;
+  readonly #journal: PredictionJournal | undefined;
+  #leftovers: string[] = [];
+  #housekeeping: Promise<void> | undefined;
+  #journalTimer: NodeJS.Timeout | undefined;
   readonly #ring: (PredictionRecord | undefined)[];
   #at = 0;
   #size = 0;
@@ -143,6 +159,76 @@ export class PredictionLog {
     this.#maxPending = options.maxPending ?? 100_000;
     this.#redact = options.redactInput ?? false;
     this.#logger = options.logger ?? silentLogger;
+    if (options.journal) {
+      if (this.#sinks.length === 0) {
+        throw new RouterError('INVALID_OPTIONS', 'invalid prediction log options: journal: needs at least one sink', {
+          operation: 'createPredictionLog',
+          details: { field: 'journal' },
+        });
+      }
+      const journal = new PredictionJournal(options.journal);
+      this.#journal = journal;
+      this.#leftovers = [...journal.leftovers];
+      setImmediate(() => void this.#housekeep());
+      this.#journalTimer = setInterval(() => void this.#housekeep(), journal.segmentMs);
+      this.#journalTimer.unref();
+    }
+  }
+
+  /**
+   * One journal round: replays a previous incarnation's segments (once), closes the current
+   * segment, and deletes the closed ones once every sink has flushed past them. A sink that fails
+   * keeps the segments for the next round (or the next start).
+   */
+  #housekeep(): Promise<void> {
+    this.#housekeeping ??= this.#journalRound().finally(() => (this.#housekeeping = undefined));
+    return this.#housekeeping;
+  }
+
+  async #journalRound(): Promise<void> {
+    const journal = this.#journal!;
+    try {
+      if (this.#leftovers.length > 0) {
+        const leftovers = this.#leftovers;
+        let n = 0;
+        for (const seg of leftovers) {
+          const rows = PredictionJournal.read(seg) as LoggedPrediction[];
+          for (let i = 0; i < rows.length; i += 1000) await this.#writeAll(rows.slice(i, i + 1000));
+          n += rows.length;
+        }
+        await this.#flushAll();
+        journal.delete(leftovers);
+        this.#leftovers = [];
+        this.replayed += n;
+        if (n > 0) this.#logger.info({ rows: n, segments: leftovers.length }, 'prediction log: replayed the journal');
+      }
+      const segments = journal.rotate();
+      if (segments.length === 0) return;
+      const failed = this.failed;
+      this.#dispatch();
+      await Promise.all(this.#busy);
+      await this.#flushAll();
+      if (this.failed === failed) journal.delete(segments);
+    } catch (err) {
+      this.#logger.warn({ err }, 'prediction log: a sink did not flush; the journal keeps its segments');
+    }
+  }
+
+  /** Writes a batch to every sink in order with their other batches; rejects when one fails. */
+  async #writeAll(rows: readonly LoggedPrediction[]): Promise<void> {
+    let error: unknown;
+    const writes = this.#sinks.map(
+      (sink, i) =>
+        (this.#busy[i] = this.#busy[i]!.then(() => sink.write(rows)).catch((err: unknown) => {
+          error ??= err;
+        })),
+    );
+    await Promise.all(writes);
+    if (error !== undefined) throw error;
+  }
+
+  async #flushAll(): Promise<void> {
+    await Promise.all(this.#sinks.map((s) => s.flush?.()));
   }
 
   /** True when records go anywhere (a ring of capacity > 0, or a sink). */
@@ -165,6 +251,13 @@ export class PredictionLog {
         return;
       }
       this.#pending.push(rec);
+      if (this.#journal) {
+        try {
+          this.#journal.append(this.toLogged(rec));
+        } catch (err) {
+          this.#logger.error({ err }, 'prediction log: could not append to the journal');
+        }
+      }
       if (!this.#scheduled) {
         this.#scheduled = true;
         setImmediate(() => this.#dispatch());
@@ -245,6 +338,12 @@ export class PredictionLog {
   /** Flushes, then closes every sink; a sink that fails to flush or close is logged, never thrown. */
   async close(): Promise<void> {
     await this.flush();
+    if (this.#journal) {
+      clearInterval(this.#journalTimer);
+      await this.#housekeeping;
+      await this.#housekeep();
+      this.#journal.release();
+    }
     await Promise.all(this.#sinks.map((s) => this.#settle(() => s.close?.(), 'close')));
   }
 

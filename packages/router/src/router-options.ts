@@ -5,6 +5,7 @@ import type { FeedbackLimitsOptions } from '@modelship/core/outcomes';
 import { z } from 'zod';
 import { RouterError } from './errors.js';
 import type { InputRedaction, PredictionSink } from './prediction-log.js';
+import type { PredictionJournalOptions } from './prediction-journal.js';
 import type { RolloutSource } from './rollout-source.js';
 import type { ModelLoader } from './servable-model.js';
 import type { ServedObserver } from './observers.js';
@@ -25,12 +26,26 @@ export interface ModelRouterOptions {
   readonly metrics?: PromRegistry;
   /** Sinks of the prediction log. Default none. */
   readonly sinks?: readonly PredictionSink[];
+  /**
+   * The prediction log's write-ahead journal (a folder of this replica's own): every answered
+   * prediction is appended to it before the answer is returned, so the sinks get it even when the
+   * process is killed; a restart with the same folder replays the rest. Default none.
+   */
+  readonly journal?: PredictionJournalOptions;
   /** Recent predictions kept in memory (`router.log.recent()`); 0 disables. Default 10,000. */
   readonly logCapacity?: number;
   /** Input redaction in the prediction log (`true` drops inputs, a list of fields masks them). Default `false`. */
   readonly redactInput?: InputRedaction;
   /** Where per-variant outcomes are recorded. Default none. */
   readonly outcomeStore?: OutcomeStore;
+  /**
+   * Acknowledge feedback only once it is durable: `router.feedback` awaits the outcome store's
+   * `flush()` (when it has one, e.g. the Redis store) after recording, so a replica killed right
+   * after answering loses no acknowledged feedback. When the flush fails, `feedback` rejects with
+   * `RouterError` `FEEDBACK_NOT_DURABLE` and the record stays buffered (it may still land: a client
+   * retrying at another replica can count it twice). Concurrent calls share one flush. Default `false`.
+   */
+  readonly durableFeedback?: boolean;
   /** A candidate slower than this is answered by production (checked after a synchronous call). Default 1000 ms. */
   readonly candidateTimeoutMs?: number;
   /** Feedback on ids older than this is rejected as expired. Default 7 days. */
@@ -100,6 +115,7 @@ const schema = z.object({
     )
     .optional(),
   logCapacity: z.number().int().nonnegative().optional(),
+  journal: z.object({ dir: z.string().min(1), segmentMs: z.number().int().min(10).optional() }).optional(),
   redactInput: z.any().optional(),
   outcomeStore: z
     .custom<OutcomeStore>(
@@ -107,6 +123,7 @@ const schema = z.object({
       'expected an OutcomeStore',
     )
     .optional(),
+  durableFeedback: z.boolean().optional(),
   candidateTimeoutMs: z.number().positive().optional(),
   feedbackMaxAgeMs: z.number().positive().optional(),
   feedbackLimits: z

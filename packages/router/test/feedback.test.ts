@@ -197,3 +197,76 @@ describe('feedback', () => {
     await Promise.all([a.router.close(), b.router.close(), all.router.close()]);
   });
 });
+
+describe('durableFeedback', () => {
+  /** A buffering store: records go to `pending` and become durable (`durable`) on flush. */
+  function bufferingStore(failFlush: () => boolean) {
+    const inner = createMemoryOutcomeStore();
+    const durable = createMemoryOutcomeStore();
+    const pending: Array<() => void> = [];
+    let flushes = 0;
+    const store = {
+      recorder(key: Parameters<typeof inner.recorder>[0]) {
+        const r = durable.recorder(key);
+        return {
+          prediction: (o: Parameters<typeof r.prediction>[0]) => r.prediction(o),
+          feedback: (o: Parameters<typeof r.feedback>[0]) => pending.push(() => r.feedback(o)),
+        };
+      },
+      aggregates: (m: string) => durable.aggregates(m),
+      snapshot: () => inner.snapshot(),
+      merge: () => undefined,
+      async flush() {
+        flushes++;
+        await new Promise((r) => setTimeout(r, 5));
+        if (failFlush()) throw new Error('backend down');
+        for (const f of pending.splice(0)) f();
+      },
+    };
+    return { store, durable, flushes: () => flushes, pending: () => pending.length };
+  }
+
+  it('acknowledges feedback only once the store flushed it, and says so when it could not', async () => {
+    const registry = await registryWith('m', [{ kind: 'linear', factor: 1 }]);
+    await registry.setRollout('m', { production: 1, weights: { production: 1 }, mode: 'split', salt: 's' });
+    let failing = false;
+    const b = bufferingStore(() => failing);
+    const router = createModelRouter({
+      registry,
+      model: 'm',
+      hmacKey: HMAC_KEY,
+      loadModel: fakeLoader,
+      outcomeStore: b.store,
+      durableFeedback: true,
+    });
+    const lazy = createModelRouter({
+      registry,
+      model: 'm',
+      hmacKey: HMAC_KEY,
+      loadModel: fakeLoader,
+      outcomeStore: b.store,
+    });
+    await Promise.all([router.ready(), lazy.ready()]);
+    const ids = Array.from({ length: 3 }, (_, i) => router.predict<number>({ x: i }).requestId);
+    // acknowledged ⇒ durable: when each call resolves, its record has left the buffer
+    await Promise.all(ids.map((id) => router.feedback(id, { rating: 3 })));
+    expect(b.durable.aggregates('m').variants.production!.feedback.count).toBe(3);
+    expect(b.pending()).toBe(0);
+    expect(b.flushes()).toBeGreaterThanOrEqual(1);
+    // without the option the call resolves with the record still buffered
+    await lazy.feedback(lazy.predict({ x: 9 }).requestId, { rating: 1 });
+    expect(b.pending()).toBe(1);
+    // a failed flush: the caller learns the record is not durable (503 over HTTP); it stays buffered
+    failing = true;
+    const id = router.predict({ x: 5 }).requestId;
+    expect(await errorOf(router.feedback(id, { rating: 2 }))).toMatchObject({
+      code: 'RouterError:FEEDBACK_NOT_DURABLE',
+      message: expect.stringMatching(/could not make it durable: backend down/),
+    });
+    expect(b.pending()).toBe(2);
+    failing = false;
+    await b.store.flush();
+    expect(b.durable.aggregates('m').variants.production!.feedback.count).toBe(5);
+    await Promise.all([router.close(), lazy.close()]);
+  });
+});

@@ -66,6 +66,7 @@ export const ERROR_STATUS: Readonly<Record<string, number>> = {
   'RouterError:UNKNOWN_REQUEST_ID': 404,
   'RouterError:UNKNOWN_VARIANT': 400,
   'RouterError:DUPLICATE_FEEDBACK': 409,
+  'RouterError:FEEDBACK_NOT_DURABLE': 503,
   'RouterError:TIMEOUT': 503,
   '*:CLOSED': 503,
   'DataError:EMPTY': 400,

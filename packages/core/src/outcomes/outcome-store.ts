@@ -57,6 +57,13 @@ export interface OutcomeStore {
   snapshot(): OutcomeSnapshot | Promise<OutcomeSnapshot>;
   /** Adds another replica's snapshot to this store (sums, exactly as if one store saw everything). */
   merge(snapshot: OutcomeSnapshot): void | Promise<void>;
+  /**
+   * For a store that buffers records (a shared store): resolves once every record made so far is
+   * durable in the shared backend, rejects when it could not be made so (the records stay
+   * buffered and are retried). A store without `flush` is durable as soon as a record returns.
+   * A router with `durableFeedback` awaits it before acknowledging feedback.
+   */
+  flush?(): Promise<void>;
 }
 
 /** Zod schema of {@link OutcomeSnapshot} (decimal model versions, valid aggregates). */
