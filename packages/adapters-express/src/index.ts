@@ -63,6 +63,8 @@ export type {
   ManagementEvent,
   ManagementJob,
   ManagementJobRunner,
+  ManagementPredictionQuery,
+  ManagementPredictionRow,
   ManagementTrainingSpec,
 } from './management/handlers.js';
 export { EventHub, SseWriter } from './management/sse.js';

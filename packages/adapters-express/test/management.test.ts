@@ -17,6 +17,11 @@ import {
   type EmbeddedJobRunner,
   validateTrainingSpec,
 } from '@modelship/controller';
+import {
+  createSqlitePredictionQuery,
+  createSqliteSink,
+  type SqlitePredictionQuery,
+} from '@modelship/prediction-log-sql/sqlite';
 import express from 'express';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +57,7 @@ interface World {
   clock: { t: number };
   tokens: Record<'none' | 'viewer' | 'operator' | 'admin' | 'wrong' | 'expired', string | undefined>;
   spec: Record<string, unknown>;
+  predictions: SqlitePredictionQuery;
 }
 
 let w: World;
@@ -133,10 +139,29 @@ beforeAll(async () => {
     variants: { linear: { learner: 'linear' } },
     evaluation: { kind: 'holdout', testFraction: 0.2 },
   };
+  // the prediction log (a real SQLite file): 30 answers of m, a minute apart, half by the candidate
+  const logPath = join(mkdtempSync(join(tmpdir(), 'mgmt-log-')), 'log.db');
+  const sink = createSqliteSink({ path: logPath });
+  const t0 = Date.UTC(2026, 11, 1, 8);
+  sink.write(
+    Array.from({ length: 30 }, (_, i) => ({
+      requestId: `req-${i}`,
+      time: t0 + i * MINUTE,
+      model: 'm',
+      variant: i % 2 === 0 ? 'production' : 'candidate',
+      modelVersion: i % 2 === 0 ? 1 : 2,
+      latencyMs: 0.5,
+      prediction: i,
+      input: { x: i },
+    })),
+  );
+  await sink.close();
+  const predictions = createSqlitePredictionQuery({ path: logPath });
   const options: ManagementRouterOptions = {
     registry,
     controller,
     jobs,
+    predictions,
     drift: (model) => {
       if (model === 'a') throw new Error('db password=hunter2 at /srv/internal.ts:12');
       return model === 'm' ? { datasetDrift: false, features: [], window: { size: 0 } } : undefined;
@@ -172,6 +197,7 @@ beforeAll(async () => {
     base: `http://127.0.0.1:${port}/manage`,
     clock,
     spec,
+    predictions,
     tokens: {
       none: undefined,
       viewer: TOKENS.viewer,
@@ -190,6 +216,7 @@ afterAll(async () => {
   await w?.controller.close();
   await w?.jobs.close();
   await w?.registry.close();
+  w?.predictions.close();
 });
 
 interface Reply {
@@ -733,6 +760,68 @@ describe('event stream', () => {
   });
 });
 
+describe('prediction log', () => {
+  it('serves the query API: recent, by request id, and a time range page by page, with clear errors', async () => {
+    const recent = await call('GET', '/predictions?model=m&limit=3', { as: 'viewer' });
+    expect(recent.status).toBe(200);
+    expect(recent.body.predictions).toMatchObject([
+      { requestId: 'req-29' },
+      { requestId: 'req-28' },
+      { requestId: 'req-27' },
+    ]);
+    const one = await call('GET', '/predictions/req-4', { as: 'viewer' });
+    expect(one.body.predictions).toEqual([
+      expect.objectContaining({
+        requestId: 'req-4',
+        variant: 'production',
+        modelVersion: 1,
+        prediction: 4,
+        input: { x: 4 },
+      }),
+    ]);
+    const none = await call('GET', '/predictions/nope', { as: 'viewer' });
+    expect(none.status).toBe(404);
+    expect(none.body.detail).toMatch(/no logged prediction with request id "nope"/);
+    // the candidate's rows of a 20-minute window, 4 per page
+    const from = Date.UTC(2026, 11, 1, 8, 5);
+    const to = Date.UTC(2026, 11, 1, 8, 25);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const q = `variant=candidate&from=${from}&to=${to}&limit=4${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await call('GET', `/models/m/predictions?${q}`, { as: 'viewer' });
+      expect(page.status).toBe(200);
+      ids.push(...(page.body.predictions as Array<{ requestId: string }>).map((r) => r.requestId));
+      cursor = page.body.next as string | undefined;
+      pages++;
+    } while (cursor);
+    expect(ids).toEqual([5, 7, 9, 11, 13, 15, 17, 19, 21, 23].map((i) => `req-${i}`));
+    expect(pages).toBe(3);
+    // ISO times work as well; bad input names the field
+    const iso = await call('GET', '/models/m/predictions?from=2026-12-01T08:00:00Z&to=2026-12-01T08:02:00Z', {
+      as: 'viewer',
+    });
+    expect((iso.body.predictions as unknown[]).length).toBe(2);
+    const missing = await call('GET', '/models/m/predictions?to=5', { as: 'viewer' });
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toMatch(/from/);
+    const backwards = await call('GET', '/models/m/predictions?from=10&to=5', { as: 'viewer' });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.detail).toMatch(/to: expected a time at or after from/);
+    const limit = await call('GET', '/predictions?limit=100000', { as: 'viewer' });
+    expect(limit.status).toBe(400);
+    expect(JSON.stringify(limit.body)).toMatch(/limit/);
+    // without the option the routes are not mounted
+    const bare = createManagementRouter({
+      registry: w.registry,
+      auth: { tokens: [{ token: TOKENS.admin, id: 'a', role: 'admin' }] },
+    });
+    expect(bare.routes.some((r) => r.id.startsWith('predictions.'))).toBe(false);
+    await bare.close();
+  });
+});
+
 describe('audit', () => {
   it('records mutations (failed ones included) and is readable by admins only', async () => {
     expectProblem(await call('GET', '/audit', { as: 'operator' }), 403);
@@ -825,6 +914,9 @@ async function samples(): Promise<Record<string, Sample>> {
     'jobs.cancel': { params: { id: job }, body: {} },
     'models.retrain': { params: { name: 'm' }, body: {} },
     'drift.get': { params: { name: 'm' } },
+    'predictions.recent': { query: 'model=m&limit=5' },
+    'predictions.get': { params: { requestId: 'req-3' } },
+    'predictions.range': { params: { name: 'm' }, query: `from=0&to=${Date.UTC(2027, 0, 1)}` },
     'alerts.list': { params: { name: 'm' } },
     'alerts.acknowledge': { params: { name: 'm', id: 'drift-x' }, body: {} },
     'decisions.list': { params: { name: 'm' } },

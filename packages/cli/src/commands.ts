@@ -24,6 +24,7 @@ import { CliError, EXIT_CODES, notFound, oneLine, usage, type ExitCode } from '.
 import { metricsLine, num, table, time, ver } from './format.js';
 import type { RunContext } from './io.js';
 import { createProgress } from './progress.js';
+import type { PredictionQuery, PredictionRow } from '@modelship/prediction-log-sql';
 
 /** What every command gets: the context, the output mode and the registry (opened on first use). */
 export interface CommandContext extends RunContext {
@@ -627,4 +628,101 @@ export async function decisionsCommand(
     return `${table(head, rows)}${s}`;
   });
   return bad > 0 ? EXIT_CODES.FAILURE : EXIT_CODES.OK;
+}
+
+// ---- predictions -----------------------------------------------------------------------------
+
+/** The query API of a prediction log: a SQLite file, or a `postgres://` URL. */
+async function openPredictionLog(
+  ctx: RunContext,
+  log: string | undefined,
+): Promise<PredictionQuery & { close(): void | Promise<void> }> {
+  const where = log ?? ctx.env.MODELSHIP_PREDICTION_LOG;
+  if (where === undefined || where === '')
+    throw usage(
+      '--log: expected the prediction log (a SQLite file or a postgres:// URL), or set MODELSHIP_PREDICTION_LOG',
+    );
+  if (/^postgres(ql)?:\/\//.test(where)) {
+    const { createPostgresPredictionQuery } = await import('@modelship/prediction-log-sql/postgres');
+    return createPostgresPredictionQuery({ connectionString: where });
+  }
+  const { createSqlitePredictionQuery } = await import('@modelship/prediction-log-sql/sqlite');
+  return createSqlitePredictionQuery({ path: resolve(ctx.cwd, where) });
+}
+
+/** An epoch-ms or ISO 8601 time given on the command line. */
+function timeArg(value: string, option: string): number {
+  const t = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(t))
+    throw usage(`${option}: expected epoch milliseconds or an ISO 8601 time, received "${value}"`);
+  return t;
+}
+
+/**
+ * `predictions [requestId] --log <file|url>`: the prediction log through its query API — one
+ * request id's rows; a model's rows in `[--from, --to)` (one page; `--cursor` for the next); or
+ * the newest rows.
+ */
+export async function predictionsCommand(
+  ctx: CommandContext,
+  requestId: string | undefined,
+  o: {
+    log?: string | undefined;
+    model?: string | undefined;
+    variant?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    limit?: number | undefined;
+    cursor?: string | undefined;
+  },
+): Promise<ExitCode> {
+  const ranged = o.from !== undefined || o.to !== undefined;
+  if (ranged && (o.from === undefined || o.to === undefined || o.model === undefined))
+    throw usage('--from and --to go together, with --model');
+  if (requestId !== undefined && (ranged || o.variant !== undefined))
+    throw usage('<requestId>: give a request id, or --from/--to, not both');
+  if (o.variant !== undefined && !ranged) throw usage('--variant: only with --from and --to');
+  const q = await openPredictionLog(ctx, o.log);
+  try {
+    let rows: PredictionRow[];
+    let next: string | undefined;
+    if (requestId !== undefined) {
+      rows = await q.byRequestId(requestId);
+      if (rows.length === 0) throw notFound(`no logged prediction with request id "${requestId}"`);
+    } else if (ranged) {
+      const page = await q.range({
+        model: o.model!,
+        from: timeArg(o.from!, '--from'),
+        to: timeArg(o.to!, '--to'),
+        ...(o.variant !== undefined ? { variant: o.variant } : {}),
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.cursor !== undefined ? { cursor: o.cursor } : {}),
+      });
+      rows = page.rows;
+      next = page.nextCursor;
+    } else {
+      rows = await q.recent({
+        ...(o.model !== undefined ? { model: o.model } : {}),
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+      });
+    }
+    emit(ctx, { predictions: rows, ...(next !== undefined ? { next } : {}) }, () => {
+      const t = table(
+        ['TIME', 'MODEL', 'VARIANT', 'VERSION', 'LATENCY MS', 'PREDICTION', 'REQUEST ID'],
+        rows.map((r) => [
+          time(r.time),
+          r.model,
+          r.shadow ? `${r.variant} (shadow)` : r.variant,
+          ver(r.modelVersion),
+          num(r.latencyMs),
+          typeof r.prediction === 'number' ? num(r.prediction) : JSON.stringify(r.prediction),
+          r.requestId,
+        ]),
+      );
+      return next !== undefined ? `${t}\nmore: --cursor ${next}` : t;
+    });
+    return EXIT_CODES.OK;
+  } finally {
+    await q.close();
+  }
 }

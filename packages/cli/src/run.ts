@@ -6,6 +6,7 @@ import {
   datasetsLsCommand,
   datasetsRegisterCommand,
   decisionsCommand,
+  predictionsCommand,
   driftCommand,
   jobsLogsCommand,
   jobsLsCommand,
@@ -281,6 +282,37 @@ export async function run(argv: readonly string[], ctx: RunContext): Promise<num
     .option('--replay', 'recompute every decision from its record and report matches')
     .option('--limit <n>', 'only the newest n', positiveInt('a count'))
     .action(act((c, model: string, o: { replay?: boolean; limit?: number }) => decisionsCommand(c, model, o)));
+
+  program
+    .command('predictions')
+    .description(
+      'the prediction log (a SQLite file or a postgres:// URL): the newest rows, one request id, or a model between --from and --to',
+    )
+    .argument('[requestId]', 'the rows of this request id')
+    .option('--log <file|url>', 'the prediction log (default $MODELSHIP_PREDICTION_LOG)')
+    .option('--model <model>', 'only this model')
+    .option('--variant <variant>', 'only this variant (with --from and --to)')
+    .option('--from <time>', 'from this time (epoch ms or ISO 8601), inclusive')
+    .option('--to <time>', 'to this time, exclusive')
+    .option('--limit <n>', 'at most n rows', positiveInt('a count'))
+    .option('--cursor <cursor>', 'the next page of a --from/--to query')
+    .action(
+      act(
+        (
+          c,
+          requestId: string | undefined,
+          o: {
+            log?: string;
+            model?: string;
+            variant?: string;
+            from?: string;
+            to?: string;
+            limit?: number;
+            cursor?: string;
+          },
+        ) => predictionsCommand(c, requestId, o),
+      ),
+    );
 
   program
     .command('serve')

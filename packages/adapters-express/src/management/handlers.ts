@@ -107,6 +107,45 @@ export interface ManagementJobRunner {
   cancel(id: string, reason?: string): Promise<ManagementJob>;
 }
 
+/** One logged prediction as the query API returns it (`PredictionRow` of `@modelship/prediction-log-sql`). */
+export interface ManagementPredictionRow {
+  /** The signed request id. */
+  requestId: string;
+  /** When the request started (epoch ms). */
+  time: number;
+  /** The model. */
+  model: string;
+  /** The variant that answered. */
+  variant: string;
+  /** The model version that answered. */
+  modelVersion: number;
+  /** Time in the model(s), ms. */
+  latencyMs: number;
+  /** The answer. */
+  prediction: unknown;
+  /** The logged input. */
+  input: unknown;
+  /** True for a mirrored (shadow) call. */
+  shadow: boolean;
+}
+
+/** The prediction log's query API the prediction routes use (`PredictionQuery` of `@modelship/prediction-log-sql`). */
+export interface ManagementPredictionQuery {
+  /** The newest rows, newest first. */
+  recent(query?: { model?: string; limit?: number }): Promise<ManagementPredictionRow[]>;
+  /** The rows of one request id. */
+  byRequestId(requestId: string): Promise<ManagementPredictionRow[]>;
+  /** A model's rows in `[from, to)`, oldest first, one page at a time. */
+  range(query: {
+    model: string;
+    variant?: string;
+    from: number;
+    to: number;
+    limit?: number;
+    cursor?: string;
+  }): Promise<{ rows: ManagementPredictionRow[]; nextCursor?: string }>;
+}
+
 /** What the handlers work on. */
 export interface ManagementDeps {
   /** The registry. */
@@ -117,6 +156,8 @@ export interface ManagementDeps {
   jobs: ManagementJobRunner | undefined;
   /** The drift report source, when given. */
   drift: ((model: string) => unknown) | undefined;
+  /** The prediction log's query API, when given. */
+  predictions: ManagementPredictionQuery | undefined;
   /** Validates a training spec before it is submitted (default: the runner validates). */
   validateSpec: ((spec: unknown) => ManagementTrainingSpec) | undefined;
   /** The audit log. */
@@ -413,6 +454,40 @@ export const managementHandlers: ManagementHandlers = {
     ok(await need(d.jobs, 'job runner').cancel(params.id, body.reason ?? 'cancelled by an operator')),
   'models.retrain': async ({ params }, d) =>
     ok({ jobId: (await need(d.controller, 'controller').retrain(params.name, 'manual')) ?? null }),
+  'predictions.recent': async ({ query }, d) => {
+    const rows = await need(d.predictions, 'prediction log').recent(
+      query.model !== undefined ? { model: query.model, limit: query.limit } : { limit: query.limit },
+    );
+    return { kind: 'json', body: { predictions: rows } };
+  },
+  'predictions.get': async ({ params }, d) => {
+    const rows = await need(d.predictions, 'prediction log').byRequestId(params.requestId);
+    if (rows.length === 0) throw notFound(`no logged prediction with request id "${params.requestId}"`);
+    return { kind: 'json', body: { predictions: rows } };
+  },
+  'predictions.range': async ({ params, query }, d) => {
+    if (query.to < query.from) {
+      throw new ManagementError(
+        'INVALID_INPUT',
+        `query.to: expected a time at or after from (${query.from}), received ${query.to}`,
+        {
+          details: { field: 'to' },
+        },
+      );
+    }
+    const page = await need(d.predictions, 'prediction log').range({
+      model: params.name,
+      from: query.from,
+      to: query.to,
+      limit: query.limit,
+      ...(query.variant !== undefined ? { variant: query.variant } : {}),
+      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+    });
+    return {
+      kind: 'json',
+      body: { predictions: page.rows, ...(page.nextCursor !== undefined ? { next: page.nextCursor } : {}) },
+    };
+  },
   'drift.get': async ({ params }, d) => {
     const report = await need(d.drift, 'drift source')(params.name);
     if (report === undefined || report === null) throw notFound(`no drift report for model "${params.name}"`);

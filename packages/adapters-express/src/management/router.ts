@@ -23,6 +23,7 @@ import {
   type ManagementDeps,
   type ManagementEvent,
   type ManagementJobRunner,
+  type ManagementPredictionQuery,
   type ManagementTrainingSpec,
 } from './handlers.js';
 import { managementOpenApiRoutes } from './openapi.js';
@@ -74,6 +75,11 @@ export interface ManagementRouterOptions {
   jobs?: ManagementJobRunner;
   /** The drift report of a model (`undefined`: 404); without it the drift route is not mounted. */
   drift?: (model: string) => unknown;
+  /**
+   * The prediction log's query API (`createPostgresPredictionQuery` or `createSqlitePredictionQuery` of
+   * `@modelship/prediction-log-sql`); without it the prediction routes are not mounted.
+   */
+  predictions?: ManagementPredictionQuery;
   /** Authentication (required). */
   auth: ManagementAuthOptions;
   /** A pino-compatible logger; default silent. */
@@ -129,6 +135,7 @@ const optionsZ = z.strictObject({
   controller: withMethods('a Controller', 'approve', 'decisions', 'on', 'off').optional(),
   jobs: withMethods('a JobRunner', 'submit', 'get', 'list', 'cancel').optional(),
   drift: fn.optional(),
+  predictions: withMethods('a prediction query API', 'recent', 'byRequestId', 'range').optional(),
   auth: z
     .strictObject({
       tokens: z.array(z.object({ token: z.string(), id: z.string(), role: roleZ })).optional(),
@@ -250,6 +257,7 @@ export function createManagementRouter(options: ManagementRouterOptions): Manage
     controller: o.controller,
     jobs: o.jobs,
     drift: o.drift,
+    predictions: o.predictions,
     validateSpec: o.validateSpec,
     audit,
     hub,
@@ -269,7 +277,13 @@ export function createManagementRouter(options: ManagementRouterOptions): Manage
 
   const available = (r: ManagementRouteSpec): boolean =>
     r.requires === undefined ||
-    (r.requires === 'controller' ? !!o.controller : r.requires === 'jobs' ? !!o.jobs : !!o.drift);
+    (r.requires === 'controller'
+      ? !!o.controller
+      : r.requires === 'jobs'
+        ? !!o.jobs
+        : r.requires === 'predictions'
+          ? !!o.predictions
+          : !!o.drift);
   const routes: ManagementRouteSpec[] = MANAGEMENT_ROUTES.filter(available);
 
   async function authenticate(req: Request): Promise<Principal | undefined> {

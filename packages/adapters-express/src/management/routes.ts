@@ -45,7 +45,7 @@ export interface ManagementRouteSpec {
     | 'audit'
     | 'auth';
   /** The option the route needs (it is not mounted without it). */
-  readonly requires?: 'controller' | 'jobs' | 'drift';
+  readonly requires?: 'controller' | 'jobs' | 'drift' | 'predictions';
   /** True for a `text/event-stream` response. */
   readonly stream?: boolean;
   /** The success status. */
@@ -436,6 +436,46 @@ const ROUTE_TABLE = [
     requires: 'drift',
     params: S.modelParams,
     response: R.drift,
+  },
+  {
+    id: 'predictions.recent',
+    method: 'get',
+    path: '/predictions',
+    role: 'viewer',
+    mutating: false,
+    tag: 'monitoring',
+    summary: 'The newest logged predictions (of one model, or every model), newest first',
+    status: 200,
+    requires: 'predictions',
+    query: S.recentPredictionsQuery,
+    response: R.predictions,
+  },
+  {
+    id: 'predictions.get',
+    method: 'get',
+    path: '/predictions/:requestId',
+    role: 'viewer',
+    mutating: false,
+    tag: 'monitoring',
+    summary: 'The logged rows of one request id (the answer, then shadow calls mirrored from it)',
+    status: 200,
+    requires: 'predictions',
+    params: S.requestIdParams,
+    response: R.predictions,
+  },
+  {
+    id: 'predictions.range',
+    method: 'get',
+    path: '/models/:name/predictions',
+    role: 'viewer',
+    mutating: false,
+    tag: 'monitoring',
+    summary: "A model's logged predictions in [from, to), oldest first, one page at a time",
+    status: 200,
+    requires: 'predictions',
+    params: S.modelParams,
+    query: S.predictionRangeQuery,
+    response: R.predictions,
   },
   {
     id: 'alerts.list',

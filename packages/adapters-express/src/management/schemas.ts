@@ -84,6 +84,22 @@ export const auditQuery = z.strictObject({
   after: z.string().min(1).max(512).optional(),
 });
 
+/** Recent predictions: `model`, `limit` (1–1000, default 100). */
+export const recentPredictionsQuery = z.strictObject({
+  model: nameSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+/** `{ requestId }` of the prediction log. */
+export const requestIdParams = z.strictObject({ requestId: z.string().min(1).max(1024) });
+/** A model's predictions in `[from, to)`: `variant`, `limit` (1–1000, default 100), `cursor` (the `next` of a page). */
+export const predictionRangeQuery = z.strictObject({
+  variant: nameSchema.optional(),
+  from: timeParam,
+  to: timeParam,
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+  cursor: z.string().min(1).max(1024).optional(),
+});
+
 // ---- bodies -----------------------------------------------------------------------------------
 
 /** Points an alias at a version: compare-and-set with `expect` (the version it must point to now; `null`: unset). */
@@ -234,6 +250,20 @@ export const auditRecordSchema = z
     requestId: z.string(),
   })
   .meta({ id: 'AuditRecord' });
+/** One logged prediction (a row of the prediction log). */
+export const predictionRowSchema = z
+  .looseObject({
+    requestId: z.string(),
+    time: z.number(),
+    model: z.string(),
+    variant: z.string(),
+    modelVersion: z.number().int(),
+    latencyMs: z.number(),
+    prediction: json,
+    input: json,
+    shadow: z.boolean(),
+  })
+  .meta({ id: 'LoggedPrediction' });
 /** A `text/event-stream` response (documented, not validated). */
 export const eventStreamSchema = z.string().meta({ id: 'EventStream', description: 'text/event-stream' });
 
@@ -277,5 +307,6 @@ export const responses = {
   approvals: z.strictObject({ approvals: z.array(approvalSchema) }),
   approval: approvalSchema,
   audit: z.strictObject({ records: z.array(auditRecordSchema), next: z.string().optional() }),
+  predictions: z.strictObject({ predictions: z.array(predictionRowSchema), next: z.string().optional() }),
   stream: eventStreamSchema,
 } as const;
