@@ -58,7 +58,14 @@ function modelTabs(/** @type {string} */ model, /** @type {string} */ view) {
   return h(
     'nav',
     { 'aria-label': `Model ${model}`, class: 'tabs' },
-    h('ul', {}, tab('rollout', 'Rollout'), tab('versions', 'Versions'), tab('drift', 'Drift')),
+    h(
+      'ul',
+      {},
+      tab('rollout', 'Rollout'),
+      tab('versions', 'Versions'),
+      tab('drift', 'Drift'),
+      tab('predictions', 'Predictions'),
+    ),
   );
 }
 
@@ -606,6 +613,40 @@ function histogramTable(/** @type {any} */ f) {
   );
 }
 
+const PREDICTIONS_SHOWN = 50;
+
+/** The newest logged predictions of a model (the management API's prediction-log routes). */
+async function predictions(/** @type {string} */ model) {
+  const out = [h('h2', { text: `Model ${model}: predictions` }), modelTabs(model, 'predictions')];
+  const page = await get(`/predictions?model=${enc(model)}&limit=${PREDICTIONS_SHOWN}`).catch((err) =>
+    err instanceof ApiError && err.status === 404 ? null : Promise.reject(err),
+  );
+  if (!page) {
+    out.push(h('p', { text: 'No prediction log is configured (createManagementRouter({ predictions })).' }));
+    return out;
+  }
+  out.push(
+    table(
+      `The newest ${PREDICTIONS_SHOWN} logged predictions, newest first`,
+      ['Time', 'Variant', 'Version', 'Latency (ms)', 'Prediction', 'Request id'],
+      page.predictions.map((/** @type {any} */ p) => [
+        time(p.time),
+        p.shadow ? `${p.variant} (shadow)` : p.variant,
+        `v${p.modelVersion}`,
+        num(p.latencyMs, 3),
+        typeof p.prediction === 'number'
+          ? num(p.prediction)
+          : typeof p.prediction?.value === 'number'
+            ? num(p.prediction.value)
+            : JSON.stringify(p.prediction),
+        p.requestId,
+      ]),
+      { id: 'predictions-table' },
+    ),
+  );
+  return out;
+}
+
 async function drift(/** @type {string} */ model) {
   const base = `/models/${enc(model)}`;
   const [report, { alerts }] = await Promise.all([
@@ -753,6 +794,7 @@ async function render() {
       else if (r.model === null) nodes = await overview();
       else if (r.view === 'versions') nodes = await versions(r.model);
       else if (r.view === 'drift') nodes = await drift(r.model);
+      else if (r.view === 'predictions') nodes = await predictions(r.model);
       else {
         const res = await rollout(r.model);
         nodes = res.nodes;

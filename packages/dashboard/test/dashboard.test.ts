@@ -4,9 +4,10 @@
  * dashboard router, over a real registry, real models, real routers recording outcomes and a real
  * controller on a fake clock. The test drives traffic and ticks while the page is open.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -22,6 +23,12 @@ import { type Controller, controllerKeys, createController, type DecisionLogEntr
 import { createMemoryOutcomeStore, createRegistry, MemoryStore, type ModelRegistry, Table } from '@modelship/core';
 import { histogramQuantile } from '@modelship/core/outcomes';
 import { createDriftSink, type DriftSink } from '@modelship/drift';
+import {
+  createSqlitePredictionQuery,
+  createSqliteSink,
+  type SqlitePredictionQuery,
+  type SqliteSink,
+} from '@modelship/prediction-log-sql/sqlite';
 import { createModelRouter, type ModelRouter } from '@modelship/router';
 import { createTrainer } from '@modelship/train';
 import express from 'express';
@@ -109,6 +116,8 @@ interface World {
   server: Server;
   base: string;
   clock: { t: number };
+  log: SqliteSink;
+  predictions: SqlitePredictionQuery;
 }
 
 let w: World;
@@ -183,9 +192,14 @@ beforeAll(async () => {
   }
   for (const m of MODELS) await registry.register(m, await trainOn(rows(2000, 1, 2.6)));
   await controller.tick(); // v1 of each is deployed
+  // the prediction log: a SQLite file every router writes to, read by the management API
+  const logPath = join(mkdtempSync(join(tmpdir(), 'dashboard-log-')), 'predictions.db');
+  const log = createSqliteSink({ path: logPath });
+  const predictions = createSqlitePredictionQuery({ path: logPath });
   const routers: Record<string, ModelRouter> = {};
   for (const m of MODELS) {
     routers[m] = createModelRouter({
+      sinks: [log],
       registry,
       model: m,
       hmacKey: 'dashboard-test-key',
@@ -203,6 +217,7 @@ beforeAll(async () => {
     controller,
     jobs: fakeJobs(),
     drift: (model) => sinks[model]?.report('production'),
+    predictions,
     auth: {
       tokens: [
         { token: TOKENS.viewer, id: 'vera', role: 'viewer' },
@@ -221,10 +236,23 @@ beforeAll(async () => {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((res) => server.once('listening', () => res()));
   const { port } = server.address() as AddressInfo;
-  w = { registry, controller, routers, sinks, manage, serving, server, base: `http://127.0.0.1:${port}`, clock };
+  w = {
+    registry,
+    controller,
+    routers,
+    sinks,
+    manage,
+    serving,
+    server,
+    base: `http://127.0.0.1:${port}`,
+    clock,
+    log,
+    predictions,
+  };
   for (const m of MODELS) await registry.register(m, await trainOn(rows(2000, 3, 3)));
   await controller.tick(); // the rollouts of v2 start
   for (let i = 0; i < 3; i++) await minute();
+  for (const r of Object.values(routers)) await r.log.flush(); // into the SQLite file
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -240,6 +268,7 @@ afterAll(async () => {
   await w?.serving.close();
   await w?.controller.close();
   await w?.registry.close();
+  w?.predictions.close();
 });
 
 interface Session {
@@ -278,6 +307,7 @@ const PAGES: Array<{ name: string; hash: string; ready: string }> = [
   { name: 'rollout', hash: '/models/alpha/rollout', ready: '#decisions-table tbody tr' },
   { name: 'versions', hash: '/models/alpha/versions', ready: '#versions-table tbody tr' },
   { name: 'drift', hash: '/models/alpha/drift', ready: '#drift-table tbody tr' },
+  { name: 'predictions', hash: '/models/alpha/predictions', ready: '#predictions-table tbody tr' },
   { name: 'jobs', hash: '/jobs', ready: '#jobs-table tbody tr' },
 ];
 
@@ -343,6 +373,13 @@ describe('the dashboard', () => {
     // paging: the next 50, as the API pages them
     await s.page.click('#older-decisions');
     await expect.poll(() => s.page.locator('#decisions-table tbody tr').count()).toBe(100);
+
+    // predictions: the newest rows of the prediction log, as the query API returns them
+    await open(s, '/models/alpha/predictions', '#predictions-table tbody tr');
+    const logged = (await api('/predictions?model=alpha&limit=50')).predictions as Array<{ requestId: string }>;
+    expect(logged).toHaveLength(50);
+    const shown = await s.page.locator('#predictions-table tbody tr td:last-child').allTextContents();
+    expect(shown).toEqual(logged.map((p) => p.requestId));
 
     // drift: a feature's reference-against-live table shows the shares of the API's report
     await open(s, '/models/alpha/drift', '#drift-table tbody tr');
