@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'].find(
   (b) => spawnSync('sh', ['-c', `command -v ${b}`], { encoding: 'utf8' }).status === 0,
@@ -13,17 +13,6 @@ export const nginxAvailable = NGINX !== undefined;
 
 /** CI sets MODELSHIP_REQUIRE_NGINX=1: then a missing nginx fails instead of skipping. */
 export const requireNginx = process.env.MODELSHIP_REQUIRE_NGINX === '1';
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /**
  * A throw-away nginx (Debian's package) on a free port of 127.0.0.1, load-balancing round robin

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** The folder of the PostgreSQL server binaries (`initdb`, `postgres`, `pg_isready`): Debian's newest, else the PATH (''). */
 function binDir(): string | undefined {
@@ -26,17 +26,6 @@ export const postgresSkipReason = postgresAvailable
   : 'PostgreSQL server binaries (initdb, postgres) not found: apt-get install -y postgresql';
 
 const bin = (name: string): string => (BIN ? join(BIN, name) : name);
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** postgres refuses to run as root: as root, run it as the `postgres` (or `nobody`) user. */
 function runAs(): { uid: number; gid: number; user: string } | undefined {

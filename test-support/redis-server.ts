@@ -1,25 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** True when `redis-server` is on the PATH. */
 export const redisAvailable = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).status === 0;
 
 /** CI sets MODELSHIP_REQUIRE_REDIS=1: then a missing redis-server fails instead of skipping. */
 export const requireRedis = process.env.MODELSHIP_REQUIRE_REDIS === '1';
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** Resolves true when something answers `PING` with `+PONG` on the port. */
 function ping(port: number): Promise<boolean> {

@@ -14,7 +14,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModelConfig, TrainingSpec } from '@modelship/controller';
@@ -36,6 +35,7 @@ import type { ControllerProcessConfig } from '../src/controller.js';
 import type { ReplicaConfig } from '../src/replica.js';
 import type { WorkerConfig } from '../src/worker.js';
 import { type Answer, closeDriver, FleetProcess, postJson, quantile, type Reported } from './harness.js';
+import { freePort } from '../../../test-support/free-port.js';
 
 const MODEL = 'california';
 const PREDICTIONS = 50_000;
@@ -58,17 +58,6 @@ const required =
   process.env.MODELSHIP_REQUIRE_REDIS === '1' ||
   process.env.MODELSHIP_REQUIRE_POSTGRES === '1' ||
   process.env.MODELSHIP_REQUIRE_S3 === '1';
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -123,6 +123,16 @@ export function postJson(base: string, path: string, body: unknown): Promise<Ans
   const startedAt = Date.now();
   const t0 = performance.now();
   return new Promise((resolve) => {
+    const failed = (err: Error) =>
+      resolve({
+        status: 0,
+        replica: undefined,
+        body: undefined,
+        startedAt,
+        endedAt: Date.now(),
+        ms: 0,
+        error: err.message,
+      });
     const req = request(
       {
         agent,
@@ -152,31 +162,11 @@ export function postJson(base: string, path: string, body: unknown): Promise<Ans
             ms: performance.now() - t0,
           });
         });
-        res.on('error', (err) =>
-          resolve({
-            status: 0,
-            replica: undefined,
-            body: undefined,
-            startedAt,
-            endedAt: Date.now(),
-            ms: 0,
-            error: err.message,
-          }),
-        );
+        res.on('error', failed);
       },
     );
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', (err) =>
-      resolve({
-        status: 0,
-        replica: undefined,
-        body: undefined,
-        startedAt,
-        endedAt: Date.now(),
-        ms: 0,
-        error: err.message,
-      }),
-    );
+    req.on('error', failed);
     req.end(payload);
   });
 }
