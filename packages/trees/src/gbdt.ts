@@ -3,7 +3,7 @@ import { EnsembleBuilder } from './ensemble-builder.js';
 import type { TreeEnsemble } from './ensemble.js';
 import { TreesError } from './errors.js';
 import { baseScores, gradients, meanLoss, softmaxRows, weightedMedian, type GbdtObjective } from './gbdt-loss.js';
-import { HistogramPool } from './histogram.js';
+import { HistogramPool, histogramStride } from './histogram.js';
 import { checkClassTargets, checkTrainingData, type TreesMatrix } from './matrix.js';
 import { deriveSeed, SeededRandom } from './rng.js';
 import { routeBinned } from './route.js';
@@ -187,11 +187,11 @@ export function trainGbdt(x: TreesMatrix, y: ArrayLike<number>, options: GbdtOpt
   const hess = new Float64Array(n);
   const rowsBuf = new Int32Array(n);
   const featBuf = new Int32Array(x.cols);
-  const pool = new HistogramPool(data.totalBins * 3);
   const sortScratch: { buf?: Int32Array; mark?: Uint8Array } = {};
   const rootCounts: { counts?: Float64Array } = {};
   const unitHessian =
     (objective === 'squared' || objective === 'absolute' || objective === 'huber') && w.every((v) => v === 1);
+  const pool = new HistogramPool(data.totalBins * histogramStride(1, unitHessian));
   const partitionScratch: [Int32Array, Int32Array] = [new Int32Array(n), new Int32Array(n)];
   const colK = Math.max(1, Math.round(x.cols * colsample));
   const rowK = Math.max(1, Math.round(n * subsample));

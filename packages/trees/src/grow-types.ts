@@ -42,11 +42,11 @@ export interface GrowInput {
   readonly features: Int32Array;
   /** Random source for per-split feature sampling. */
   readonly rng: SeededRandom;
-  /** Histogram buffers (size `totalBins * (K + 2)`), reused across trees. */
+  /** Histogram buffers (size `totalBins * histogramStride(K, unitHessian)`), reused across trees. */
   readonly pool: HistogramPool;
   /** Optional holder of a reusable `rows * cols` int buffer and a `rows` byte buffer for presorted small nodes (allocated on first use). */
   readonly sortScratch?: { buf?: Int32Array; mark?: Uint8Array };
-  /** True when every hessian is exactly 1 (unweighted regression boosting): histograms skip that channel. */
+  /** True when every hessian is exactly 1 (unweighted regression boosting; one channel): histograms are `[G, count]` per bin (see `histogramStride`). */
   readonly unitHessian?: boolean;
   /** Optional holder of the root's bin counts, kept across the trees of one fit on the same data (unit hessians, every row). */
   readonly rootCounts?: { counts?: Float64Array };

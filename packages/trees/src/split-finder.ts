@@ -3,6 +3,23 @@ import type { GrowInput, GrowParams } from './grow-types.js';
 /** Largest node searched over presorted row lists instead of a histogram. */
 export const SMALL_NODE = 128;
 
+/**
+ * Relative slack of the division-free screen of split candidates. A candidate's gain is
+ * `gl²/dl + gr²/dr − parent` (`dl`, `dr`: the hessian sums plus lambda, both > 0 when lambda or
+ * the minimum leaf hessian is > 0); it can only beat the best so far if
+ * `gl²·dr + gr²·dl > (best + parent)·dl·dr`, which costs multiplications instead of two
+ * divisions. The screen rejects a candidate only when it fails that test by more than this
+ * relative margin, far above the rounding error of either form, so every candidate that the
+ * exact test (with the divisions, unchanged) would accept still reaches it: the chosen splits
+ * are exactly those of the plain search.
+ */
+const PRESCREEN = 1e-9;
+
+/** The bar of the division-free screen: `(max(best, floor) + parent)·(1 − PRESCREEN)`, or −∞ (no screen) when `screen` is false. */
+function screenBar(best: number, floor: number, parentScore: number, screen: boolean): number {
+  return screen ? (Math.max(best, floor) + parentScore) * (1 - PRESCREEN) : -Infinity;
+}
+
 /** A node waiting to be split or closed as a leaf, with its best split so far. */
 export interface OpenNode {
   start: number;
@@ -150,6 +167,8 @@ export class SplitFinder {
     const parentScore = (G * G) / (H + lam);
     const floor = Math.max(minGain, 1e-12 * Math.abs(parentScore));
     let best = node.bGain;
+    const screen = lam > 0 || mh > 0;
+    let bar = screenBar(best, floor, parentScore, screen);
     let bf = -1;
     let bb = 0;
     let bml = false;
@@ -167,6 +186,35 @@ export class SplitFinder {
       let gl = 0;
       let hl = 0;
       let cl = 0;
+      if (mc === 0) {
+        // no missing values: as in bestFromHistogramUnit (empty bins are exact zeros and need no
+        // test; the exact integer counts end the scan)
+        for (let b = 0; b < nb - 1; b++) {
+          const o = base + b * 3;
+          gl += hist[o]!;
+          hl += hist[o + 1]!;
+          cl += hist[o + 2]!;
+          if (cl < msl) continue;
+          if (C - cl < msl) break;
+          if (hl < mh || H - hl < mh) continue;
+          const gr = G - gl;
+          const dl = hl + lam;
+          const dr = H - hl + lam;
+          if (gl * gl * dr + gr * gr * dl <= bar * dl * dr) continue;
+          const gain = (gl * gl) / dl + (gr * gr) / dr - parentScore;
+          if (gain > best && gain > floor) {
+            best = gain;
+            bar = screenBar(best, floor, parentScore, screen);
+            bf = f;
+            bb = b;
+            bml = false;
+            bg = gl;
+            bh = hl;
+            bc = cl;
+          }
+        }
+        continue;
+      }
       for (let b = 0; b < nb - 1; b++) {
         const o = base + b * 3;
         const cb = hist[o + 2]!;
@@ -179,6 +227,7 @@ export class SplitFinder {
           const gain = (gl * gl) / (hl + lam) + (gr * gr) / (H - hl + lam) - parentScore;
           if (gain > best && gain > floor) {
             best = gain;
+            bar = screenBar(best, floor, parentScore, screen);
             bf = f;
             bb = b;
             bml = false;
@@ -196,6 +245,7 @@ export class SplitFinder {
             const gain = (g2 * g2) / (h2 + lam) + (gr * gr) / (H - h2 + lam) - parentScore;
             if (gain > best && gain > floor) {
               best = gain;
+              bar = screenBar(best, floor, parentScore, screen);
               bf = f;
               bb = b;
               bml = true;
@@ -214,6 +264,7 @@ export class SplitFinder {
           const gain = (g2 * g2) / (h2 + lam) + (mg * mg) / (mhs + lam) - parentScore;
           if (gain > best && gain > floor) {
             best = gain;
+            bar = screenBar(best, floor, parentScore, screen);
             bf = f;
             bb = nb - 1;
             bml = false;
@@ -235,19 +286,20 @@ export class SplitFinder {
     }
   }
 
-  /** {@link bestFromHistogram1} for unit hessians (unweighted squared error): a bin's hessian sum is its count, and its hessian slot is not read. */
+  /** {@link bestFromHistogram1} for unit hessians (unweighted squared error): a bin's hessian sum is its count, and the histogram has no hessian slot (`[G, count]` per bin). */
   bestFromHistogramUnit(node: OpenNode): void {
     const hist = node.hist!;
     const { numBins, offsets } = this.inp.data;
     const { lambda: lam, minSamplesLeaf: msl, minHessianLeaf: mh, minGain } = this.p;
     const G = node.sums[0]!;
-
     const C = node.sums[2]!;
     const H = C;
     const lo = Math.max(msl, mh);
     const parentScore = (G * G) / (H + lam);
     const floor = Math.max(minGain, 1e-12 * Math.abs(parentScore));
     let best = node.bGain;
+    const screen = lam > 0 || mh > 0;
+    let bar = screenBar(best, floor, parentScore, screen);
     let bf = -1;
     let bb = 0;
     let bml = false;
@@ -257,32 +309,67 @@ export class SplitFinder {
     for (let c = 0; c < this.numCand; c++) {
       const f = this.cand[c]!;
       const nb = numBins[f]!;
-      const base = offsets[f]! * 3;
-      const mo = base + nb * 3;
+      const base = offsets[f]! * 2;
+      const mo = base + nb * 2;
       const mg = hist[mo]!;
-
-      const mc = hist[mo + 2]!;
+      const mc = hist[mo + 1]!;
       const mhs = mc;
       let gl = 0;
       let cl = 0;
-      for (let b = 0; b < nb - 1; b++) {
-        const o = base + b * 3;
-        const cb = hist[o + 2]!;
-        if (cb === 0) continue;
-        gl += hist[o]!;
-
-        cl += cb;
-        if (cl >= lo && C - cl >= lo) {
+      if (mc === 0) {
+        // No missing values. Empty bins hold exact zeros (see subtractHistogram), so adding one
+        // repeats the previous threshold, which cannot beat itself: no test for them. Counts are
+        // exact integers, so once the right side is below the minimum, no later bin can pass.
+        for (let b = 0; b < nb - 1; b++) {
+          const o = base + b * 2;
+          gl += hist[o]!;
+          cl += hist[o + 1]!;
+          if (cl < lo) continue;
+          if (C - cl < lo) break;
           const gr = G - gl;
-          const gain = (gl * gl) / (cl + lam) + (gr * gr) / (C - cl + lam) - parentScore;
+          const dl = cl + lam;
+          const dr = C - cl + lam;
+          // division-free screen (see PRESCREEN), then the exact gain
+          if (gl * gl * dr + gr * gr * dl <= bar * dl * dr) continue;
+          const gain = (gl * gl) / dl + (gr * gr) / dr - parentScore;
           if (gain > best && gain > floor) {
             best = gain;
+            bar = screenBar(best, floor, parentScore, screen);
             bf = f;
             bb = b;
             bml = false;
             bg = gl;
             bh = cl;
             bc = cl;
+          }
+        }
+        continue;
+      }
+      for (let b = 0; b < nb - 1; b++) {
+        const o = base + b * 2;
+        const cb = hist[o + 1]!;
+        if (cb === 0) continue;
+        gl += hist[o]!;
+        cl += cb;
+        // the right side only shrinks from here: no later threshold can pass
+        if (C - cl < lo) break;
+        if (cl >= lo) {
+          const gr = G - gl;
+          const dl = cl + lam;
+          const dr = C - cl + lam;
+          // division-free screen (see PRESCREEN), then the exact gain
+          if (!(gl * gl * dr + gr * gr * dl <= bar * dl * dr)) {
+            const gain = (gl * gl) / dl + (gr * gr) / dr - parentScore;
+            if (gain > best && gain > floor) {
+              best = gain;
+              bar = screenBar(best, floor, parentScore, screen);
+              bf = f;
+              bb = b;
+              bml = false;
+              bg = gl;
+              bh = cl;
+              bc = cl;
+            }
           }
         }
         if (mc > 0) {
@@ -294,6 +381,7 @@ export class SplitFinder {
             const gain = (g2 * g2) / (h2 + lam) + (gr * gr) / (H - h2 + lam) - parentScore;
             if (gain > best && gain > floor) {
               best = gain;
+              bar = screenBar(best, floor, parentScore, screen);
               bf = f;
               bb = b;
               bml = true;
@@ -312,6 +400,7 @@ export class SplitFinder {
           const gain = (g2 * g2) / (h2 + lam) + (mg * mg) / (mhs + lam) - parentScore;
           if (gain > best && gain > floor) {
             best = gain;
+            bar = screenBar(best, floor, parentScore, screen);
             bf = f;
             bb = nb - 1;
             bml = false;

@@ -1,5 +1,5 @@
 import type { GrowInput, GrownTree, GrowParams } from './grow-types.js';
-import { buildHistogram, buildRootHistogramUnit, subtractHistogram } from './histogram.js';
+import { buildHistogram, buildRootHistogramUnit, histogramStride, subtractHistogram } from './histogram.js';
 import { SMALL_NODE, SplitFinder, type OpenNode } from './split-finder.js';
 
 /** Grows one tree (best-first when `maxLeaves > 0`, else depth-first). */
@@ -162,38 +162,9 @@ class Grower {
     const { bins, rows: n, numBins, upper } = inp.data;
     const f = node.bFeature;
     const b = node.bBin;
-    const nb = numBins[f]!;
     const ml = node.bMissingLeft;
     const rows = inp.rows;
-    const base = f * n;
-    // branch-free stable partition: left rows are written back in place (never ahead of the
-    // reading position), right rows to a buffer, then copied after them
-    const rb = this.rightBuf;
-    let w = node.start;
-    let nrw = 0;
-    if (!ml) {
-      // the missing bin (nb) is above b, so `bin <= b` alone decides (missing goes right)
-      for (let k = node.start; k < node.end; k++) {
-        const r = rows[k]!;
-        const goLeft = ((b - bins[base + r]!) >>> 31) ^ 1;
-        rows[w] = r;
-        rb[nrw] = r;
-        w += goLeft;
-        nrw += goLeft ^ 1;
-      }
-    } else {
-      for (let k = node.start; k < node.end; k++) {
-        const r = rows[k]!;
-        const bin = bins[base + r]!;
-        const goLeft = bin === nb ? 1 : ((b - bin) >>> 31) ^ 1;
-        rows[w] = r;
-        rb[nrw] = r;
-        w += goLeft;
-        nrw += goLeft ^ 1;
-      }
-    }
-    rows.set(rb.subarray(0, nrw), w);
-    const i = w;
+    const i = partitionRows(rows, this.rightBuf, bins, f * n, node.start, node.end, b, ml ? numBins[f]! : -1);
     const idx = tree.feature.length;
     tree.feature.push(f);
     tree.bin.push(b);
@@ -223,7 +194,7 @@ class Grower {
       else buildHistogram(inp.data, this.K, inp.grad, inp.hess, rows, mid, node.end, small, sr, inp.unitHessian);
       let large: Float64Array | null = null;
       if (needLarge) {
-        subtractHistogram(node.hist, small, this.K === 1 && inp.unitHessian === true);
+        subtractHistogram(node.hist, small, histogramStride(this.K, inp.unitHessian));
         large = node.hist;
       } else inp.pool.release(node.hist);
       node.hist = null;
@@ -259,4 +230,49 @@ class Grower {
     this.link(node, ~leaf);
     this.freeNodes.push(node);
   }
+}
+
+/**
+ * Stable partition of `rows[start…end)` by feature bins `bins[base + row]`: the rows with a bin
+ * `<= b` (or equal to `missingBin`, the missing bin when missing values go left, else -1) first,
+ * the others after them, each side in its former order. Returns the first right position.
+ * Branch-free: left rows are written back in place (never ahead of the reading position), right
+ * rows to `rightBuf`, which is then copied after them. A small function of its own, so that V8
+ * compiles the loop alone (markedly faster than inside the tree grower's `split`).
+ */
+function partitionRows(
+  rows: Int32Array,
+  rightBuf: Int32Array,
+  bins: Uint8Array,
+  base: number,
+  start: number,
+  end: number,
+  b: number,
+  missingBin: number,
+): number {
+  let w = start;
+  let nr = 0;
+  if (missingBin < 0) {
+    // the missing bin is above b, so `bin <= b` alone decides (missing goes right)
+    for (let k = start; k < end; k++) {
+      const r = rows[k]!;
+      const goLeft = ((b - bins[base + r]!) >>> 31) ^ 1;
+      rows[w] = r;
+      rightBuf[nr] = r;
+      w += goLeft;
+      nr += goLeft ^ 1;
+    }
+  } else {
+    for (let k = start; k < end; k++) {
+      const r = rows[k]!;
+      const bin = bins[base + r]!;
+      const goLeft = bin === missingBin ? 1 : ((b - bin) >>> 31) ^ 1;
+      rows[w] = r;
+      rightBuf[nr] = r;
+      w += goLeft;
+      nr += goLeft ^ 1;
+    }
+  }
+  rows.set(rightBuf.subarray(0, nr), w);
+  return w;
 }
